@@ -1,0 +1,118 @@
+package dev.modpaxos.protocol;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Every message the protocol exchanges. Each names its sender and its addressee; transports move
+ * them and may lose, duplicate, delay or reorder any of them (docs/PROTOCOL.md R2).
+ *
+ * <p>The rule numbers in each record's Javadoc point at docs/PROTOCOL.md.
+ */
+public sealed interface Message {
+
+  int from();
+
+  int to();
+
+  /** A short stable name for metrics and logs, e.g. {@code "PREPARE"}. */
+  default String type() {
+    return MessageTypes.nameOf(this);
+  }
+
+  /**
+   * R5: phase 1a for slot {@code committedSlot + 1} at {@code ballot}; {@code committedSlot} is
+   * the proposer's last committed slot.
+   */
+  record Prepare(int from, int to, Ballot ballot, long committedSlot) implements Message {
+    public Prepare {
+      Objects.requireNonNull(ballot, "ballot");
+    }
+
+    public long slot() {
+      return committedSlot + 1;
+    }
+  }
+
+  /**
+   * R6: phase 1b. {@code accepted} is the acceptor's accepted value for a slot above its own
+   * {@code committedSlot}, or null; {@code localLog} is the acceptor's local log.
+   */
+  record Promise(
+      int from, int to, Ballot ballot, long committedSlot, Proposal accepted, List<Entry> localLog)
+      implements Message {
+    public Promise {
+      Objects.requireNonNull(ballot, "ballot");
+      localLog = List.copyOf(localLog);
+    }
+  }
+
+  /** R8: phase 2a, proposing {@code block} for {@code slot} at {@code ballot}. */
+  record Accept(int from, int to, Ballot ballot, long slot, Block block) implements Message {
+    public Accept {
+      Objects.requireNonNull(ballot, "ballot");
+      Objects.requireNonNull(block, "block");
+    }
+  }
+
+  /** R8: phase 2b, the acceptor durably accepted {@code slot} at {@code ballot}. */
+  record Accepted(int from, int to, Ballot ballot, long slot) implements Message {
+    public Accepted {
+      Objects.requireNonNull(ballot, "ballot");
+    }
+  }
+
+  /** Why an acceptor refused a PREPARE or ACCEPT. */
+  enum RejectReason {
+    /** The acceptor has promised a higher ballot (R5, R8). */
+    HIGHER_BALLOT,
+    /** The slot is already decided at the acceptor: the proposer is behind (R10). */
+    SLOT_DECIDED,
+    /** The acceptor lacks earlier blocks and cannot vote on this slot yet (R8, R11). */
+    ACCEPTOR_BEHIND
+  }
+
+  /**
+   * R5/R8/R10: a refusal of the PREPARE or ACCEPT at {@code ballot} for {@code slot}, with the
+   * acceptor's promised ballot and last committed slot so the proposer can react.
+   */
+  record Reject(
+      int from,
+      int to,
+      Ballot ballot,
+      long slot,
+      RejectReason reason,
+      Ballot promised,
+      long committedSlot)
+      implements Message {
+    public Reject {
+      Objects.requireNonNull(ballot, "ballot");
+      Objects.requireNonNull(reason, "reason");
+      Objects.requireNonNull(promised, "promised");
+    }
+  }
+
+  /** R9: {@code block} is chosen for {@code slot}. */
+  record Commit(int from, int to, long slot, Block block) implements Message {
+    public Commit {
+      Objects.requireNonNull(block, "block");
+    }
+  }
+
+  /** R11: asks for the chosen blocks from {@code fromSlot} on. */
+  record CatchUpRequest(int from, int to, long fromSlot) implements Message {}
+
+  /** R11: chosen blocks for slots {@code firstSlot, firstSlot + 1, ...}. */
+  record CatchUp(int from, int to, long firstSlot, List<Block> blocks) implements Message {
+    public CatchUp {
+      blocks = List.copyOf(blocks);
+    }
+  }
+
+  /** R13: a follower hands its local log to the stable leader (fast path). */
+  record Forward(int from, int to, List<Entry> entries) implements Message {
+    public Forward {
+      entries = List.copyOf(entries);
+    }
+  }
+}

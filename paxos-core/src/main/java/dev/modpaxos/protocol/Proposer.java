@@ -1,0 +1,459 @@
+package dev.modpaxos.protocol;
+
+import dev.modpaxos.protocol.Message.Accept;
+import dev.modpaxos.protocol.Message.Accepted;
+import dev.modpaxos.protocol.Message.Commit;
+import dev.modpaxos.protocol.Message.Forward;
+import dev.modpaxos.protocol.Message.Prepare;
+import dev.modpaxos.protocol.Message.Promise;
+import dev.modpaxos.protocol.Message.Reject;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The proposer role of one replica: rounds, the stable-leader fast path, forwarding and
+ * {@code runRound()} tickets (R5–R9, R12–R14). Not thread-safe.
+ */
+final class Proposer {
+  enum Phase {
+    IDLE,
+    BACKOFF,
+    PREPARING,
+    ACCEPTING
+  }
+
+  private static final int POOL_ENTRIES_MAX_FACTOR = 4;
+
+  private final Replica replica;
+  private final Rules rules;
+  private final ReplicaConfig config;
+  private Phase phase = Phase.IDLE;
+  // The ballot of the current or last round; meaningful unless phase == IDLE && !leader.
+  private Ballot ballot = Ballot.ZERO;
+  // Invariant: maxSeen >= every ballot this replica has observed or issued.
+  private Ballot maxSeen = Ballot.ZERO;
+  // Invariant: leader implies a majority promised `ballot` (R13).
+  private boolean leader;
+  // Invariant: while PREPARING or ACCEPTING, slot == committedSlot + 1 at the time it started.
+  private long slot;
+  private final Map<Integer, Promise> promises = new HashMap<>();
+  private long majorityAtTick = -1;
+  private final Set<Integer> acceptedBy = new HashSet<>();
+  private Block proposal;
+  // True when `proposal` was built from local logs, false for a re-proposed value (R7).
+  private boolean fresh;
+  private long deadlineTick;
+  private long backoffUntilTick;
+  private int attempts;
+  // Entries of other nodes, collected from promises or forwarded (R6, R13); never chosen ones.
+  private final LinkedHashMap<EntryId, Entry> pool = new LinkedHashMap<>();
+  private final List<Long> ticketsQueued = new ArrayList<>();
+  private final List<Long> ticketsInRound = new ArrayList<>();
+  private long nextTicket;
+  // AUTO-mode follower state (R13).
+  private int forwardedTo;
+  private long forwardedSeq;
+  private long lastForwardTick;
+  private long waitingSinceTick = -1;
+
+  Proposer(Replica replica, Rules rules) {
+    this.replica = replica;
+    this.rules = rules;
+    this.config = replica.config();
+  }
+
+  Phase phase() {
+    return phase;
+  }
+
+  boolean isLeader() {
+    return leader;
+  }
+
+  Ballot ballot() {
+    return ballot;
+  }
+
+  // ---- inputs -------------------------------------------------------------------------------
+
+  long requestRound() {
+    long ticket = ++nextTicket;
+    ticketsQueued.add(ticket);
+    if (phase == Phase.IDLE) {
+      startPrepare();
+    }
+    return ticket;
+  }
+
+  void onSubmitted() {
+    if (waitingSinceTick < 0) {
+      waitingSinceTick = replica.now();
+    }
+    if (config.trigger() == RoundTrigger.AUTO && phase == Phase.IDLE && leader) {
+      startAccept(buildBlock(), true);
+    }
+  }
+
+  void onTick() {
+    long now = replica.now();
+    switch (phase) {
+      case PREPARING -> {
+        if (majorityAtTick >= 0 && now - majorityAtTick >= config.promiseWaitTicks()) {
+          finishPrepare();
+        } else if (now >= deadlineTick) {
+          lose();
+        }
+      }
+      case ACCEPTING -> {
+        if (now >= deadlineTick) {
+          lose();
+        }
+      }
+      case BACKOFF -> {
+        if (now >= backoffUntilTick) {
+          phase = Phase.IDLE;
+          if (!ticketsQueued.isEmpty() || !ticketsInRound.isEmpty() || hasAutoWork()) {
+            ticketsQueued.addAll(0, ticketsInRound);
+            ticketsInRound.clear();
+            startPrepare();
+          }
+        }
+      }
+      case IDLE -> maybeStartWork();
+    }
+    if (config.trigger() == RoundTrigger.AUTO) {
+      followerTick(now);
+    }
+  }
+
+  void onPromise(Promise p) {
+    observe(p.ballot());
+    if (phase != Phase.PREPARING || !p.ballot().equals(ballot)) {
+      return;
+    }
+    if (p.committedSlot() < replica.log().committedSlot()) {
+      // R12: the acceptor lags; send it what it lacks. A value it accepted for a slot we know is
+      // decided is never re-proposed: the blocks we send are the COMMIT for it.
+      replica.sendCatchUp(p.from(), p.committedSlot() + 1);
+    }
+    promises.put(p.from(), p);
+    if (promises.size() < config.majority()) {
+      return;
+    }
+    boolean waitForRest =
+        config.trigger() == RoundTrigger.ON_DEMAND
+            && config.promiseWaitTicks() > 0
+            && promises.size() < config.members().size();
+    if (!waitForRest) {
+      finishPrepare();
+    } else if (majorityAtTick < 0) {
+      majorityAtTick = replica.now();
+    }
+  }
+
+  void onAccepted(Accepted a) {
+    observe(a.ballot());
+    if (phase != Phase.ACCEPTING || !a.ballot().equals(ballot) || a.slot() != slot) {
+      return;
+    }
+    acceptedBy.add(a.from());
+    if (acceptedBy.size() >= config.majority()) {
+      decide();
+    }
+  }
+
+  void onReject(Reject r) {
+    observe(r.promised());
+    if ((phase != Phase.PREPARING && phase != Phase.ACCEPTING) || !r.ballot().equals(ballot)) {
+      return;
+    }
+    switch (r.reason()) {
+      case HIGHER_BALLOT -> {
+        if (r.promised().isAbove(ballot)) {
+          lose();
+        }
+      }
+      case SLOT_DECIDED -> {
+        // R10/R11: we are behind; fetch the missing blocks first, then try again.
+        replica.requestCatchUp(r.from());
+        lose();
+      }
+      case ACCEPTOR_BEHIND -> {
+        // The acceptor fetches the blocks it lacks itself (R11); nothing to do here.
+      }
+    }
+  }
+
+  void onForward(Forward f) {
+    for (Entry e : f.entries()) {
+      addToPool(e);
+    }
+    if (config.trigger() == RoundTrigger.AUTO && phase == Phase.IDLE && leader) {
+      startAccept(buildBlock(), true);
+    }
+  }
+
+  /** The acceptor of this replica promised {@code promised}; a leader at a lower ballot steps down. */
+  void onPromisedElsewhere(Ballot promised) {
+    observe(promised);
+    if (leader && promised.isAbove(ballot)) {
+      leader = false;
+    }
+  }
+
+  /** The learner committed {@code sb}. */
+  void onChosen(SlotBlock sb, boolean ownEntriesChosen) {
+    for (Entry e : sb.block().entries()) {
+      pool.remove(e.id());
+    }
+    if (ownEntriesChosen) {
+      waitingSinceTick = replica.log().localLogSize() > 0 ? replica.now() : -1;
+    }
+    if ((phase == Phase.PREPARING || phase == Phase.ACCEPTING) && sb.slot() >= slot) {
+      // Someone else decided the slot this round was for: start over for the next one.
+      boolean ours = phase == Phase.ACCEPTING && sb.slot() == slot && sb.block().equals(proposal);
+      if (ours) {
+        phase = Phase.IDLE;
+        if (fresh) {
+          settleTickets(true);
+        }
+      } else {
+        lose();
+      }
+    }
+  }
+
+  // ---- rounds -------------------------------------------------------------------------------
+
+  private void startPrepare() {
+    if (replica.acceptor().promised().isAbove(maxSeen)) {
+      maxSeen = replica.acceptor().promised();
+    }
+    ballot = maxSeen.next(replica.self());
+    maxSeen = ballot;
+    leader = false;
+    phase = Phase.PREPARING;
+    slot = replica.log().committedSlot() + 1;
+    promises.clear();
+    majorityAtTick = -1;
+    deadlineTick = replica.now() + config.roundTimeoutTicks();
+    ticketsInRound.addAll(ticketsQueued);
+    ticketsQueued.clear();
+    replica.out().events.add(new RoundEvent(RoundEvent.Kind.PREPARE_STARTED, ballot, slot));
+    long committed = replica.log().committedSlot();
+    replica.broadcast(to -> new Prepare(replica.self(), to, ballot, committed));
+  }
+
+  private void finishPrepare() {
+    leader = true;
+    attempts = 0;
+    replica.out().events.add(new RoundEvent(RoundEvent.Kind.PREPARE_WON, ballot, slot));
+    for (Promise p : promises.values()) {
+      for (Entry e : p.localLog()) {
+        addToPool(e);
+      }
+    }
+    Proposal recovered = rules.valueToRepropose(promises.values(), slot);
+    promises.clear();
+    if (recovered != null) {
+      startAccept(recovered.block(), false); // R7
+      return;
+    }
+    Block block = buildBlock();
+    if (block.isEmpty()) {
+      phase = Phase.IDLE; // nothing to decide: the round collected every log and all are chosen
+      settleTickets(true);
+    } else {
+      startAccept(block, true);
+    }
+  }
+
+  private void startAccept(Block block, boolean fresh) {
+    if (block.isEmpty() && fresh) {
+      return;
+    }
+    phase = Phase.ACCEPTING;
+    proposal = block;
+    this.fresh = fresh;
+    slot = replica.log().committedSlot() + 1;
+    acceptedBy.clear();
+    deadlineTick = replica.now() + config.roundTimeoutTicks();
+    replica.out().events.add(new RoundEvent(RoundEvent.Kind.ACCEPT_STARTED, ballot, slot));
+    long s = slot;
+    Ballot b = ballot;
+    replica.broadcast(to -> new Accept(replica.self(), to, b, s, block));
+  }
+
+  private void decide() {
+    long s = slot;
+    Block b = proposal;
+    boolean wasFresh = fresh;
+    phase = Phase.IDLE;
+    replica.out().events.add(new RoundEvent(RoundEvent.Kind.COMMITTED, ballot, s));
+    replica.broadcastOthers(to -> new Commit(replica.self(), to, s, b)); // R9
+    replica.commit(s, b, replica.self());
+    if (wasFresh) {
+      settleTickets(true);
+    }
+    maybeStartWork();
+  }
+
+  private void lose() {
+    replica.out().events.add(new RoundEvent(RoundEvent.Kind.LOST, ballot, slot));
+    leader = false;
+    promises.clear();
+    attempts++;
+    if (config.trigger() == RoundTrigger.ON_DEMAND && attempts >= config.roundAttemptsMax()) {
+      attempts = 0;
+      phase = Phase.IDLE;
+      settleTickets(false);
+      return;
+    }
+    phase = Phase.BACKOFF;
+    int spread = config.backoffTicksMax() * Math.min(attempts, 4);
+    backoffUntilTick = replica.now() + 1 + replica.random().nextInt(spread);
+  }
+
+  private void maybeStartWork() {
+    if (phase != Phase.IDLE) {
+      return;
+    }
+    if (!ticketsQueued.isEmpty()) {
+      startPrepare();
+    } else if (!ticketsInRound.isEmpty() && leader) {
+      // A re-proposed value was chosen; the logs this round collected still wait in the pool.
+      Block block = buildBlock();
+      if (block.isEmpty()) {
+        settleTickets(true);
+      } else {
+        startAccept(block, true);
+      }
+    } else if (hasAutoWork()) {
+      if (leader) {
+        startAccept(buildBlock(), true);
+      } else if (replica.leaderHint() == 0) {
+        phase = Phase.BACKOFF; // nobody leads yet: jitter before campaigning
+        backoffUntilTick = replica.now() + replica.random().nextInt(config.backoffTicksMax() + 1);
+      }
+    }
+  }
+
+  private boolean hasAutoWork() {
+    return config.trigger() == RoundTrigger.AUTO
+        && (replica.log().localLogSize() > 0 || !pool.isEmpty());
+  }
+
+  private void settleTickets(boolean ok) {
+    List<Long> sink = ok ? replica.out().roundsDone : replica.out().roundsFailed;
+    sink.addAll(ticketsInRound);
+    ticketsInRound.clear();
+    if (!ok) {
+      sink.addAll(ticketsQueued);
+      ticketsQueued.clear();
+    }
+  }
+
+  /** The next major block: own local log, then pooled entries, de-duplicated, none chosen (R6). */
+  private Block buildBlock() {
+    int max = config.blockEntriesMax();
+    List<Entry> entries = new ArrayList<>();
+    Set<EntryId> ids = new HashSet<>();
+    for (Entry e : replica.log().localLog()) {
+      if (entries.size() >= max) {
+        break;
+      }
+      ids.add(e.id());
+      entries.add(e);
+    }
+    for (Entry e : pool.values()) {
+      if (entries.size() >= max) {
+        break;
+      }
+      if (!replica.log().isChosen(e.id()) && ids.add(e.id())) {
+        entries.add(e);
+      }
+    }
+    return entries.isEmpty() ? Block.EMPTY : new Block(entries);
+  }
+
+  private void addToPool(Entry e) {
+    if (e.origin() == replica.self() || replica.log().isChosen(e.id())) {
+      return;
+    }
+    if (pool.size() < config.blockEntriesMax() * POOL_ENTRIES_MAX_FACTOR) {
+      pool.putIfAbsent(e.id(), e); // the origin keeps it and re-sends it if it is dropped here
+    }
+  }
+
+  private void observe(Ballot b) {
+    if (b.isAbove(maxSeen)) {
+      maxSeen = b;
+    }
+  }
+
+  // ---- AUTO-mode followers (R13) -------------------------------------------------------------
+
+  /** Forwards new local entries to the stable leader; called just before effects are drained. */
+  void flushForwards() {
+    if (config.trigger() != RoundTrigger.AUTO || leader || phase != Phase.IDLE) {
+      return;
+    }
+    int hint = replica.leaderHint();
+    if (hint == 0 || replica.log().localLogSize() == 0) {
+      return;
+    }
+    if (hint != forwardedTo) {
+      forwardedTo = hint;
+      forwardedSeq = 0;
+    }
+    List<Entry> fresh = new ArrayList<>();
+    for (Entry e : replica.log().localLog()) {
+      if (e.seq() > forwardedSeq) {
+        fresh.add(e);
+      }
+    }
+    if (!fresh.isEmpty()) {
+      forwardedSeq = fresh.get(fresh.size() - 1).seq();
+      replica.send(new Forward(replica.self(), hint, fresh));
+    }
+  }
+
+  private void followerTick(long now) {
+    if (leader || phase != Phase.IDLE || replica.log().localLogSize() == 0) {
+      return;
+    }
+    int hint = replica.leaderHint();
+    boolean stalled =
+        waitingSinceTick >= 0 && now - waitingSinceTick > 2L * config.roundTimeoutTicks();
+    if (hint != 0 && !stalled) {
+      if (now - lastForwardTick >= config.forwardIntervalTicks()) {
+        lastForwardTick = now;
+        forwardedSeq = 0; // re-forward everything still pending: forwards may have been lost
+      }
+      return;
+    }
+    if (stalled) {
+      waitingSinceTick = now; // the leader is gone or cut off: take over (R13)
+      startPrepare();
+    }
+  }
+
+  void checkInvariants() {
+    Invariants.require(maxSeen.isAtLeast(ballot), "maxSeen %s below ballot %s", maxSeen, ballot);
+    if (phase == Phase.PREPARING || phase == Phase.ACCEPTING) {
+      Invariants.require(
+          slot > replica.log().committedSlot(),
+          "round for slot %d but committed %d",
+          slot,
+          replica.log().committedSlot());
+    }
+    for (EntryId id : pool.keySet()) {
+      Invariants.require(!replica.log().isChosen(id), "pool holds chosen entry %s", id);
+    }
+  }
+}

@@ -1,0 +1,58 @@
+package dev.modpaxos.protocol;
+
+import java.util.List;
+
+/**
+ * One batch of effects produced by a {@link Replica}. The runtime must carry it out in this order
+ * (docs/PROTOCOL.md R15):
+ *
+ * <ol>
+ *   <li>persist {@link #promised}, {@link #accepted}, {@link #appended}, {@link #chosen}, then
+ *       remove {@link #removed} from the local log, and make all of it durable ({@code sync});
+ *   <li>only then send {@link #messages};
+ *   <li>then apply {@link #chosen} to the application, in slot order;
+ *   <li>then complete the futures: {@link #appended} entries are durable, entries of {@link
+ *       #chosen} blocks are chosen, {@link #roundsDone}/{@link #roundsFailed} tickets are settled.
+ * </ol>
+ *
+ * @param promised the new promised ballot, or null if unchanged
+ * @param accepted the new accepted value, or null if unchanged
+ * @param appended entries appended to the local log by {@code submit}
+ * @param chosen newly chosen blocks, in slot order without gaps
+ * @param removed local-log entries that the chosen blocks include
+ * @param messages messages to send
+ * @param events proposer events, for metrics
+ * @param roundsDone {@code runRound()} tickets whose round finished
+ * @param roundsFailed {@code runRound()} tickets that gave up without a majority
+ */
+public record Ready(
+    Ballot promised,
+    Proposal accepted,
+    List<Entry> appended,
+    List<SlotBlock> chosen,
+    List<EntryId> removed,
+    List<Message> messages,
+    List<RoundEvent> events,
+    List<Long> roundsDone,
+    List<Long> roundsFailed) {
+
+  public static final Ready EMPTY =
+      new Ready(null, null, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(),
+          List.of());
+
+  public boolean needsPersist() {
+    return promised != null
+        || accepted != null
+        || !appended.isEmpty()
+        || !chosen.isEmpty()
+        || !removed.isEmpty();
+  }
+
+  public boolean isEmpty() {
+    return !needsPersist()
+        && messages.isEmpty()
+        && events.isEmpty()
+        && roundsDone.isEmpty()
+        && roundsFailed.isEmpty();
+  }
+}

@@ -1,0 +1,164 @@
+package dev.modpaxos.protocol;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.TreeSet;
+
+/**
+ * Immutable configuration of one {@link Replica}. Build with {@link #builder(int, List)}.
+ *
+ * @param nodeId this node's id, one of {@code members}
+ * @param members the fixed membership; ids are positive and distinct
+ * @param trigger when rounds start (R14)
+ * @param seed the only source of randomness (back-off jitter)
+ * @param roundTimeoutTicks ticks a phase may wait for a majority before it is abandoned
+ * @param backoffTicksMax upper bound of the randomised back-off after a lost round
+ * @param promiseWaitTicks in ON_DEMAND mode, extra ticks to wait for the remaining promises once a
+ *     majority answered, so that the round collects every reachable local log
+ * @param roundAttemptsMax in ON_DEMAND mode, attempts before {@code runRound()} reports failure
+ * @param forwardIntervalTicks in AUTO mode, how often a follower re-forwards pending entries
+ * @param blockEntriesMax the most entries one block may hold
+ * @param catchUpBlocksMax the most blocks one CATCHUP message carries
+ */
+public record ReplicaConfig(
+    int nodeId,
+    List<Integer> members,
+    RoundTrigger trigger,
+    long seed,
+    int roundTimeoutTicks,
+    int backoffTicksMax,
+    int promiseWaitTicks,
+    int roundAttemptsMax,
+    int forwardIntervalTicks,
+    int blockEntriesMax,
+    int catchUpBlocksMax) {
+
+  public ReplicaConfig {
+    members = List.copyOf(new TreeSet<>(Objects.requireNonNull(members, "members")));
+    Objects.requireNonNull(trigger, "trigger");
+    if (members.isEmpty() || members.get(0) <= 0) {
+      throw new IllegalArgumentException("members must be positive node ids, got " + members);
+    }
+    if (!members.contains(nodeId)) {
+      throw new IllegalArgumentException("nodeId " + nodeId + " is not in members " + members);
+    }
+    requirePositive("roundTimeoutTicks", roundTimeoutTicks);
+    requirePositive("backoffTicksMax", backoffTicksMax);
+    requirePositive("roundAttemptsMax", roundAttemptsMax);
+    requirePositive("forwardIntervalTicks", forwardIntervalTicks);
+    requirePositive("blockEntriesMax", blockEntriesMax);
+    requirePositive("catchUpBlocksMax", catchUpBlocksMax);
+    if (promiseWaitTicks < 0) {
+      throw new IllegalArgumentException("promiseWaitTicks must be >= 0, got " + promiseWaitTicks);
+    }
+  }
+
+  private static void requirePositive(String name, int value) {
+    if (value <= 0) {
+      throw new IllegalArgumentException(name + " must be > 0, got " + value);
+    }
+  }
+
+  /** N/2 + 1 (R1). */
+  public int majority() {
+    return members.size() / 2 + 1;
+  }
+
+  public static Builder builder(int nodeId, List<Integer> members) {
+    return new Builder(nodeId, members);
+  }
+
+  public Builder toBuilder() {
+    return new Builder(nodeId, members)
+        .trigger(trigger)
+        .seed(seed)
+        .roundTimeoutTicks(roundTimeoutTicks)
+        .backoffTicksMax(backoffTicksMax)
+        .promiseWaitTicks(promiseWaitTicks)
+        .roundAttemptsMax(roundAttemptsMax)
+        .forwardIntervalTicks(forwardIntervalTicks)
+        .blockEntriesMax(blockEntriesMax)
+        .catchUpBlocksMax(catchUpBlocksMax);
+  }
+
+  /** Builder with the documented defaults. */
+  public static final class Builder {
+    private final int nodeId;
+    private final List<Integer> members;
+    private RoundTrigger trigger = RoundTrigger.AUTO;
+    private long seed;
+    private int roundTimeoutTicks = 20;
+    private int backoffTicksMax = 10;
+    private int promiseWaitTicks = 2;
+    private int roundAttemptsMax = 4;
+    private int forwardIntervalTicks = 10;
+    private int blockEntriesMax = 4096;
+    private int catchUpBlocksMax = 64;
+
+    private Builder(int nodeId, List<Integer> members) {
+      this.nodeId = nodeId;
+      this.members = members;
+      this.seed = nodeId;
+    }
+
+    public Builder trigger(RoundTrigger v) {
+      trigger = v;
+      return this;
+    }
+
+    public Builder seed(long v) {
+      seed = v;
+      return this;
+    }
+
+    public Builder roundTimeoutTicks(int v) {
+      roundTimeoutTicks = v;
+      return this;
+    }
+
+    public Builder backoffTicksMax(int v) {
+      backoffTicksMax = v;
+      return this;
+    }
+
+    public Builder promiseWaitTicks(int v) {
+      promiseWaitTicks = v;
+      return this;
+    }
+
+    public Builder roundAttemptsMax(int v) {
+      roundAttemptsMax = v;
+      return this;
+    }
+
+    public Builder forwardIntervalTicks(int v) {
+      forwardIntervalTicks = v;
+      return this;
+    }
+
+    public Builder blockEntriesMax(int v) {
+      blockEntriesMax = v;
+      return this;
+    }
+
+    public Builder catchUpBlocksMax(int v) {
+      catchUpBlocksMax = v;
+      return this;
+    }
+
+    public ReplicaConfig build() {
+      return new ReplicaConfig(
+          nodeId,
+          members,
+          trigger,
+          seed,
+          roundTimeoutTicks,
+          backoffTicksMax,
+          promiseWaitTicks,
+          roundAttemptsMax,
+          forwardIntervalTicks,
+          blockEntriesMax,
+          catchUpBlocksMax);
+    }
+  }
+}

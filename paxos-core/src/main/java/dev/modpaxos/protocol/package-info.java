@@ -1,0 +1,26 @@
+/**
+ * The modified Multi-Paxos as a pure state machine: {@link dev.modpaxos.protocol.Replica} takes
+ * ticks, messages and submits and returns {@link dev.modpaxos.protocol.Ready} batches of effects.
+ * Nothing here does I/O, reads a clock, starts a thread or draws unseeded randomness.
+ *
+ * <h2>Glossary (one word for one thing)</h2>
+ *
+ * <ul>
+ *   <li><b>ballot</b> — {@code (round, nodeId)}, totally ordered; the proposer's rank.
+ *   <li><b>slot</b> — the position of a decided block: 1, 2, 3, ... without gaps.
+ *   <li><b>entry</b> — {@code (origin, seq, payload)}, logged locally by its origin, unique by
+ *       {@code (origin, seq)}.
+ *   <li><b>local log</b> — a node's own entries that are durable but not yet chosen.
+ *   <li><b>block</b> (major block) — the entries decided together in one slot.
+ *   <li><b>prepare / promise / accept / accepted / commit</b> — the messages of a round.
+ *   <li><b>chosen</b> — accepted by a majority at one ballot; final. <b>committed</b> — known
+ *       chosen by this node, durable and applied in slot order.
+ *   <li><b>catch-up</b> — copying chosen blocks to a node that lacks them.
+ *   <li><b>stable leader</b> — a node holding a ballot promised by a majority, which may run later
+ *       slots with ACCEPT only (the fast path).
+ * </ul>
+ *
+ * <p>Roles are split by class: {@code Acceptor}, {@code Proposer} and the learner's {@code
+ * ChosenLog}; {@code Rules} keeps the two safety decisions in one place.
+ */
+package dev.modpaxos.protocol;
