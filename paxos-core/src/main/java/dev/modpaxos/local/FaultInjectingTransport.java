@@ -1,0 +1,73 @@
+package dev.modpaxos.local;
+
+import dev.modpaxos.protocol.Message;
+import dev.modpaxos.spi.RpcStats;
+import dev.modpaxos.spi.Transport;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Decorates any {@link Transport} with the faults set in a shared {@link NetworkFaults}: dropped,
+ * delayed, cut and disconnected traffic, checked on both the sending and the receiving side.
+ * Thread-safe.
+ */
+public final class FaultInjectingTransport implements Transport {
+  private final int self;
+  private final Transport inner;
+  private final NetworkFaults faults;
+  private final ScheduledExecutorService delayer;
+
+  public FaultInjectingTransport(int self, Transport inner, NetworkFaults faults) {
+    this.self = self;
+    this.inner = inner;
+    this.faults = faults;
+    this.delayer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "modpaxos-faults-" + self);
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  @Override
+  public void start(Consumer<Message> inbound) {
+    inner.start(
+        m -> {
+          if (!faults.isDisconnected(self) && !faults.isDisconnected(m.from())) {
+            inbound.accept(m);
+          }
+        });
+  }
+
+  @Override
+  public void send(Message message) {
+    if (!faults.admits(self, message.to())) {
+      return;
+    }
+    long delay = faults.nextDelayMillis();
+    if (delay == 0) {
+      inner.send(message);
+      return;
+    }
+    try {
+      delayer.schedule(() -> inner.send(message), delay, TimeUnit.MILLISECONDS);
+    } catch (RuntimeException e) {
+      // closed: the message is lost, which the contract allows
+    }
+  }
+
+  @Override
+  public List<RpcStats> rpcStats() {
+    return inner.rpcStats();
+  }
+
+  @Override
+  public void close() {
+    delayer.shutdownNow();
+    inner.close();
+  }
+}

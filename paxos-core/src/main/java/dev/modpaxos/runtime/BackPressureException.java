@@ -1,0 +1,8 @@
+package dev.modpaxos.runtime;
+
+/** {@code submit} refused because the local log or the in-flight work reached its bound. */
+public final class BackPressureException extends IllegalStateException {
+  public BackPressureException(String message) {
+    super(message);
+  }
+}

@@ -1,0 +1,13 @@
+package dev.modpaxos.runtime;
+
+import dev.modpaxos.protocol.EntryId;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The two stages of one {@code submit}.
+ *
+ * @param durable completes with the entry's id once it is durable in the local log (R4)
+ * @param chosen completes with the slot of the block that chose it, once that block is durable
+ *     and applied (R9)
+ */
+public record SubmitHandle(CompletableFuture<EntryId> durable, CompletableFuture<Long> chosen) {}

@@ -1,0 +1,153 @@
+package dev.modpaxos.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.modpaxos.local.InMemoryStore;
+import dev.modpaxos.local.LocalNetwork;
+import dev.modpaxos.local.NetworkFaults;
+import dev.modpaxos.local.FaultInjectingTransport;
+import dev.modpaxos.protocol.Block;
+import dev.modpaxos.protocol.ReplicaConfig;
+import dev.modpaxos.protocol.RoundTrigger;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class PaxosNodeTest {
+  private final List<PaxosNode> nodes = new ArrayList<>();
+  private final List<InMemoryStore> stores = new ArrayList<>();
+  private final List<List<Long>> applied = new ArrayList<>();
+  private final LocalNetwork network = new LocalNetwork();
+  private final NetworkFaults faults = new NetworkFaults(7);
+
+  private void startCluster(int n, RoundTrigger trigger) {
+    List<Integer> members = new ArrayList<>();
+    for (int i = 1; i <= n; i++) {
+      members.add(i);
+    }
+    for (int i = 1; i <= n; i++) {
+      stores.add(new InMemoryStore());
+      applied.add(new CopyOnWriteArrayList<>());
+      nodes.add(null);
+      start(i, members, trigger);
+    }
+  }
+
+  private void start(int id, List<Integer> members, RoundTrigger trigger) {
+    List<Long> slots = applied.get(id - 1);
+    slots.clear();
+    PaxosNode node =
+        PaxosNode.builder(ReplicaConfig.builder(id, members).trigger(trigger).build())
+            .transport(new FaultInjectingTransport(id, network.transport(id), faults))
+            .store(stores.get(id - 1))
+            .application((slot, block) -> slots.add(slot))
+            .tickMillis(5)
+            .build()
+            .start();
+    nodes.set(id - 1, node);
+  }
+
+  @AfterEach
+  void stop() {
+    nodes.forEach(n -> n.close());
+  }
+
+  @Test
+  void autoModeChoosesEverySubmitOnEveryNode() throws Exception {
+    startCluster(3, RoundTrigger.AUTO);
+    List<SubmitHandle> handles = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      handles.add(nodes.get(i % 3).submit(("tx" + i).getBytes(StandardCharsets.UTF_8)));
+    }
+    for (SubmitHandle h : handles) {
+      assertThat(h.durable().get(5, TimeUnit.SECONDS)).isNotNull();
+      assertThat(h.chosen().get(10, TimeUnit.SECONDS)).isPositive();
+    }
+    long committed = nodes.get(0).committedSlot();
+    List<Block> blocks = nodes.get(0).chosenBlocks(1, Integer.MAX_VALUE);
+    assertThat(blocks.stream().mapToInt(Block::size).sum()).isEqualTo(30);
+    for (PaxosNode n : nodes) {
+      awaitCommitted(n, committed);
+      assertThat(n.chosenBlocks(1, Integer.MAX_VALUE)).isEqualTo(blocks);
+      assertThat(n.localLog()).isEmpty();
+    }
+    NodeMetrics m = nodes.get(0).metrics();
+    assertThat(m.chosenEntries()).isEqualTo(30);
+  }
+
+  @Test
+  void onDemandRoundCollectsEveryReachableLocalLog() throws Exception {
+    startCluster(5, RoundTrigger.ON_DEMAND);
+    for (int i = 0; i < 5; i++) {
+      nodes.get(i).submit(new byte[] {(byte) i}).durable().get(5, TimeUnit.SECONDS);
+    }
+    Thread.sleep(100);
+    assertThat(nodes.get(0).committedSlot()).isZero(); // on demand: nothing runs by itself
+    nodes.get(0).runRound().get(10, TimeUnit.SECONDS);
+    List<Block> blocks = nodes.get(0).chosenBlocks(1, 10);
+    assertThat(blocks).hasSize(1);
+    assertThat(blocks.get(0).size()).isEqualTo(5);
+  }
+
+  @Test
+  void roundWithoutMajorityFailsAndCommitsNothing() {
+    startCluster(5, RoundTrigger.ON_DEMAND);
+    faults.disconnect(3);
+    faults.disconnect(4);
+    faults.disconnect(5);
+    nodes.get(0).submit(new byte[] {1});
+    assertThatThrownBy(() -> nodes.get(0).runRound().join())
+        .isInstanceOf(CompletionException.class)
+        .hasCauseInstanceOf(RoundFailedException.class);
+    assertThat(nodes.get(0).committedSlot()).isZero();
+    assertThat(nodes.get(0).localLog()).hasSize(1);
+  }
+
+  @Test
+  void restartedNodeKeepsItsLogAndCatchesUp() throws Exception {
+    startCluster(3, RoundTrigger.AUTO);
+    nodes.get(2).submit(new byte[] {9}).chosen().get(10, TimeUnit.SECONDS);
+    nodes.get(2).close();
+    for (int i = 0; i < 5; i++) {
+      nodes.get(0).submit(new byte[] {(byte) i}).chosen().get(10, TimeUnit.SECONDS);
+    }
+    long committed = nodes.get(0).committedSlot();
+    start(3, List.of(1, 2, 3), RoundTrigger.AUTO);
+    awaitCommitted(nodes.get(2), committed);
+    assertThat(nodes.get(2).chosenBlocks(1, 100)).isEqualTo(nodes.get(0).chosenBlocks(1, 100));
+  }
+
+  @Test
+  void submitFailsFastWhenTheLocalLogIsFull() throws Exception {
+    stores.add(new InMemoryStore());
+    PaxosNode node =
+        PaxosNode.builder(
+                ReplicaConfig.builder(1, List.of(1, 2, 3)).trigger(RoundTrigger.ON_DEMAND).build())
+            .transport(network.transport(1))
+            .store(stores.get(0))
+            .application((s, b) -> {})
+            .localLogEntriesMax(2)
+            .build()
+            .start();
+    nodes.add(node);
+    node.submit(new byte[] {1}).durable().get(5, TimeUnit.SECONDS);
+    node.submit(new byte[] {2}).durable().get(5, TimeUnit.SECONDS);
+    assertThatThrownBy(() -> node.submit(new byte[] {3}))
+        .isInstanceOf(BackPressureException.class)
+        .hasMessageContaining("local log holds 2 entries");
+  }
+
+  private static void awaitCommitted(PaxosNode n, long slot) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (n.committedSlot() < slot && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertThat(n.committedSlot()).isGreaterThanOrEqualTo(slot);
+  }
+}
