@@ -336,6 +336,11 @@ final class Proposer {
       } else {
         startAccept(block, true);
       }
+    } else if (!ticketsInRound.isEmpty()) {
+      // A re-proposed value was chosen but we lost the lead meanwhile: run the round again (R14).
+      ticketsQueued.addAll(0, ticketsInRound);
+      ticketsInRound.clear();
+      startPrepare();
     } else if (hasAutoWork()) {
       if (leader) {
         startAccept(buildBlock(), true);
