@@ -197,6 +197,10 @@ final class SimNode {
     }
     for (RoundEvent ev : r.events()) {
       env.roundEvent(id, ev);
+      if (env.trace().on()) {
+        env.trace().line(env.now(), "n" + id + " " + ev.kind() + " ballot=" + ev.ballot()
+            + " slot=" + ev.slot());
+      }
     }
     r.roundsDone().forEach(openRounds::remove);
     r.roundsFailed().forEach(openRounds::remove);

@@ -19,6 +19,7 @@ import java.util.SplittableRandom;
  * @param submitRate per tick, probability a random live node submits a transfer
  * @param roundRate per tick, probability a random live node calls runRound() (ON_DEMAND only)
  * @param submitterOnly if non-zero, only this node submits
+ * @param amountMax the largest amount one transfer moves
  * @param safetyTicks length of the safety phase
  * @param livenessTicksMax bound of the liveness phase
  * @param livenessRoundIntervalTicks ON_DEMAND liveness phase: a runRound() every so many ticks
@@ -38,6 +39,7 @@ record SimShape(
     double submitRate,
     double roundRate,
     int submitterOnly,
+    long amountMax,
     int safetyTicks,
     int livenessTicksMax,
     int livenessRoundIntervalTicks,
@@ -60,20 +62,24 @@ record SimShape(
         r.nextDouble(0.0, 0.02),
         r.nextDouble(0.0, 0.02),
         r.nextDouble(0.0, 0.02),
-        r.nextDouble(0.0, 0.02),
+        r.nextDouble(0.0, 0.04),
         r.nextDouble(0.05, 0.5),
         r.nextDouble(0.01, 0.06),
         0,
-        400,
+        60,
+        1000,
         5000,
         5,
         r.nextInt(4) == 0 ? 1 + r.nextInt(4) : 4096,
         r.nextInt(4) == 0 ? 1 + r.nextInt(3) : 64);
   }
 
-  /** No faults at all, and only node 1 submits: the stable-leader fast path. */
+  /**
+   * No faults at all (every message takes exactly one tick, so links are FIFO); only node 1
+   * submits, transfers of 1: the stable-leader fast path.
+   */
   static SimShape stable(int nodes, RoundTrigger trigger, int safetyTicks) {
     return new SimShape(
-        nodes, trigger, 0, 0, 2, 0, 0, 0, 0, 0.3, 0, 1, safetyTicks, 5000, 5, 4096, 64);
+        nodes, trigger, 0, 0, 1, 0, 0, 0, 0, 0.3, 0, 1, 1, safetyTicks, 5000, 5, 4096, 64);
   }
 }

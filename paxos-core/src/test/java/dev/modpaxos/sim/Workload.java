@@ -15,8 +15,6 @@ import java.util.SplittableRandom;
  * periodically in the liveness phase, so that pending entries get chosen.
  */
 final class Workload {
-  private static final long AMOUNT_MAX = 60;
-
   private final SplittableRandom random;
   private final SimShape shape;
   private final List<Integer> members;
@@ -82,7 +80,7 @@ final class Workload {
       return;
     }
     int to = (from + 1 + random.nextInt(TransferApp.ACCOUNTS - 1)) % TransferApp.ACCOUNTS;
-    long amount = 1 + random.nextLong(Math.min(view, AMOUNT_MAX));
+    long amount = 1 + random.nextLong(Math.min(view, shape.amountMax()));
     byte[] payload = new Transfer(from, to, amount, ++nextNonce).encode();
     n.input(r -> r.submit(payload));
   }
