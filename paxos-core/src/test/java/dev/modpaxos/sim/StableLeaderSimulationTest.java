@@ -11,7 +11,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * faults, one node submitting steadily) the leader's first round is the only one that sends
  * PREPARE; every later slot is decided with ACCEPT only (R13).
  */
-class StableLeaderTest {
+class StableLeaderSimulationTest {
   private static final int SAFETY_TICKS = 600;
   private static final int SLOTS_MIN = 50;
 
