@@ -120,7 +120,10 @@ final class Proposer {
       case BACKOFF -> {
         if (now >= backoffUntilTick) {
           phase = Phase.IDLE;
-          if (!ticketsQueued.isEmpty() || !ticketsInRound.isEmpty() || hasAutoWork()) {
+          boolean asked = !ticketsQueued.isEmpty() || !ticketsInRound.isEmpty();
+          if (!asked && yieldsToNewLeader()) {
+            waitingSinceTick = now; // forward to it instead; take over only if it stalls (R13)
+          } else if (asked || hasAutoWork()) {
             ticketsQueued.addAll(0, ticketsInRound);
             ticketsInRound.clear();
             startPrepare();
@@ -187,7 +190,12 @@ final class Proposer {
         lose();
       }
       case ACCEPTOR_BEHIND -> {
-        // The acceptor fetches the blocks it lacks itself (R11); nothing to do here.
+        // R11/R12: an ACCEPT overtook the COMMIT before it. Send the acceptor what it lacks and
+        // the ACCEPT again, rather than let the fast path time out into a full round.
+        if (phase == Phase.ACCEPTING && r.slot() == slot) {
+          replica.sendCatchUp(r.from(), r.committedSlot() + 1);
+          replica.send(new Accept(replica.self(), r.from(), ballot, slot, proposal));
+        }
       }
     }
   }
@@ -349,6 +357,16 @@ final class Proposer {
         backoffUntilTick = replica.now() + replica.random().nextInt(config.backoffTicksMax() + 1);
       }
     }
+  }
+
+  /**
+   * In AUTO mode, after losing a round: true if another node has since won a higher ballot here,
+   * so campaigning again would only duel with it.
+   */
+  private boolean yieldsToNewLeader() {
+    return config.trigger() == RoundTrigger.AUTO
+        && replica.leaderHint() != 0
+        && replica.acceptor().promised().isAbove(ballot);
   }
 
   private boolean hasAutoWork() {
