@@ -118,7 +118,7 @@ final class ChosenFiles implements AutoCloseable {
     long dropped = 0;
     for (long first : firsts) {
       Path path = fileFor(first);
-      try (MapFile file = MapFile.open(path, layout.chosenSizing(), true)) {
+      try (MapFile file = MapFile.open(path, layout.chosenSizing(), false)) {
         dropped += file.size();
       } catch (StoreException e) {
         log.warn("{}: cannot count its blocks: {}", path, e.getMessage());
@@ -160,6 +160,15 @@ final class ChosenFiles implements AutoCloseable {
           "chosen slot " + slot + " out of order: the next slot is " + (lastSlot + 1));
     }
     byte[] record = RecordCodec.chosen(slot, block);
+    try {
+      putOrRoll(slot, record);
+    } catch (StoreException e) {
+      throw new StoreException("cannot store the block of slot " + slot + ": " + e.getMessage(), e);
+    }
+    lastSlot = slot;
+  }
+
+  private void putOrRoll(long slot, byte[] record) {
     if (current == null || slot - currentFirstSlot >= layout.chosenBlocksPerFile()) {
       roll(slot);
     }
@@ -167,21 +176,20 @@ final class ChosenFiles implements AutoCloseable {
       current.put(slot, record);
     } catch (MapFile.FullException full) {
       if (slot == currentFirstSlot) {
-        throw tooLarge(slot, record, full);
+        throw tooLarge(record, full);
       }
       roll(slot);
       try {
         current.put(slot, record);
       } catch (MapFile.FullException again) {
-        throw tooLarge(slot, record, again);
+        throw tooLarge(record, again);
       }
     }
-    lastSlot = slot;
   }
 
-  private static StoreException tooLarge(long slot, byte[] record, RuntimeException cause) {
+  private static StoreException tooLarge(byte[] record, RuntimeException cause) {
     return new StoreException(
-        "the block of slot " + slot + " (" + record.length + " bytes) does not fit in an empty"
+        "the block (" + record.length + " bytes) does not fit in an empty"
             + " chosen-block file; create the store with a larger averageBlockBytes",
         cause);
   }
