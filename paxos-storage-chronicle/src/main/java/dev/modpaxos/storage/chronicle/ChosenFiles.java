@@ -31,8 +31,9 @@ final class ChosenFiles implements AutoCloseable {
   private long lastSlot;
   // True when a file was created since the last sync (its directory entry is not yet durable).
   private boolean directoryDirty;
-  // What load() had to give up: slots truncated away, corruptions reported by recovery.
+  // What load() had to give up: slots truncated away; whether only a torn tail; recovery reports.
   private long slotsDropped;
+  private boolean tornTailOnly;
   private int corruptions;
 
   ChosenFiles(Path dir, Layout layout) {
@@ -64,6 +65,8 @@ final class ChosenFiles implements AutoCloseable {
       lastSlot = first + kept - 1;
       boolean gapToNext = !newest && firsts.get(i + 1) != lastSlot + 1;
       if (file.size() > kept || gapToNext) {
+        // After a crash, a damaged record for the next slot alone is the write that was in flight.
+        tornTailOnly = recover && newest && file.size() == kept + 1 && file.get(lastSlot + 1) != null;
         slotsDropped += truncate(file, lastSlot);
         slotsDropped += dropFiles(firsts.subList(i + 1, firsts.size()), "slot " + (lastSlot + 1) + " is lost");
         break;
@@ -79,6 +82,14 @@ final class ChosenFiles implements AutoCloseable {
   /** Chosen slots {@link #load} dropped because an earlier slot was missing or corrupt. */
   long slotsDropped() {
     return slotsDropped;
+  }
+
+  /**
+   * True if load() dropped chosen slots that may have been acknowledged: anything beyond a single
+   * damaged record at the tail after a crash (that one was being written, so never acknowledged).
+   */
+  boolean historyLost() {
+    return slotsDropped > 0 && !tornTailOnly;
   }
 
   /** Corruptions Chronicle's recovery reported in the chosen-block files. */

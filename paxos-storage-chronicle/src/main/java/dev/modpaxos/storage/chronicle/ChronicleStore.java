@@ -52,14 +52,12 @@ public final class ChronicleStore implements Store {
   static final String CLEAN_MARKER = "CLEAN";
   static final String ACCEPTOR_FILE = "acceptor.cm";
   static final String LOCAL_FILE = "local.cm";
-  private static final long PROMISED_KEY = 1;
-  private static final long ACCEPTED_KEY = 2;
 
   private final Path dir;
   private final ChronicleStoreConfig config;
   private final Layout layout;
   private final DirectoryLock lock;
-  private MapFile acceptor;
+  private AcceptorFile acceptor;
   private LocalLogFile local;
   private ChosenFiles chosen;
   // The state read at open; handed out by the first load(), then dropped.
@@ -118,18 +116,14 @@ public final class ChronicleStore implements Store {
     Disk.deleteDurably(dir.resolve(CLEAN_MARKER));
     now.write(dir);
 
-    acceptor = MapFile.open(dir.resolve(ACCEPTOR_FILE), layout.acceptorSizing(), recover);
+    acceptor = new AcceptorFile(MapFile.open(dir.resolve(ACCEPTOR_FILE), layout.acceptorSizing(), recover));
     local = new LocalLogFile(MapFile.open(dir.resolve(LOCAL_FILE), layout.localSizing(), recover));
     chosen = new ChosenFiles(dir, layout);
-    StoredState a = readAcceptor();
+    acceptor.load(fresh, recover);
     List<Block> blocks = chosen.load(recover);
     List<Entry> entries = local.load();
-    boolean lost =
-        a.acceptorStateLost()
-            || chosen.corruptions() > 0
-            || chosen.slotsDropped() > 0
-            || pageCacheLost;
-    opened = new StoredState(a.promised(), a.accepted(), blocks, entries, lost);
+    boolean lost = acceptor.lost() || chosen.historyLost() || pageCacheLost;
+    opened = new StoredState(acceptor.promised(), acceptor.accepted(), blocks, entries, lost);
     int corruptions = acceptor.corruptions() + chosen.corruptions() + local.corruptions();
     report =
         new OpenReport(
@@ -149,33 +143,6 @@ public final class ChronicleStore implements Store {
     if (pageCacheLost) {
       log.warn("{}: the host rebooted after an unclean PROCESS-mode session", dir);
     }
-  }
-
-  /** Reads promise and accepted value; a corrupt or recovered-away one marks the state lost. */
-  private StoredState readAcceptor() {
-    boolean lost = acceptor.corruptions() > 0;
-    Ballot promised = Ballot.ZERO;
-    Proposal accepted = null;
-    try {
-      byte[] p = acceptor.get(PROMISED_KEY);
-      promised = p == null ? Ballot.ZERO : RecordCodec.readPromised(PROMISED_KEY, p);
-    } catch (CorruptRecordException e) {
-      lost = true;
-      log.error("{}: promised ballot lost: {}", dir, e.getMessage());
-    }
-    try {
-      byte[] v = acceptor.get(ACCEPTED_KEY);
-      accepted = v == null ? null : RecordCodec.readAccepted(ACCEPTED_KEY, v);
-    } catch (CorruptRecordException e) {
-      lost = true;
-      log.error("{}: accepted value lost: {}", dir, e.getMessage());
-    }
-    if (accepted != null && accepted.ballot().isAbove(promised)) {
-      // Accepting a ballot implies promising it (Paxos Made Simple §2.2); writes may reach the
-      // disk out of order on power loss.
-      promised = accepted.ballot();
-    }
-    return new StoredState(promised, accepted, List.of(), List.of(), lost);
   }
 
   /** The directory this store owns. */
@@ -213,22 +180,13 @@ public final class ChronicleStore implements Store {
   @Override
   public synchronized void savePromised(Ballot promised) {
     requireOpen();
-    putAcceptor(PROMISED_KEY, RecordCodec.promised(PROMISED_KEY, promised));
+    acceptor.savePromised(promised);
   }
 
   @Override
   public synchronized void saveAccepted(Proposal accepted) {
     requireOpen();
-    putAcceptor(ACCEPTED_KEY, RecordCodec.accepted(ACCEPTED_KEY, accepted));
-  }
-
-  private void putAcceptor(long key, byte[] record) {
-    try {
-      acceptor.put(key, record);
-    } catch (MapFile.FullException e) {
-      throw new StoreException(
-          "no room for an acceptor record of " + record.length + " bytes in " + acceptor.file(), e);
-    }
+    acceptor.saveAccepted(accepted);
   }
 
   /** Appends a chosen block; a slot other than the next one is a StoreException at once. */
@@ -260,7 +218,7 @@ public final class ChronicleStore implements Store {
   }
 
   private void msyncAll() {
-    acceptor.msyncIfDirty();
+    acceptor.msync();
     local.msync();
     chosen.msync();
   }

@@ -35,6 +35,23 @@ final class MapFile implements AutoCloseable {
     }
   }
 
+  /**
+   * Recovery reports that only repair bookkeeping (a lock held by the killed process, free-space
+   * and entry counters, tier indexes): no entry is lost. Every other report may concern an entry;
+   * the store's own checks (AcceptorFile, ChosenFiles) decide whether acknowledged state was lost.
+   */
+  private static final List<String> BOOKKEEPING_REPORTS =
+      List.of(
+          "lock of segment",
+          "wrong lowest free chunk",
+          "wrong number of entries counter",
+          "wrong first free tier index",
+          "wrong number of actual tiers",
+          "stored tier in first tier",
+          "stored segment index in first tier",
+          "stored prev tier index in first tier",
+          "wrong segment index stored in tier counters");
+
   private final Path file;
   private final ChronicleMap<Long, byte[]> map;
   private final int corruptions;
@@ -62,7 +79,7 @@ final class MapFile implements AutoCloseable {
             .maxBloatFactor(sizing.maxBloatFactor())
             .actualSegments(1)
             .sparseFile(true);
-    int[] corruptions = {0};
+    int[] reports = {0};
     try {
       ChronicleMap<Long, byte[]> map;
       if (recover && Files.exists(file)) {
@@ -71,13 +88,17 @@ final class MapFile implements AutoCloseable {
                 file.toFile(),
                 true,
                 c -> {
-                  corruptions[0]++;
-                  log.warn("recovery of {}: {}", file, describe(c));
+                  reports[0]++;
+                  if (isBookkeeping(c.message())) {
+                    log.info("recovery of {} repaired: {}", file, describe(c));
+                  } else {
+                    log.warn("recovery of {} dropped or fixed an entry: {}", file, describe(c));
+                  }
                 });
       } else {
         map = builder.createPersistedTo(file.toFile());
       }
-      return new MapFile(file, map, corruptions[0]);
+      return new MapFile(file, map, reports[0]);
     } catch (IOException | RuntimeException e) {
       throw new StoreException("cannot open map file " + file + ": " + e.getMessage(), e);
     }
@@ -86,6 +107,11 @@ final class MapFile implements AutoCloseable {
   private static String describe(ChronicleHashCorruption c) {
     return "segment " + c.segmentIndex() + ": " + c.message()
         + (c.exception() != null ? " (" + c.exception() + ")" : "");
+  }
+
+  static boolean isBookkeeping(String message) {
+    String m = message == null ? "" : message.toLowerCase(java.util.Locale.ROOT);
+    return BOOKKEEPING_REPORTS.stream().anyMatch(m::startsWith);
   }
 
   /** How many corruptions Chronicle's recovery reported when this file was opened. */

@@ -5,7 +5,8 @@ package dev.modpaxos.storage.chronicle;
  *
  * @param recovered true when the previous owner did not shut down cleanly and the map files were
  *     opened with Chronicle's recovery
- * @param corruptionsReported corruptions Chronicle's recovery reported, in all map files
+ * @param corruptionsReported problems Chronicle's recovery reported and repaired, in all map files;
+ *     most after a kill only repair bookkeeping (a segment lock the dead process held, counters)
  * @param chosenSlotsDropped chosen slots dropped because an earlier slot was missing or corrupt
  * @param localEntriesLost local-log records that failed their checksum and were dropped
  * @param acceptorStateLost true when {@code load()} reports acceptor state lost (R16), see

@@ -16,8 +16,8 @@ import java.util.zip.CRC32C;
  *
  * <pre>
  * record   = crc32c:int kind:byte body     crc32c covers the map key (8 bytes), kind and body
- * PROMISED : ballot
- * ACCEPTED : slot:long ballot block
+ * PROMISED : generation:long ballot
+ * ACCEPTED : generation:long present:byte [slot:long ballot block]   (present = 0: none)
  * CHOSEN   : block                        (the slot is the map key)
  * LOCAL    : entry                        (the map key is the append number)
  * ballot   = round:long nodeId:int
@@ -25,9 +25,13 @@ import java.util.zip.CRC32C;
  * entry    = origin:int seq:long length:int payload:byte[length]
  * </pre>
  *
- * Decoding checks the checksum, the kind, every length and that nothing is left over.
+ * Decoding checks the checksum, the kind, every length and that nothing is left over. The
+ * generation of acceptor records orders the two copies {@code AcceptorFile} alternates between.
  */
 final class RecordCodec {
+  /** A decoded acceptor record and its generation. */
+  record Versioned<T>(long generation, T value) {}
+
   static final byte PROMISED = 1;
   static final byte ACCEPTED = 2;
   static final byte CHOSEN = 3;
@@ -39,17 +43,23 @@ final class RecordCodec {
 
   private RecordCodec() {}
 
-  static byte[] promised(long key, Ballot ballot) {
-    ByteBuffer buf = start(PROMISED, BALLOT_BYTES);
+  static byte[] promised(long key, long generation, Ballot ballot) {
+    ByteBuffer buf = start(PROMISED, 8 + BALLOT_BYTES);
+    buf.putLong(generation);
     putBallot(buf, ballot);
     return finish(key, buf);
   }
 
-  static byte[] accepted(long key, Proposal accepted) {
-    ByteBuffer buf = start(ACCEPTED, 8 + BALLOT_BYTES + blockBytes(accepted.block()));
-    buf.putLong(accepted.slot());
-    putBallot(buf, accepted.ballot());
-    putBlock(buf, accepted.block());
+  /** {@code accepted} may be null: the acceptor has accepted nothing. */
+  static byte[] accepted(long key, long generation, Proposal accepted) {
+    int body = 9 + (accepted == null ? 0 : 8 + BALLOT_BYTES + blockBytes(accepted.block()));
+    ByteBuffer buf = start(ACCEPTED, body);
+    buf.putLong(generation).put((byte) (accepted == null ? 0 : 1));
+    if (accepted != null) {
+      buf.putLong(accepted.slot());
+      putBallot(buf, accepted.ballot());
+      putBlock(buf, accepted.block());
+    }
     return finish(key, buf);
   }
 
@@ -65,21 +75,30 @@ final class RecordCodec {
     return finish(key, buf);
   }
 
-  static Ballot readPromised(long key, byte[] record) throws CorruptRecordException {
+  static Versioned<Ballot> readPromised(long key, byte[] record) throws CorruptRecordException {
     ByteBuffer buf = open(key, record, PROMISED);
     try {
-      return end(buf, getBallot(buf));
+      long generation = buf.getLong();
+      return end(buf, new Versioned<>(generation, getBallot(buf)));
     } catch (BufferUnderflowException | IllegalArgumentException e) {
       throw corrupt(key, PROMISED, e);
     }
   }
 
-  static Proposal readAccepted(long key, byte[] record) throws CorruptRecordException {
+  static Versioned<Proposal> readAccepted(long key, byte[] record) throws CorruptRecordException {
     ByteBuffer buf = open(key, record, ACCEPTED);
     try {
+      long generation = buf.getLong();
+      byte present = buf.get();
+      if (present == 0) {
+        return end(buf, new Versioned<>(generation, null));
+      }
+      if (present != 1) {
+        throw new IllegalArgumentException("bad presence byte " + present);
+      }
       long slot = buf.getLong();
       Ballot ballot = getBallot(buf);
-      return end(buf, new Proposal(slot, ballot, getBlock(buf)));
+      return end(buf, new Versioned<>(generation, new Proposal(slot, ballot, getBlock(buf))));
     } catch (BufferUnderflowException | IllegalArgumentException e) {
       throw corrupt(key, ACCEPTED, e);
     }

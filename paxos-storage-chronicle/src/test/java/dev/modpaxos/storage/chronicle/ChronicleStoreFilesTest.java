@@ -235,6 +235,15 @@ class ChronicleStoreFilesTest {
     assertThat(s.openReport().localEntriesLost()).isEqualTo(1);
   }
 
+  @Test
+  void recoveryReportsThatOnlyRepairBookkeepingAreToldApartFromEntryLoss() {
+    assertThat(MapFile.isBookkeeping("lock of segment 0 is not clear: [write locked = true]")).isTrue();
+    assertThat(MapFile.isBookkeeping("Wrong number of entries counter for tier with index 5")).isTrue();
+    assertThat(MapFile.isBookkeeping("Checksum doesn't match, stored: 1, should be: 2")).isFalse();
+    assertThat(MapFile.isBookkeeping("Wrong value size: 9, key: 3")).isFalse();
+    assertThat(MapFile.isBookkeeping(null)).isFalse();
+  }
+
   private static Entry markedEntry(long seq) {
     return new Entry(1, seq, MARKER);
   }
