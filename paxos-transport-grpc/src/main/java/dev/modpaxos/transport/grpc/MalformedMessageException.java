@@ -1,0 +1,18 @@
+package dev.modpaxos.transport.grpc;
+
+/**
+ * A received frame that is not a valid protocol message for this cluster: it does not parse, a
+ * required field is missing, a number is out of range, or a node id is not a member. The message
+ * is one line naming the first problem found.
+ */
+public final class MalformedMessageException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  public MalformedMessageException(String message) {
+    super(message);
+  }
+
+  public MalformedMessageException(String message, Throwable cause) {
+    super(message, cause);
+  }
+}
