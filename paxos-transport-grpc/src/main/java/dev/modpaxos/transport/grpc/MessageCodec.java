@@ -13,7 +13,9 @@ import dev.modpaxos.transport.grpc.proto.Wire.Envelope;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Collections;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Maps protocol {@link Message} records to the {@code modpaxos.v1} protobuf {@link Envelope} and
@@ -29,7 +31,7 @@ public final class MessageCodec {
 
   /** A codec for a cluster with the given member ids. */
   public MessageCodec(Collection<Integer> members) {
-    this.members = Set.copyOf(members);
+    this.members = Collections.unmodifiableSortedSet(new TreeSet<>(members));
   }
 
   // ---- encode -------------------------------------------------------------------------------
