@@ -138,10 +138,10 @@ public final class GrpcTransport implements Transport {
     MemberAuthorizer.Rejections rejections = this::onRejected;
     InboundService service = new InboundService(self, codec, stats, rejections, inbound);
     if (settings.tls() == null) {
-      return service.bindService();
+      return service.definition();
     }
     return ServerInterceptors.intercept(
-        service, new MemberAuthorizer(members.keySet(), rejections));
+        service.definition(), new MemberAuthorizer(members.keySet(), rejections));
   }
 
   /** Counts and logs one rejected inbound frame. */

@@ -7,12 +7,23 @@ package dev.modpaxos.transport.grpc;
  */
 public final class MalformedMessageException extends RuntimeException {
   private static final long serialVersionUID = 1L;
+  private final String messageType;
 
   public MalformedMessageException(String message) {
-    super(message);
+    this("INVALID", message, null);
   }
 
   public MalformedMessageException(String message, Throwable cause) {
+    this("INVALID", message, cause);
+  }
+
+  MalformedMessageException(String messageType, String message, Throwable cause) {
     super(message, cause);
+    this.messageType = messageType;
+  }
+
+  /** The type the frame claimed to carry ({@code Message.type()}), or {@code "INVALID"}. */
+  public String messageType() {
+    return messageType;
   }
 }

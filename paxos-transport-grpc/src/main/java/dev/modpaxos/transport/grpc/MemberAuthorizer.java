@@ -1,7 +1,7 @@
 package dev.modpaxos.transport.grpc;
 
-import dev.modpaxos.transport.grpc.proto.Wire.Envelope;
-import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
+import io.grpc.Context;
+import io.grpc.Contexts;
 import io.grpc.Grpc;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -24,8 +24,8 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 
 /**
- * With mutual TLS, admits a call only from a member, and a message only if its claimed sender is
- * that member. The peer's member id comes from its certificate (the TLS handshake already checked
+ * With mutual TLS, admits a call only from a peer whose certificate names a member, and records
+ * that member in {@link #PEER_MEMBER} so that a message claiming another sender is refused. The peer's member id comes from its certificate (the TLS handshake already checked
  * the chain against the cluster CA): the leaf's DNS subject alternative names of the form {@code
  * node-<id>}, or if it has none, its subject CN of that form. A certificate naming no member, or
  * naming more than one, is rejected. Thread-safe.
@@ -38,6 +38,12 @@ final class MemberAuthorizer implements ServerInterceptor {
   interface Rejections {
     void reject(String type, String reason);
   }
+
+  /**
+   * The member the calling peer's certificate names, set for calls admitted under TLS; absent in
+   * plaintext. {@link InboundService} checks each message's claimed sender against it.
+   */
+  static final Context.Key<Integer> PEER_MEMBER = Context.key("modpaxos-peer-member");
 
   private final Set<Integer> members;
   private final Rejections rejections;
@@ -96,37 +102,18 @@ final class MemberAuthorizer implements ServerInterceptor {
   @Override
   public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
       ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
-    String remote = String.valueOf(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
     int member;
     try {
       member = peerMember(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
     } catch (IllegalArgumentException e) {
-      return deny(call, TransportStats.INVALID, "peer " + remote + ": " + e.getMessage());
+      String reason =
+          "peer " + call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR) + ": " + e.getMessage();
+      rejections.reject(TransportStats.INVALID, reason);
+      call.close(Status.PERMISSION_DENIED.withDescription(reason), new Metadata());
+      return new ServerCall.Listener<>() {};
     }
-    ServerCall.Listener<ReqT> inner = next.startCall(call, headers);
-    return new SimpleForwardingServerCallListener<>(inner) {
-      private boolean denied;
-
-      @Override
-      public void onMessage(ReqT message) {
-        int claimed = ((Envelope) message).getFrom();
-        if (claimed != member) {
-          denied = true;
-          deny(call, MessageCodec.typeOf((Envelope) message),
-              "peer " + remote + " holds the certificate of node " + member
-                  + " but claims to be node " + claimed);
-          return;
-        }
-        super.onMessage(message);
-      }
-
-      @Override
-      public void onHalfClose() {
-        if (!denied) {
-          super.onHalfClose();
-        }
-      }
-    };
+    return Contexts.interceptCall(
+        Context.current().withValue(PEER_MEMBER, member), call, headers, next);
   }
 
   private int peerMember(SSLSession ssl) {
@@ -151,12 +138,5 @@ final class MemberAuthorizer implements ServerInterceptor {
       throw new IllegalArgumentException("certificate names node " + id + ", not a member");
     }
     return id;
-  }
-
-  private <ReqT, RespT> ServerCall.Listener<ReqT> deny(
-      ServerCall<ReqT, RespT> call, String type, String reason) {
-    rejections.reject(type, reason);
-    call.close(Status.PERMISSION_DENIED.withDescription(reason), new Metadata());
-    return new ServerCall.Listener<>() {};
   }
 }

@@ -141,8 +141,19 @@ public final class MessageCodec {
     }
   }
 
-  /** Validates {@code e} and builds the record it carries. */
+  /**
+   * Validates {@code e} and builds the record it carries; the exception names the type {@code e}
+   * claimed to carry.
+   */
   public Message decode(Envelope e) {
+    try {
+      return decodeUnchecked(e);
+    } catch (MalformedMessageException ex) {
+      throw new MalformedMessageException(typeOf(e), ex.getMessage(), ex.getCause());
+    }
+  }
+
+  private Message decodeUnchecked(Envelope e) {
     int from = member("from", e.getFrom());
     int to = member("to", e.getTo());
     try {
