@@ -150,7 +150,7 @@ public final class GrpcTransport implements Transport {
     rejectLog.warn("node " + self + " rejected inbound " + type + ": " + reason);
   }
 
-  /** Sees frames gRPC itself refused before our handler ran: oversized ones. */
+  /** Sees the frames gRPC itself refused before the handler ran: oversized ones. */
   private ServerStreamTracer.Factory oversizeTracer() {
     return new ServerStreamTracer.Factory() {
       @Override
@@ -159,7 +159,12 @@ public final class GrpcTransport implements Transport {
           @Override
           public void streamClosed(Status status) {
             if (status.getCode() == Status.Code.RESOURCE_EXHAUSTED) {
-              onRejected(TransportStats.INVALID, "frame refused: " + status.getDescription());
+              String reason = "frame refused: " + status.getDescription();
+              try { // this runs on a Netty event loop: log elsewhere
+                executor.execute(() -> onRejected(TransportStats.INVALID, reason));
+              } catch (RuntimeException closedOrFull) {
+                stats.error(TransportStats.INVALID);
+              }
             }
           }
         };

@@ -25,7 +25,8 @@ import java.util.function.Consumer;
  * Thread-safe.
  */
 final class InboundService implements ServerCalls.UnaryMethod<byte[], Ack> {
-  private static final MethodDescriptor.Marshaller<byte[]> RAW =
+  /** Requests as the bytes on the wire; also lets tests send arbitrary frames. */
+  static final MethodDescriptor.Marshaller<byte[]> RAW =
       new MethodDescriptor.Marshaller<>() {
         @Override
         public InputStream stream(byte[] value) {

@@ -46,7 +46,8 @@ final class TestPki {
     this.dir = dir;
     this.name = name;
     this.caKeys = ecKeys();
-    this.caCert = sign(new X500Name("CN=" + name), caKeys, new X500Name("CN=" + name), caKeys, true, null);
+    this.caCert =
+        sign(new X500Name("CN=" + name), caKeys, new X500Name("CN=" + name), caKeys, true);
     this.caFile = write(name + "-ca.pem", pem("CERTIFICATE", encoded(caCert)));
   }
 
@@ -56,13 +57,13 @@ final class TestPki {
   }
 
   /**
-   * The TLS files of a certificate with subject CN {@code cn} and, unless null, the DNS SAN
-   * {@code dnsName}, signed by this CA.
+   * The TLS files of a certificate with subject CN {@code cn} and the DNS SANs {@code dnsNames},
+   * signed by this CA.
    */
-  TlsConfig certificate(String cn, String dnsName) {
+  TlsConfig certificate(String cn, String... dnsNames) {
     KeyPair keys = ecKeys();
     X509Certificate cert =
-        sign(new X500Name("CN=" + cn), keys, new X500Name("CN=" + name), caKeys, false, dnsName);
+        sign(new X500Name("CN=" + cn), keys, new X500Name("CN=" + name), caKeys, false, dnsNames);
     String base = name + "-" + cn + "-" + SERIAL.incrementAndGet();
     Path certFile = write(base + ".pem", pem("CERTIFICATE", encoded(cert)));
     Path keyFile = write(base + ".key", pem("PRIVATE KEY", keys.getPrivate().getEncoded()));
@@ -71,7 +72,7 @@ final class TestPki {
 
   private static X509Certificate sign(
       X500Name subject, KeyPair subjectKeys, X500Name issuer, KeyPair issuerKeys, boolean ca,
-      String dnsName) {
+      String... dnsNames) {
     try {
       Instant now = Instant.now();
       X509v3CertificateBuilder b =
@@ -91,10 +92,12 @@ final class TestPki {
             Extension.keyUsage, true,
             new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
       }
-      if (dnsName != null) {
-        b.addExtension(
-            Extension.subjectAlternativeName, false,
-            new GeneralNames(new GeneralName(GeneralName.dNSName, dnsName)));
+      if (dnsNames.length > 0) {
+        GeneralName[] names = new GeneralName[dnsNames.length];
+        for (int i = 0; i < names.length; i++) {
+          names[i] = new GeneralName(GeneralName.dNSName, dnsNames[i]);
+        }
+        b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
       }
       return new JcaX509CertificateConverter()
           .getCertificate(
