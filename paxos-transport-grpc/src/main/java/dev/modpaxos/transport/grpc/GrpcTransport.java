@@ -94,7 +94,7 @@ public final class GrpcTransport implements Transport {
 
   // ---- lifecycle ----------------------------------------------------------------------------
 
-  /** Binds the server and creates the peer channels (they connect on first use). */
+  /** Binds the server and creates the peer channels, which start connecting at once. */
   @Override
   public void start(Consumer<Message> inbound) {
     Objects.requireNonNull(inbound, "inbound");
@@ -121,6 +121,7 @@ public final class GrpcTransport implements Transport {
         (id, address) -> {
           if (id != self) {
             ManagedChannel ch = GrpcChannels.channel(id, address, settings, executor);
+            ch.getState(true); // connect now: the handshake should not eat the first deadline
             peers.put(id, new Peer(id, ch, PaxosGrpc.newStub(ch),
                 new Semaphore(settings.inFlightPerPeerMax())));
           }
@@ -198,8 +199,10 @@ public final class GrpcTransport implements Transport {
     if (state.getAndSet(State.CLOSED) != State.STARTED) {
       return;
     }
+    long start = System.nanoTime();
     closeResources();
-    log.info("node {}: gRPC transport closed", self);
+    log.info("node {}: gRPC transport closed in {} ms", self,
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
   }
 
   private void closeResources() {
@@ -268,6 +271,7 @@ public final class GrpcTransport implements Transport {
       }
       stats.sent(type);
       peer.stub()
+          .withWaitForReady() // a peer (re)connecting gets the call once ready, within the deadline
           .withDeadlineAfter(settings.deadlineMillis(), TimeUnit.MILLISECONDS)
           .deliver(envelope, new Reply(peer, type, System.nanoTime()));
     } catch (RuntimeException e) {

@@ -18,7 +18,7 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.Size;
 
 /** Property tests of {@link MessageCodec}: arbitrary messages round-trip; garbage never crashes. */
-class MessageCodecProperties {
+class MessageCodecPropertiesTest {
   private static final List<Integer> MEMBERS = List.of(1, 2, 3, 4, 5);
   private final MessageCodec codec = new MessageCodec(MEMBERS);
 
