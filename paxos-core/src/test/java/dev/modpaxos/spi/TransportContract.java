@@ -158,28 +158,12 @@ public abstract class TransportContract {
 
   @Test
   void aNonMemberIsRejectedAndTheNodeKeepsWorking() {
-    Transport outsider = newNonMemberTransport(99);
-    startAll();
-    extras.add(outsider);
-    outsider.start(m -> {});
-    Message m = accepted(99, 1, 5);
-    long errorsBefore = errors(transport(1));
-    outsider.send(m);
-    awaitTrue(() -> errors(transport(1)) > errorsBefore, "node 1 counts the rejection");
-    assertWorksAfterRejecting(m);
+    assertRefusedByNodeOne(newNonMemberTransport(99), accepted(99, 1, 5));
   }
 
   @Test
   void aPeerClaimingAnotherSenderIsRejectedAndTheNodeKeepsWorking() {
-    Transport impostor = newImpostorTransport(3, 2);
-    startAll();
-    extras.add(impostor);
-    impostor.start(m -> {});
-    Message m = accepted(3, 1, 5);
-    long errorsBefore = errors(transport(1));
-    impostor.send(m);
-    awaitTrue(() -> errors(transport(1)) > errorsBefore, "node 1 counts the rejection");
-    assertWorksAfterRejecting(m);
+    assertRefusedByNodeOne(newImpostorTransport(3, 2), accepted(3, 1, 5));
   }
 
   @Test
@@ -192,6 +176,17 @@ public abstract class TransportContract {
   }
 
   // ---- helpers ------------------------------------------------------------------------------
+
+  /** Node 1 counts {@code m} from {@code rogue} as an error, and keeps working. */
+  private void assertRefusedByNodeOne(Transport rogue, Message m) {
+    startAll();
+    extras.add(rogue);
+    rogue.start(received -> {});
+    long errorsBefore = errors(transport(1));
+    rogue.send(m);
+    awaitTrue(() -> errors(transport(1)) > errorsBefore, "node 1 counts the rejection");
+    assertWorksAfterRejecting(m);
+  }
 
   /** The rejected message never reached any member, and a valid one still gets through. */
   private void assertWorksAfterRejecting(Message rejected) {
