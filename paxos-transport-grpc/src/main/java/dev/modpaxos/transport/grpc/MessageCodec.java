@@ -1,0 +1,275 @@
+package dev.modpaxos.transport.grpc;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.modpaxos.protocol.Ballot;
+import dev.modpaxos.protocol.Block;
+import dev.modpaxos.protocol.Entry;
+import dev.modpaxos.protocol.Message;
+import dev.modpaxos.protocol.Message.RejectReason;
+import dev.modpaxos.protocol.Proposal;
+import dev.modpaxos.transport.grpc.proto.Wire;
+import dev.modpaxos.transport.grpc.proto.Wire.Envelope;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Collections;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Maps protocol {@link Message} records to the {@code modpaxos.v1} protobuf {@link Envelope} and
+ * back. The only place where protobuf meets the core. Thread-safe (immutable).
+ *
+ * <p>{@link #decode} validates everything before building a record: required fields present,
+ * slots and sequence numbers in range, the reject reason known, and every node id (sender,
+ * addressee, ballot owner, entry origin) a member. Anything else throws {@link
+ * MalformedMessageException} with a one-line reason, so no malformed value reaches a node.
+ */
+public final class MessageCodec {
+  private final Set<Integer> members;
+
+  /** A codec for a cluster with the given member ids. */
+  public MessageCodec(Collection<Integer> members) {
+    this.members = Collections.unmodifiableSortedSet(new TreeSet<>(members));
+  }
+
+  // ---- encode -------------------------------------------------------------------------------
+
+  /** The envelope carrying {@code m}. Never fails for a message the core can build. */
+  public Envelope encode(Message m) {
+    Envelope.Builder e = Envelope.newBuilder().setFrom(m.from()).setTo(m.to());
+    if (m instanceof Message.Prepare p) {
+      e.setPrepare(
+          Wire.Prepare.newBuilder().setBallot(ballot(p.ballot())).setCommittedSlot(p.committedSlot()));
+    } else if (m instanceof Message.Promise p) {
+      Wire.Promise.Builder b =
+          Wire.Promise.newBuilder()
+              .setBallot(ballot(p.ballot()))
+              .setCommittedSlot(p.committedSlot())
+              .addAllLocalLog(toWire(p.localLog()));
+      if (p.accepted() != null) {
+        b.setAccepted(proposal(p.accepted()));
+      }
+      e.setPromise(b);
+    } else if (m instanceof Message.Accept a) {
+      e.setAccept(
+          Wire.Accept.newBuilder()
+              .setBallot(ballot(a.ballot()))
+              .setSlot(a.slot())
+              .setBlock(block(a.block())));
+    } else if (m instanceof Message.Accepted a) {
+      e.setAccepted(Wire.Accepted.newBuilder().setBallot(ballot(a.ballot())).setSlot(a.slot()));
+    } else if (m instanceof Message.Reject r) {
+      e.setReject(
+          Wire.Reject.newBuilder()
+              .setBallot(ballot(r.ballot()))
+              .setSlot(r.slot())
+              .setReason(Wire.RejectReason.valueOf(r.reason().name()))
+              .setPromised(ballot(r.promised()))
+              .setCommittedSlot(r.committedSlot()));
+    } else if (m instanceof Message.Commit c) {
+      e.setCommit(Wire.Commit.newBuilder().setSlot(c.slot()).setBlock(block(c.block())));
+    } else if (m instanceof Message.CatchUpRequest c) {
+      e.setCatchUpRequest(Wire.CatchUpRequest.newBuilder().setFromSlot(c.fromSlot()));
+    } else if (m instanceof Message.CatchUp c) {
+      Wire.CatchUp.Builder b = Wire.CatchUp.newBuilder().setFirstSlot(c.firstSlot());
+      c.blocks().forEach(bl -> b.addBlocks(block(bl)));
+      e.setCatchUp(b);
+    } else if (m instanceof Message.Forward f) {
+      e.setForward(Wire.Forward.newBuilder().addAllEntries(toWire(f.entries())));
+    }
+    return e.build();
+  }
+
+  private static Wire.Ballot ballot(Ballot b) {
+    return Wire.Ballot.newBuilder().setRound(b.round()).setNodeId(b.nodeId()).build();
+  }
+
+  private static List<Wire.Entry> toWire(List<Entry> entries) {
+    List<Wire.Entry> out = new ArrayList<>(entries.size());
+    for (Entry en : entries) {
+      out.add(
+          Wire.Entry.newBuilder()
+              .setOrigin(en.origin())
+              .setSeq(en.seq())
+              .setPayload(ByteString.copyFrom(en.payload()))
+              .build());
+    }
+    return out;
+  }
+
+  private static Wire.Block block(Block b) {
+    return Wire.Block.newBuilder().addAllEntries(toWire(b.entries())).build();
+  }
+
+  private static Wire.Proposal proposal(Proposal p) {
+    return Wire.Proposal.newBuilder()
+        .setSlot(p.slot())
+        .setBallot(ballot(p.ballot()))
+        .setBlock(block(p.block()))
+        .build();
+  }
+
+  /**
+   * The type name ({@code Message.type()}) of the message {@code e} carries, read without
+   * validating it; {@code "INVALID"} when it carries none.
+   */
+  public static String typeOf(Envelope e) {
+    return switch (e.getBodyCase()) {
+      case PREPARE -> "PREPARE";
+      case PROMISE -> "PROMISE";
+      case ACCEPT -> "ACCEPT";
+      case ACCEPTED -> "ACCEPTED";
+      case REJECT -> "REJECT";
+      case COMMIT -> "COMMIT";
+      case CATCH_UP_REQUEST -> "CATCHUP_REQUEST";
+      case CATCH_UP -> "CATCHUP";
+      case FORWARD -> "FORWARD";
+      case BODY_NOT_SET -> TransportStats.INVALID;
+    };
+  }
+
+  // ---- decode -------------------------------------------------------------------------------
+
+  /** Parses and validates one serialized envelope. */
+  public Message decode(byte[] bytes) {
+    try {
+      return decode(Envelope.parseFrom(bytes));
+    } catch (InvalidProtocolBufferException e) {
+      throw new MalformedMessageException("not a modpaxos.v1 envelope: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Validates {@code e} and builds the record it carries; the exception names the type {@code e}
+   * claimed to carry.
+   */
+  public Message decode(Envelope e) {
+    try {
+      return decodeUnchecked(e);
+    } catch (MalformedMessageException ex) {
+      throw new MalformedMessageException(typeOf(e), ex.getMessage(), ex.getCause());
+    }
+  }
+
+  private Message decodeUnchecked(Envelope e) {
+    int from = member("from", e.getFrom());
+    int to = member("to", e.getTo());
+    try {
+      return switch (e.getBodyCase()) {
+        case PREPARE -> new Message.Prepare(
+            from, to, ballot(e.getPrepare().hasBallot(), e.getPrepare().getBallot()),
+            atLeast("committed_slot", e.getPrepare().getCommittedSlot(), 0));
+        case PROMISE -> promise(from, to, e.getPromise());
+        case ACCEPT -> new Message.Accept(
+            from, to, ballot(e.getAccept().hasBallot(), e.getAccept().getBallot()),
+            atLeast("slot", e.getAccept().getSlot(), 1),
+            block(e.getAccept().hasBlock(), e.getAccept().getBlock()));
+        case ACCEPTED -> new Message.Accepted(
+            from, to, ballot(e.getAccepted().hasBallot(), e.getAccepted().getBallot()),
+            atLeast("slot", e.getAccepted().getSlot(), 1));
+        case REJECT -> reject(from, to, e.getReject());
+        case COMMIT -> new Message.Commit(
+            from, to, atLeast("slot", e.getCommit().getSlot(), 1),
+            block(e.getCommit().hasBlock(), e.getCommit().getBlock()));
+        case CATCH_UP_REQUEST -> new Message.CatchUpRequest(
+            from, to, atLeast("from_slot", e.getCatchUpRequest().getFromSlot(), 1));
+        case CATCH_UP -> catchUp(from, to, e.getCatchUp());
+        case FORWARD -> new Message.Forward(from, to, entries(e.getForward().getEntriesList()));
+        case BODY_NOT_SET -> throw new MalformedMessageException(
+            "envelope carries no message (unknown or missing body)");
+      };
+    } catch (IllegalArgumentException | NullPointerException ex) {
+      // A record constructor refused a value the checks above let through (e.g. a duplicate entry).
+      throw new MalformedMessageException(
+          e.getBodyCase() + " from " + from + ": " + ex.getMessage(), ex);
+    }
+  }
+
+  private Message promise(int from, int to, Wire.Promise p) {
+    Proposal accepted = null;
+    if (p.hasAccepted()) {
+      Wire.Proposal a = p.getAccepted();
+      accepted =
+          new Proposal(
+              atLeast("accepted.slot", a.getSlot(), 1),
+              ballot(a.hasBallot(), a.getBallot()),
+              block(a.hasBlock(), a.getBlock()));
+    }
+    return new Message.Promise(
+        from, to, ballot(p.hasBallot(), p.getBallot()),
+        atLeast("committed_slot", p.getCommittedSlot(), 0), accepted,
+        entries(p.getLocalLogList()));
+  }
+
+  private Message reject(int from, int to, Wire.Reject r) {
+    RejectReason reason =
+        switch (r.getReason()) {
+          case HIGHER_BALLOT -> RejectReason.HIGHER_BALLOT;
+          case SLOT_DECIDED -> RejectReason.SLOT_DECIDED;
+          case ACCEPTOR_BEHIND -> RejectReason.ACCEPTOR_BEHIND;
+          default -> throw new MalformedMessageException(
+              "REJECT: unknown reason " + r.getReasonValue());
+        };
+    if (!r.hasPromised()) {
+      throw new MalformedMessageException("REJECT: missing promised ballot");
+    }
+    return new Message.Reject(
+        from, to, ballot(r.hasBallot(), r.getBallot()), atLeast("slot", r.getSlot(), 1), reason,
+        ballot(true, r.getPromised()), atLeast("committed_slot", r.getCommittedSlot(), 0));
+  }
+
+  private Message catchUp(int from, int to, Wire.CatchUp c) {
+    List<Block> blocks = new ArrayList<>(c.getBlocksCount());
+    for (Wire.Block b : c.getBlocksList()) {
+      blocks.add(block(true, b));
+    }
+    return new Message.CatchUp(from, to, atLeast("first_slot", c.getFirstSlot(), 1), blocks);
+  }
+
+  private int member(String field, int id) {
+    if (!members.contains(id)) {
+      throw new MalformedMessageException(field + " " + id + " is not a member of " + members);
+    }
+    return id;
+  }
+
+  private static long atLeast(String field, long value, long min) {
+    if (value < min) {
+      throw new MalformedMessageException(field + " must be >= " + min + ", got " + value);
+    }
+    return value;
+  }
+
+  /** A ballot owned by a member, or {@link Ballot#ZERO}. */
+  private Ballot ballot(boolean present, Wire.Ballot b) {
+    if (!present) {
+      throw new MalformedMessageException("missing ballot");
+    }
+    if (b.getRound() == 0 && b.getNodeId() == 0) {
+      return Ballot.ZERO;
+    }
+    member("ballot node", b.getNodeId());
+    return new Ballot(atLeast("ballot round", b.getRound(), 0), b.getNodeId());
+  }
+
+  private Block block(boolean present, Wire.Block b) {
+    if (!present) {
+      throw new MalformedMessageException("missing block");
+    }
+    return new Block(entries(b.getEntriesList()));
+  }
+
+  private List<Entry> entries(List<Wire.Entry> in) {
+    List<Entry> out = new ArrayList<>(in.size());
+    for (Wire.Entry en : in) {
+      out.add(
+          new Entry(
+              member("entry origin", en.getOrigin()),
+              atLeast("entry seq", en.getSeq(), 1),
+              en.getPayload().toByteArray()));
+    }
+    return out;
+  }
+}

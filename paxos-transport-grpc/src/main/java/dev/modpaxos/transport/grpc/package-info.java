@@ -1,0 +1,11 @@
+/**
+ * The gRPC {@link dev.modpaxos.spi.Transport}: {@link dev.modpaxos.transport.grpc.GrpcTransport}
+ * (built with its builder, optionally with {@link dev.modpaxos.transport.grpc.TlsConfig mutual
+ * TLS}) and {@link dev.modpaxos.transport.grpc.MessageCodec}, the one place where the protocol's
+ * records meet the {@code modpaxos.v1} protobuf schema. Everything else here is package-private:
+ * the inbound service, the certificate-to-member authorizer, the channel factory and the stats.
+ *
+ * <p>Nothing here decides anything about the protocol; a message either reaches the node valid
+ * and authorized, or is refused, counted and logged. See docs/TRANSPORT.md.
+ */
+package dev.modpaxos.transport.grpc;
