@@ -312,6 +312,7 @@ public final class PaxosNode implements AutoCloseable {
       }
       store.sync();
     }
+    localLogSize = replica.localLogSize(); // before any future completes: submit reads it
     for (Entry e : r.appended()) {
       CompletableFuture<EntryId> f = durableWaiters.remove(e.id());
       if (f != null) {
@@ -352,7 +353,6 @@ public final class PaxosNode implements AutoCloseable {
                     + config.roundAttemptsMax() + " attempts"));
       }
     }
-    localLogSize = replica.localLogSize();
   }
 
   private void onRoundEvent(RoundEvent ev, long now) {
