@@ -167,7 +167,7 @@ public final class BankServer implements ServerHandle {
     latencyMicros.recordValue(
         Math.min(latencyMicros.getHighestTrackableValue(),
             TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - callStartNanos)));
-    log.info("{}: executed {} #{}, balance now {}", name, t, t.id(), ledger.balance(id));
+    log.info("{}: executed {} {}, balance now {}", name, t, t.label(), ledger.balance(id));
     return true;
   }
 
@@ -315,7 +315,6 @@ public final class BankServer implements ServerHandle {
     NodeMetrics m = node.metrics();
     long committed = ledger.appliedFrom(id);
     long executed = committed + ledger.executedNotChosen().size();
-    double busySeconds = busyNanos / 1e9;
     List<RpcView> rpc = new ArrayList<>();
     for (RpcStats r : m.rpc()) {
       rpc.add(new RpcView(r.type(), r.sent(), r.received(), r.errors(), r.latencyMicrosAvg(),
@@ -325,7 +324,6 @@ public final class BankServer implements ServerHandle {
         executed,
         committed,
         TimeUnit.NANOSECONDS.toMillis(busyNanos),
-        busySeconds > 0 ? committed / busySeconds : 0,
         latencyMicros.getTotalCount() == 0 ? 0 : latencyMicros.getMean(),
         latencyMicros.getValueAtPercentile(50),
         latencyMicros.getValueAtPercentile(99),

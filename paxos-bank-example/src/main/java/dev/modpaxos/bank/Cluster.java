@@ -100,11 +100,10 @@ public final class Cluster implements AutoCloseable {
     }
     long target = -1;
     for (ServerHandle o : liveUp()) {
-      if (o.id() != id) {
-        target = Math.max(target, o.appliedSlot());
-      }
+      target = Math.max(target, o.appliedSlot());
     }
-    return target <= s.appliedSlot() || s.catchUpTo(target, catchUpTimeoutMillis);
+    settle();
+    return s.appliedSlot() >= target;
   }
 
   public List<ServerView> views() {

@@ -60,7 +60,6 @@ public record ServerView(
    * @param executed transfers this server executed since it (re)started
    * @param committed of those, how many are chosen
    * @param busyMillis time spent handling transfers and retries, rounds included
-   * @param throughputPerSec committed transfers per second of busy time
    * @param latencyMicrosAvg per executed transfer, from arrival to durable in the local log
    * @param roundsRun rounds this server ran on demand
    * @param roundsFailed of those, how many found no majority
@@ -73,7 +72,6 @@ public record ServerView(
       long executed,
       long committed,
       long busyMillis,
-      double throughputPerSec,
       double latencyMicrosAvg,
       long latencyMicrosP50,
       long latencyMicrosP99,

@@ -42,6 +42,10 @@ public final class SetRunner {
     public String reason() {
       return reason;
     }
+
+    public int set() {
+      return set;
+    }
   }
 
   /**
@@ -62,6 +66,7 @@ public final class SetRunner {
   private final Cluster cluster;
   private final Map<Long, Tracked> tracked = new LinkedHashMap<>();
   private final List<SetOutcome> outcomes = new ArrayList<>();
+  private long setMillisTotal;
 
   public SetRunner(Cluster cluster) {
     this.cluster = cluster;
@@ -97,6 +102,7 @@ public final class SetRunner {
         set.number(), set.live().stream().map(Servers::name).toList(), executed, pending,
         set.rejected().size(), highestSlot() - slotBefore, (System.nanoTime() - start) / 1_000_000);
     outcomes.add(o);
+    setMillisTotal += o.elapsedMillis();
     log.info("set {} done: {} executed, {} pending, {} rejected, {} slots chosen",
         o.set(), o.executed(), o.pending(), o.rejected(), o.chosenSlots());
     return o;
@@ -145,10 +151,10 @@ public final class SetRunner {
     tr.status = r.status();
     tr.reason = r.reason();
     switch (r.status()) {
-      case EXECUTED -> log.info("{} #{} executed", tr.transfer, tr.transfer.id());
-      case PENDING -> log.info("{} #{} pending: {}", tr.transfer, tr.transfer.id(), r.reason());
-      case REJECTED -> log.warn("{} #{} rejected: {}", tr.transfer, tr.transfer.id(), r.reason());
-      case UNDELIVERED -> log.warn("{} #{} undelivered: {}", tr.transfer, tr.transfer.id(), r.reason());
+      case EXECUTED -> log.info("{} {} executed", tr.transfer, tr.transfer.label());
+      case PENDING -> log.info("{} {} pending: {}", tr.transfer, tr.transfer.label(), r.reason());
+      case REJECTED -> log.warn("{} {} rejected: {}", tr.transfer, tr.transfer.label(), r.reason());
+      case UNDELIVERED -> log.warn("{} {} undelivered: {}", tr.transfer, tr.transfer.label(), r.reason());
     }
   }
 
@@ -158,7 +164,7 @@ public final class SetRunner {
       if (tr != null && tr.status != Status.EXECUTED) {
         tr.status = Status.EXECUTED;
         tr.reason = "";
-        log.info("{} #{} executed (was pending)", tr.transfer, id);
+        log.info("{} {} executed (was pending)", tr.transfer, tr.transfer.label());
       }
     }
   }
@@ -169,6 +175,11 @@ public final class SetRunner {
       max = Math.max(max, s.appliedSlot());
     }
     return max;
+  }
+
+  /** How long all sets so far ran, in milliseconds. */
+  public long setMillisTotal() {
+    return setMillisTotal;
   }
 
   public List<SetOutcome> outcomes() {

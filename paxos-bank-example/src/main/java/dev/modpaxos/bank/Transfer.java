@@ -40,6 +40,11 @@ public record Transfer(long id, int from, int to, long amount) {
     return null;
   }
 
+  /** The low bits of the id, "#17": the transfer's number within its session, for humans. */
+  public String label() {
+    return "#" + (id & 0xF_FFFF);
+  }
+
   /** "(S1, S3, 45)", the notation of the input files. */
   @Override
   public String toString() {

@@ -7,14 +7,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The official input file end to end, single JVM, local transport and in-memory stores. */
-class OfficialFileTest {
-  private ClusterBackend backend;
-  private Cluster cluster;
+class OfficialFileTest extends ClusterTestBase {
 
   static List<TransferSet> officialSets() throws IOException {
     try (InputStream in = OfficialFileTest.class.getResourceAsStream("/lab1_Test.csv")) {
@@ -23,18 +19,6 @@ class OfficialFileTest {
       assertThat(p.sets()).hasSize(8);
       return p.sets();
     }
-  }
-
-  @BeforeEach
-  void start() {
-    backend = new LocalBackend();
-    cluster = InJvmCluster.start(backend, 5, 5_000);
-  }
-
-  @AfterEach
-  void stop() {
-    cluster.close();
-    backend.close();
   }
 
   @Test
