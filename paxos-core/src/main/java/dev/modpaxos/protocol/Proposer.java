@@ -59,12 +59,15 @@ final class Proposer {
   private int forwardedTo;
   private long forwardedSeq;
   private long lastForwardTick;
-  private long waitingSinceTick = -1;
+  // Since when this node's own entries wait to be chosen, or -1 if its local log is empty.
+  private long waitingSinceTick;
 
   Proposer(Replica replica, Rules rules) {
     this.replica = replica;
     this.rules = rules;
     this.config = replica.config();
+    // A node restarted with a non-empty local log is waiting too, so it can take over (R13).
+    this.waitingSinceTick = replica.log().localLogSize() > 0 ? replica.now() : -1;
   }
 
   Phase phase() {
@@ -333,6 +336,11 @@ final class Proposer {
       } else {
         startAccept(block, true);
       }
+    } else if (!ticketsInRound.isEmpty()) {
+      // A re-proposed value was chosen but we lost the lead meanwhile: run the round again (R14).
+      ticketsQueued.addAll(0, ticketsInRound);
+      ticketsInRound.clear();
+      startPrepare();
     } else if (hasAutoWork()) {
       if (leader) {
         startAccept(buildBlock(), true);
