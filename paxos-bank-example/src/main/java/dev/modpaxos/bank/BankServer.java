@@ -1,0 +1,351 @@
+package dev.modpaxos.bank;
+
+import dev.modpaxos.bank.ServerView.BlockView;
+import dev.modpaxos.bank.ServerView.PerformanceView;
+import dev.modpaxos.bank.ServerView.RpcView;
+import dev.modpaxos.bank.ServerView.TransferView;
+import dev.modpaxos.bank.TransferResult.Status;
+import dev.modpaxos.local.FaultInjectingTransport;
+import dev.modpaxos.local.NetworkFaults;
+import dev.modpaxos.protocol.Block;
+import dev.modpaxos.protocol.Entry;
+import dev.modpaxos.protocol.ReplicaConfig;
+import dev.modpaxos.protocol.RoundTrigger;
+import dev.modpaxos.runtime.NodeMetrics;
+import dev.modpaxos.runtime.PaxosNode;
+import dev.modpaxos.runtime.RoundFailedException;
+import dev.modpaxos.spi.RpcStats;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.HdrHistogram.Histogram;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One bank server: a {@link PaxosNode} running rounds on demand, its {@link BankLedger}, and the
+ * FIFO queue of its client's pending transfers. <b>Thread-safe</b> (one monitor per server).
+ *
+ * <p>A transfer is executed when the ledger can fund it: the debit is reserved, the transfer is
+ * submitted to the local log, and it counts as executed only once that entry is durable. When the
+ * client is short, the server runs one round (collecting every reachable local log, which brings
+ * in credits) and tries again; if it is still short the transfer stays pending.
+ */
+public final class BankServer implements ServerHandle {
+  private static final Logger log = LoggerFactory.getLogger(BankServer.class);
+  private static final long DURABLE_TIMEOUT_MILLIS = 10_000;
+  private static final long ROUND_TIMEOUT_MILLIS = 60_000;
+
+  private final int id;
+  private final String name;
+  private final ClusterBackend backend;
+  private final NetworkFaults faults;
+  private final long tickMillis;
+  private PaxosNode node;
+  private BankLedger ledger;
+  private final ArrayDeque<Transfer> pending = new ArrayDeque<>();
+  private final Histogram latencyMicros = new Histogram(TimeUnit.HOURS.toMicros(1), 3);
+  private long roundsRun;
+  private long roundsFailed;
+  private long busyNanos;
+  private long callStartNanos;
+
+  /**
+   * A server on {@code backend}; {@code faults} is the switchboard its transport obeys (shared by
+   * all servers in one JVM, or this process's own). Call {@link #recover()} to start it.
+   */
+  public BankServer(int id, ClusterBackend backend, NetworkFaults faults, long tickMillis) {
+    Servers.requireValid(id);
+    this.id = id;
+    this.name = Servers.name(id);
+    this.backend = backend;
+    this.faults = faults;
+    this.tickMillis = tickMillis;
+  }
+
+  @Override
+  public int id() {
+    return id;
+  }
+
+  @Override
+  public synchronized boolean isUp() {
+    return node != null && node.isRunning();
+  }
+
+  // ---- transfers ----------------------------------------------------------------------------
+
+  @Override
+  public synchronized TransferResult transfer(Transfer t) {
+    if (!isUp()) {
+      return new TransferResult(t.id(), Status.UNDELIVERED, name + " is down", 0, List.of());
+    }
+    if (t.from() != id) {
+      return new TransferResult(
+          t.id(), Status.REJECTED, t + " belongs to " + Servers.name(t.from()), 0, List.of());
+    }
+    if (ledger.isExecuted(t.id())) {
+      return new TransferResult(t.id(), Status.EXECUTED, "", 0, List.of());
+    }
+    if (pending.stream().noneMatch(p -> p.id() == t.id())) {
+      pending.addLast(t);
+    }
+    RetryResult r = drain(true);
+    Status s;
+    String reason = "";
+    if (ledger != null && ledger.isExecuted(t.id())) {
+      s = Status.EXECUTED;
+    } else if (!isUp()) {
+      s = Status.UNDELIVERED;
+      reason = name + " went down";
+    } else {
+      s = Status.PENDING;
+      reason = pending.peekFirst() != null && pending.peekFirst().id() != t.id()
+          ? "queued behind earlier pending transfers of " + name
+          : name + " has " + ledger.balance(id) + ", short of " + t.amount();
+    }
+    List<Long> others = new ArrayList<>(r.executedIds());
+    others.remove(t.id());
+    return new TransferResult(t.id(), s, reason, r.roundsRun(), others);
+  }
+
+  @Override
+  public synchronized RetryResult retryPending(boolean allowRound) {
+    if (!isUp() || pending.isEmpty()) {
+      return RetryResult.NONE;
+    }
+    return drain(allowRound);
+  }
+
+  /** Executes pending transfers in FIFO order while they are fundable, with at most one round. */
+  private RetryResult drain(boolean allowRound) {
+    callStartNanos = System.nanoTime();
+    List<Long> done = new ArrayList<>();
+    int rounds = 0;
+    try {
+      while (!pending.isEmpty() && isUp()) {
+        Transfer head = pending.peekFirst();
+        if (ledger.isExecuted(head.id())) {
+          pending.pollFirst(); // a re-send of something already executed
+        } else if (ledger.tryReserve(head)) {
+          if (!makeDurable(head)) {
+            break;
+          }
+          pending.pollFirst();
+          done.add(head.id());
+        } else if (allowRound && rounds == 0) {
+          rounds++;
+          log.info("{}: {} is short for {} (has {}): running a round",
+              name, name, head, ledger.balance(id));
+          runRound();
+        } else {
+          break;
+        }
+      }
+    } finally {
+      busyNanos += System.nanoTime() - callStartNanos;
+    }
+    return new RetryResult(done, rounds);
+  }
+
+  private boolean makeDurable(Transfer t) {
+    try {
+      node.submit(TransferCodec.encode(t)).durable().get(DURABLE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      ledger.release(t.id());
+      return false;
+    } catch (ExecutionException | TimeoutException | RuntimeException e) {
+      ledger.release(t.id());
+      log.error("{}: {} could not be made durable: {}", name, t, e.toString());
+      return false;
+    }
+    ledger.confirm(t.id());
+    latencyMicros.recordValue(
+        Math.min(latencyMicros.getHighestTrackableValue(),
+            TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - callStartNanos)));
+    log.info("{}: executed {} {}, balance now {}", name, t, t.label(), ledger.balance(id));
+    return true;
+  }
+
+  private void runRound() {
+    roundsRun++;
+    try {
+      node.runRound().get(ROUND_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+      log.info("{}: round done, committed slot {}", name, ledger.appliedSlot());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException e) {
+      roundsFailed++;
+      if (e.getCause() instanceof RoundFailedException) {
+        log.info("{}: round found no majority", name);
+      } else {
+        log.warn("{}: round failed: {}", name, e.getCause().toString());
+      }
+    } catch (TimeoutException e) {
+      roundsFailed++;
+      log.warn("{}: round did not finish in {} ms", name, ROUND_TIMEOUT_MILLIS);
+    }
+  }
+
+  // ---- network and lifecycle ----------------------------------------------------------------
+
+  @Override
+  public synchronized void setConnected(boolean connected) {
+    if (connected) {
+      boolean was = faults.isDisconnected(id);
+      faults.reconnect(id);
+      if (was && isUp()) {
+        node.requestCatchUp();
+      }
+    } else {
+      faults.disconnect(id);
+    }
+  }
+
+  @Override
+  public synchronized void crash() {
+    if (node == null) {
+      return;
+    }
+    node.close();
+    node = null;
+    ledger = null;
+    pending.clear(); // not executed, never acknowledged as such; the driver re-sends them
+    log.warn("{}: crashed (store kept)", name);
+  }
+
+  @Override
+  public synchronized void recover() {
+    if (isUp()) {
+      return;
+    }
+    if (node != null) {
+      node.close(); // it stopped by itself (a store failure): start it again
+    }
+    BankLedger fresh = new BankLedger(id);
+    PaxosNode n =
+        PaxosNode.builder(
+                ReplicaConfig.builder(id, Servers.IDS).trigger(RoundTrigger.ON_DEMAND).build())
+            .transport(new FaultInjectingTransport(id, backend.transport(id), faults))
+            .store(backend.openStore(id))
+            .application(fresh)
+            .tickMillis(tickMillis)
+            .build()
+            .start();
+    List<Transfer> local = new ArrayList<>();
+    for (Entry e : n.localLog()) {
+      local.add(TransferCodec.decode(e.payload()));
+    }
+    fresh.restoreExecuted(local);
+    node = n;
+    ledger = fresh;
+    log.info("{}: started at slot {} with {} transfers in its local log",
+        name, fresh.appliedSlot(), local.size());
+  }
+
+  @Override
+  public synchronized long appliedSlot() {
+    return isUp() ? ledger.appliedSlot() : -1;
+  }
+
+  @Override
+  public boolean catchUpTo(long slot, long timeoutMillis) {
+    BankLedger l;
+    PaxosNode n;
+    synchronized (this) {
+      if (!isUp()) {
+        return false;
+      }
+      l = ledger;
+      n = node;
+    }
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+    try {
+      while (System.nanoTime() < deadline) {
+        n.requestCatchUp();
+        if (l.awaitApplied(slot, Math.min(250, timeoutMillis))) {
+          return true;
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return l.appliedSlot() >= slot;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (node != null) {
+      node.close();
+      node = null;
+    }
+  }
+
+  // ---- views --------------------------------------------------------------------------------
+
+  @Override
+  public synchronized ServerView view() {
+    if (!isUp()) {
+      return ServerView.down(id);
+    }
+    long slot = ledger.appliedSlot();
+    List<BlockView> blocks = new ArrayList<>();
+    long s = 1;
+    for (Block b : node.chosenBlocks(1, (int) Math.min(Integer.MAX_VALUE, slot))) {
+      blocks.add(new BlockView(s++, decodeAll(b.entries())));
+    }
+    return new ServerView(
+        name,
+        true,
+        !faults.isDisconnected(id),
+        slot,
+        ledger.balance(id),
+        ledger.balances(),
+        ledger.executedNotChosen().stream().map(TransferView::of).toList(),
+        pending.stream().map(TransferView::of).toList(),
+        blocks,
+        performance());
+  }
+
+  private PerformanceView performance() {
+    NodeMetrics m = node.metrics();
+    long committed = ledger.appliedFrom(id);
+    long executed = committed + ledger.executedNotChosen().size();
+    List<RpcView> rpc = new ArrayList<>();
+    for (RpcStats r : m.rpc()) {
+      rpc.add(new RpcView(r.type(), r.sent(), r.received(), r.errors(), r.latencyMicrosAvg(),
+          r.latencyMicrosP50(), r.latencyMicrosP99()));
+    }
+    return new PerformanceView(
+        executed,
+        committed,
+        TimeUnit.NANOSECONDS.toMillis(busyNanos),
+        latencyMicros.getTotalCount() == 0 ? 0 : latencyMicros.getMean(),
+        latencyMicros.getValueAtPercentile(50),
+        latencyMicros.getValueAtPercentile(99),
+        roundsRun,
+        roundsFailed,
+        m.commitLatency().avgMicros(),
+        m.commitLatency().p50Micros(),
+        m.commitLatency().p99Micros(),
+        m.messagesSent(),
+        m.messagesReceived(),
+        rpc);
+  }
+
+  private static List<TransferView> decodeAll(List<Entry> entries) {
+    List<TransferView> out = new ArrayList<>();
+    for (Entry e : entries) {
+      try {
+        out.add(TransferView.of(TransferCodec.decode(e.payload())));
+      } catch (IllegalArgumentException ex) {
+        // not a transfer: the ledger skipped it too
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,30 @@
+package dev.modpaxos.bank;
+
+import dev.modpaxos.local.NetworkFaults;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Builds the single-JVM mode: five {@link BankServer}s on one backend and one fault switchboard. */
+public final class InJvmCluster {
+  private InJvmCluster() {}
+
+  /**
+   * Starts servers S1..S5 on {@code backend}. The returned cluster closes the servers; the caller
+   * closes the backend afterwards.
+   */
+  public static Cluster start(ClusterBackend backend, long tickMillis, long catchUpTimeoutMillis) {
+    NetworkFaults faults = new NetworkFaults(42);
+    List<BankServer> servers = new ArrayList<>();
+    try {
+      for (int id : Servers.IDS) {
+        BankServer s = new BankServer(id, backend, faults, tickMillis);
+        servers.add(s);
+        s.recover();
+      }
+    } catch (RuntimeException e) {
+      servers.forEach(BankServer::close);
+      throw e;
+    }
+    return new Cluster(servers, catchUpTimeoutMillis, backend.description());
+  }
+}

@@ -1,0 +1,52 @@
+package dev.modpaxos.bank;
+
+import java.util.List;
+
+/**
+ * The driver's handle on one bank server: the server itself in single-JVM mode ({@link
+ * BankServer}), or a gRPC stub in multi-process mode. Calls on one handle are made one at a time.
+ */
+public interface ServerHandle extends AutoCloseable {
+
+  int id();
+
+  /**
+   * Hands this server a transfer of its own client: executed if fundable (after one round if
+   * needed), otherwise queued as pending. Re-sending a transfer with the same id never executes it
+   * twice. Returns {@link TransferResult.Status#UNDELIVERED} when the server is down.
+   */
+  TransferResult transfer(Transfer t);
+
+  /**
+   * Retries the pending queue in FIFO order, running one round first if the head is short and
+   * {@code allowRound}. Returns the ids executed now and the rounds run.
+   */
+  RetryResult retryPending(boolean allowRound);
+
+  /** Cuts the server off the network (false) or reconnects it and asks for catch-up (true). */
+  void setConnected(boolean connected);
+
+  /** Stops the node; its store keeps everything durable. Idempotent. */
+  void crash();
+
+  /** Restarts the node from its store; then it catches up. Idempotent while up. */
+  void recover();
+
+  boolean isUp();
+
+  /** The last slot applied to this server's bank, or -1 if it is down or unreachable. */
+  long appliedSlot();
+
+  /** Asks peers for missing blocks and waits until {@code slot} is applied; false on timeout. */
+  boolean catchUpTo(long slot, long timeoutMillis);
+
+  ServerView view();
+
+  @Override
+  void close();
+
+  /** Transfers that left the pending queue, and the rounds run to fund them. */
+  record RetryResult(List<Long> executedIds, int roundsRun) {
+    public static final RetryResult NONE = new RetryResult(List.of(), 0);
+  }
+}

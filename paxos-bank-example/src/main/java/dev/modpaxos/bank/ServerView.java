@@ -1,0 +1,92 @@
+package dev.modpaxos.bank;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A snapshot of one server, read without consensus: what the menu prints and the report holds.
+ * Plain data, so it also travels as JSON between a driver and a server process.
+ *
+ * @param server "S1".."S5"
+ * @param up false after CrashServer until RecoverServer; the other fields are then empty
+ * @param connected false while the current set's live list leaves the server out
+ * @param committedSlot the last chosen slot this server knows
+ * @param balance its own client's balance (chosen blocks plus its local log)
+ * @param balanceMap its view of every client
+ * @param localLog its executed transfers not yet chosen
+ * @param pending its client's transfers it could not fund yet, in FIFO order
+ * @param blocks the chosen blocks it knows, slot 1 first
+ * @param performance its counters
+ */
+public record ServerView(
+    String server,
+    boolean up,
+    boolean connected,
+    long committedSlot,
+    long balance,
+    Map<String, Long> balanceMap,
+    List<TransferView> localLog,
+    List<TransferView> pending,
+    List<BlockView> blocks,
+    PerformanceView performance) {
+
+  /** A transfer as it is shown and reported. */
+  public record TransferView(long id, String from, String to, long amount) {
+    public static TransferView of(Transfer t) {
+      return new TransferView(t.id(), Servers.name(t.from()), Servers.name(t.to()), t.amount());
+    }
+
+    public Transfer toTransfer() {
+      return new Transfer(id, Servers.parse(from), Servers.parse(to), amount);
+    }
+
+    @Override
+    public String toString() {
+      return "(" + from + ", " + to + ", " + amount + ")";
+    }
+  }
+
+  /** One chosen block. */
+  public record BlockView(long slot, List<TransferView> entries) {}
+
+  /** Per-message-type transport statistics. */
+  public record RpcView(
+      String type, long sent, long received, long errors, double latencyMicrosAvg,
+      long latencyMicrosP50, long latencyMicrosP99) {}
+
+  /**
+   * A server's performance counters.
+   *
+   * @param executed transfers this server executed since it (re)started
+   * @param committed of those, how many are chosen
+   * @param busyMillis time spent handling transfers and retries, rounds included
+   * @param latencyMicrosAvg per executed transfer, from arrival to durable in the local log
+   * @param roundsRun rounds this server ran on demand
+   * @param roundsFailed of those, how many found no majority
+   * @param commitLatencyMicrosAvg per entry, from submit to chosen (the node's own measure)
+   * @param messagesSent protocol messages sent, by type
+   * @param messagesReceived protocol messages received, by type
+   * @param rpc the transport's per-type counts and latency, where it keeps them
+   */
+  public record PerformanceView(
+      long executed,
+      long committed,
+      long busyMillis,
+      double latencyMicrosAvg,
+      long latencyMicrosP50,
+      long latencyMicrosP99,
+      long roundsRun,
+      long roundsFailed,
+      double commitLatencyMicrosAvg,
+      long commitLatencyMicrosP50,
+      long commitLatencyMicrosP99,
+      Map<String, Long> messagesSent,
+      Map<String, Long> messagesReceived,
+      List<RpcView> rpc) {}
+
+  /** The view of a server that is down. */
+  public static ServerView down(int id) {
+    return new ServerView(
+        Servers.name(id), false, false, 0, 0, Map.of(), List.of(), List.of(), List.of(), null);
+  }
+}
