@@ -44,6 +44,8 @@ public final class PaxosNode implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PaxosNode.class);
   private static final int DRAIN_MAX = 4096;
   private static final long READ_TIMEOUT_MILLIS = 10_000;
+  // Inbound messages beyond this many queued tasks are dropped (the protocol tolerates loss, R2).
+  private static final int QUEUED_TASKS_MAX = 200_000;
 
   private final ReplicaConfig config;
   private final Transport transport;
@@ -55,6 +57,7 @@ public final class PaxosNode implements AutoCloseable {
   private final BlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
   private final Thread loop;
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicLong inboundDropped = new AtomicLong();
   private volatile int localLogSize;
   private volatile boolean running;
   private volatile Throwable failure;
@@ -231,9 +234,16 @@ public final class PaxosNode implements AutoCloseable {
   // ---- the loop -----------------------------------------------------------------------------
 
   private void onInbound(Message m) {
-    if (running) {
+    if (running && tasks.size() < QUEUED_TASKS_MAX) {
       tasks.add(() -> step(m));
+    } else {
+      inboundDropped.incrementAndGet();
     }
+  }
+
+  /** Inbound messages dropped because the node was stopped or its queue was full. */
+  public long inboundDropped() {
+    return inboundDropped.get();
   }
 
   private void step(Message m) {

@@ -6,6 +6,10 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The two stages of one {@code submit}.
  *
+ * <p>Both futures are completed on the node's event loop: a callback attached with a non-async
+ * method ({@code thenAccept}, ...) runs there and must not block; use the {@code *Async} variants
+ * for anything slow.
+ *
  * @param durable completes with the entry's id once it is durable in the local log (R4)
  * @param chosen completes with the slot of the block that chose it, once that block is durable
  *     and applied (R9)

@@ -1,0 +1,253 @@
+package dev.modpaxos.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.modpaxos.local.InMemoryStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+
+/**
+ * Drives a few replicas step by step for scenario tests and writes a readable transcript, which
+ * the test compares with a golden file under {@code src/test/resources/scenarios/}. Run with
+ * {@code -Dgolden.update=true} to rewrite the golden files after an intended change.
+ *
+ * <p>Messages wait in one FIFO "wire" until the scenario delivers or drops them, so every
+ * interleaving is explicit. Payloads are UTF-8 text so that blocks read naturally.
+ */
+final class ScenarioHarness {
+  private final List<Integer> members;
+  private final Map<Integer, InMemoryStore> stores = new LinkedHashMap<>();
+  private final Map<Integer, Replica> replicas = new LinkedHashMap<>();
+  private final Map<Integer, ReplicaConfig> configs = new LinkedHashMap<>();
+  private final List<Message> wire = new ArrayList<>();
+  private final StringBuilder transcript = new StringBuilder();
+
+  ScenarioHarness(int n, RoundTrigger trigger) {
+    members = new ArrayList<>();
+    for (int i = 1; i <= n; i++) {
+      members.add(i);
+    }
+    for (int id : members) {
+      configs.put(
+          id,
+          ReplicaConfig.builder(id, members)
+              .trigger(trigger)
+              .seed(id)
+              .promiseWaitTicks(2)
+              .roundTimeoutTicks(10)
+              .backoffTicksMax(1)
+              .build());
+      stores.put(id, new InMemoryStore());
+      replicas.put(id, new Replica(configs.get(id), stores.get(id).load()));
+    }
+  }
+
+  Replica replica(int id) {
+    return replicas.get(id);
+  }
+
+  ScenarioHarness note(String text) {
+    transcript.append("# ").append(text).append('\n');
+    return this;
+  }
+
+  ScenarioHarness submit(int id, String payload) {
+    EntryId e = replicas.get(id).submit(payload.getBytes(StandardCharsets.UTF_8));
+    transcript.append(String.format("S%d submit %s -> entry %s%n", id, payload, e));
+    flush(id);
+    return this;
+  }
+
+  ScenarioHarness runRound(int id) {
+    transcript.append(String.format("S%d runRound%n", id));
+    replicas.get(id).runRound();
+    flush(id);
+    return this;
+  }
+
+  ScenarioHarness tick(int id, int ticks) {
+    for (int i = 0; i < ticks; i++) {
+      replicas.get(id).tick();
+      flush(id);
+    }
+    return this;
+  }
+
+  /** Delivers every message on the wire, and those they cause, until the wire is empty. */
+  ScenarioHarness deliverAll() {
+    return deliverWhile(m -> true);
+  }
+
+  /** Delivers matching messages (and the ones they cause) until none is left; others wait. */
+  ScenarioHarness deliverWhile(Predicate<Message> which) {
+    for (int guard = 0; guard < 10_000; guard++) {
+      Message next = wire.stream().filter(which).findFirst().orElse(null);
+      if (next == null) {
+        return this;
+      }
+      wire.remove(next);
+      deliver(next);
+    }
+    throw new IllegalStateException("scenario does not settle");
+  }
+
+  /** Drops every matching message on the wire. */
+  ScenarioHarness drop(Predicate<Message> which) {
+    List<Message> gone = wire.stream().filter(which).collect(Collectors.toList());
+    wire.removeAll(gone);
+    for (Message m : gone) {
+      transcript.append("  dropped ").append(describe(m)).append('\n');
+    }
+    return this;
+  }
+
+  /** Crashes {@code id}: unsynced writes are lost, and its messages in flight vanish. */
+  ScenarioHarness crash(int id) {
+    stores.get(id).crash(0);
+    wire.removeIf(m -> m.from() == id || m.to() == id);
+    replicas.remove(id);
+    transcript.append(String.format("S%d crashes%n", id));
+    return this;
+  }
+
+  ScenarioHarness restart(int id) {
+    replicas.put(id, new Replica(configs.get(id), stores.get(id).load()));
+    transcript.append(
+        String.format("S%d restarts at committed slot %d%n", id, replicas.get(id).committedSlot()));
+    flush(id);
+    return this;
+  }
+
+  ScenarioHarness state() {
+    for (Map.Entry<Integer, Replica> e : replicas.entrySet()) {
+      Replica r = e.getValue();
+      transcript.append(
+          String.format(
+              "  S%d committed=%d localLog=%s blocks=%s%n",
+              e.getKey(),
+              r.committedSlot(),
+              text(r.localLog()),
+              r.chosenBlocks(1, 100).stream().map(b -> text(b.entries())).toList()));
+    }
+    return this;
+  }
+
+  String transcript() {
+    return transcript.toString();
+  }
+
+  void assertMatchesGolden(String name) {
+    String path = "scenarios/" + name + ".txt";
+    if (Boolean.getBoolean("golden.update")) {
+      try {
+        Path file = Path.of("src/test/resources", path);
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, transcript());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      return;
+    }
+    try (InputStream in = getClass().getClassLoader().getResourceAsStream(path)) {
+      assertThat(in).as("golden file " + path + " (run with -Dgolden.update=true)").isNotNull();
+      String golden = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(transcript()).isEqualTo(golden);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private void deliver(Message m) {
+    Replica to = replicas.get(m.to());
+    if (to == null) {
+      transcript.append("  lost    ").append(describe(m)).append(" (addressee down)\n");
+      return;
+    }
+    transcript.append("  ").append(describe(m)).append('\n');
+    to.step(m);
+    flush(m.to());
+  }
+
+  /** Carries out the replica's Ready the way the runtime does: persist and sync, then send. */
+  private void flush(int id) {
+    Replica r = replicas.get(id);
+    Ready ready = r.ready();
+    InMemoryStore store = stores.get(id);
+    if (ready.promised() != null) {
+      store.savePromised(ready.promised());
+    }
+    if (ready.accepted() != null) {
+      store.saveAccepted(ready.accepted());
+    }
+    ready.appended().forEach(store::appendLocal);
+    ready.chosen().forEach(store::saveChosen);
+    store.removeLocal(ready.removed());
+    store.sync();
+    for (SlotBlock sb : ready.chosen()) {
+      transcript.append(
+          String.format("  S%d commits slot %d %s%n", id, sb.slot(), text(sb.block().entries())));
+    }
+    for (long t : ready.roundsFailed()) {
+      transcript.append(String.format("  S%d round %d FAILED: no majority%n", id, t));
+    }
+    wire.addAll(ready.messages());
+    Invariants.check(r);
+  }
+
+  static String describe(Message m) {
+    String head = "S" + m.from() + "->S" + m.to() + " " + m.type();
+    if (m instanceof Message.Prepare p) {
+      return head + " b=" + p.ballot() + " committed=" + p.committedSlot();
+    } else if (m instanceof Message.Promise p) {
+      String acc = p.accepted() == null ? "-" : p.accepted().slot() + "@" + p.accepted().ballot()
+          + text(p.accepted().block().entries());
+      return head + " b=" + p.ballot() + " committed=" + p.committedSlot() + " accepted=" + acc
+          + " log=" + text(p.localLog());
+    } else if (m instanceof Message.Accept a) {
+      return head + " b=" + a.ballot() + " slot=" + a.slot() + " " + text(a.block().entries());
+    } else if (m instanceof Message.Accepted a) {
+      return head + " b=" + a.ballot() + " slot=" + a.slot();
+    } else if (m instanceof Message.Reject r) {
+      return head + " " + r.reason() + " b=" + r.ballot() + " slot=" + r.slot() + " promised="
+          + r.promised() + " committed=" + r.committedSlot();
+    } else if (m instanceof Message.Commit c) {
+      return head + " slot=" + c.slot() + " " + text(c.block().entries());
+    } else if (m instanceof Message.CatchUpRequest c) {
+      return head + " from=" + c.fromSlot();
+    } else if (m instanceof Message.CatchUp c) {
+      return head + " first=" + c.firstSlot() + " blocks="
+          + c.blocks().stream().map(b -> text(b.entries())).toList();
+    } else if (m instanceof Message.Forward f) {
+      return head + " " + text(f.entries());
+    }
+    return head;
+  }
+
+  static String text(List<Entry> entries) {
+    return entries.stream()
+        .map(e -> new String(e.payload(), StandardCharsets.UTF_8))
+        .collect(Collectors.joining(", ", "[", "]"));
+  }
+
+  static Predicate<Message> to(int id) {
+    return m -> m.to() == id;
+  }
+
+  static Predicate<Message> from(int id) {
+    return m -> m.from() == id;
+  }
+
+  static Predicate<Message> type(String type) {
+    return m -> m.type().equals(type);
+  }
+}
