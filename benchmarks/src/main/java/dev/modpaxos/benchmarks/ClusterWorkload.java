@@ -18,7 +18,7 @@ import org.openjdk.jmh.annotations.TearDown;
  * outstanding (commands/s). Subclasses say which cluster, through {@link #open()}.
  */
 @State(Scope.Benchmark)
-public abstract class ClusterWorkload {
+public abstract class ClusterWorkload extends BenchmarkDefaults {
   static final int OUTSTANDING = 64;
   static final long COMMIT_TIMEOUT_MILLIS = 30_000;
 

@@ -19,16 +19,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The floor: raw gRPC unary round trips on 127.0.0.1 (Netty, plaintext), with a request the size
@@ -39,10 +36,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * reported as a multiple of {@link #roundTrip}'s p50.
  */
 @State(Scope.Benchmark)
-@Warmup(iterations = 5, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {Jvm.HEAP, Jvm.FJP})
-public class FloorBenchmark {
+public class FloorBenchmark extends BenchmarkDefaults {
   static final int REQUEST_BYTES = 64;
   static final int REPLY_BYTES = 16;
   static final int OUTSTANDING = 64;

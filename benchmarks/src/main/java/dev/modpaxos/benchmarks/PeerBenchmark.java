@@ -1,9 +1,6 @@
 package dev.modpaxos.benchmarks;
 
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The transfer workload of {@link ClusterWorkload} (5 accounts, 32-byte commands, one client;
@@ -12,9 +9,6 @@ import org.openjdk.jmh.annotations.Warmup;
  * a small in-memory transport. Same JVM flags as every other benchmark, including {@code
  * ForkJoinPool.common.parallelism=2}.
  */
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {Jvm.HEAP, Jvm.FJP})
 public class PeerBenchmark extends ClusterWorkload {
 
   @Param({"ratis", "microraft"})
