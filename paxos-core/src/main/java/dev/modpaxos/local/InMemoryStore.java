@@ -81,10 +81,13 @@ public final class InMemoryStore implements Store {
 
   @Override
   public synchronized void sync() {
-    for (Consumer<State> w : unsynced) {
-      w.accept(durable);
+    try {
+      for (Consumer<State> w : unsynced) {
+        w.accept(durable); // a rejected write throws; it and the writes after it are discarded
+      }
+    } finally {
+      unsynced.clear();
     }
-    unsynced.clear();
     syncs++;
   }
 

@@ -59,12 +59,15 @@ final class Proposer {
   private int forwardedTo;
   private long forwardedSeq;
   private long lastForwardTick;
-  private long waitingSinceTick = -1;
+  // Since when this node's own entries wait to be chosen, or -1 if its local log is empty.
+  private long waitingSinceTick;
 
   Proposer(Replica replica, Rules rules) {
     this.replica = replica;
     this.rules = rules;
     this.config = replica.config();
+    // A node restarted with a non-empty local log is waiting too, so it can take over (R13).
+    this.waitingSinceTick = replica.log().localLogSize() > 0 ? replica.now() : -1;
   }
 
   Phase phase() {
@@ -117,7 +120,10 @@ final class Proposer {
       case BACKOFF -> {
         if (now >= backoffUntilTick) {
           phase = Phase.IDLE;
-          if (!ticketsQueued.isEmpty() || !ticketsInRound.isEmpty() || hasAutoWork()) {
+          boolean asked = !ticketsQueued.isEmpty() || !ticketsInRound.isEmpty();
+          if (!asked && yieldsToNewLeader()) {
+            waitingSinceTick = now; // forward to it instead; take over only if it stalls (R13)
+          } else if (asked || hasAutoWork()) {
             ticketsQueued.addAll(0, ticketsInRound);
             ticketsInRound.clear();
             startPrepare();
@@ -184,7 +190,12 @@ final class Proposer {
         lose();
       }
       case ACCEPTOR_BEHIND -> {
-        // The acceptor fetches the blocks it lacks itself (R11); nothing to do here.
+        // R11/R12: an ACCEPT overtook the COMMIT before it. Send the acceptor what it lacks and
+        // the ACCEPT again, rather than let the fast path time out into a full round.
+        if (phase == Phase.ACCEPTING && r.slot() == slot) {
+          replica.sendCatchUp(r.from(), r.committedSlot() + 1);
+          replica.send(new Accept(replica.self(), r.from(), ballot, slot, proposal));
+        }
       }
     }
   }
@@ -333,6 +344,11 @@ final class Proposer {
       } else {
         startAccept(block, true);
       }
+    } else if (!ticketsInRound.isEmpty()) {
+      // A re-proposed value was chosen but we lost the lead meanwhile: run the round again (R14).
+      ticketsQueued.addAll(0, ticketsInRound);
+      ticketsInRound.clear();
+      startPrepare();
     } else if (hasAutoWork()) {
       if (leader) {
         startAccept(buildBlock(), true);
@@ -341,6 +357,16 @@ final class Proposer {
         backoffUntilTick = replica.now() + replica.random().nextInt(config.backoffTicksMax() + 1);
       }
     }
+  }
+
+  /**
+   * In AUTO mode, after losing a round: true if another node has since won a higher ballot here,
+   * so campaigning again would only duel with it.
+   */
+  private boolean yieldsToNewLeader() {
+    return config.trigger() == RoundTrigger.AUTO
+        && replica.leaderHint() != 0
+        && replica.acceptor().promised().isAbove(ballot);
   }
 
   private boolean hasAutoWork() {

@@ -7,8 +7,11 @@ import java.util.List;
  * (docs/PROTOCOL.md R15):
  *
  * <ol>
- *   <li>persist {@link #promised}, {@link #accepted}, {@link #appended}, {@link #chosen}, then
- *       remove {@link #removed} from the local log, and make all of it durable ({@code sync});
+ *   <li>persist {@link #appended}, {@link #chosen}, remove {@link #removed} from the local log,
+ *       persist {@link #promised}, then {@link #accepted}, in exactly this order, and make all of
+ *       it durable ({@code sync}). A crash may keep any prefix of unsynced writes, so each write
+ *       may depend only on earlier ones: an accepted block may hold entries appended, and be for
+ *       the slot after a block chosen, in the same batch;
  *   <li>only then send {@link #messages};
  *   <li>then apply {@link #chosen} to the application, in slot order;
  *   <li>then complete the futures: {@link #appended} entries are durable, entries of {@link

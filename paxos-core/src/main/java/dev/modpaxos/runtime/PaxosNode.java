@@ -294,12 +294,7 @@ public final class PaxosNode implements AutoCloseable {
       return;
     }
     if (r.needsPersist()) {
-      if (r.promised() != null) {
-        store.savePromised(r.promised());
-      }
-      if (r.accepted() != null) {
-        store.saveAccepted(r.accepted());
-      }
+      // In the order Ready documents: a crash may keep any prefix of these writes.
       for (Entry e : r.appended()) {
         store.appendLocal(e);
       }
@@ -308,6 +303,12 @@ public final class PaxosNode implements AutoCloseable {
       }
       if (!r.removed().isEmpty()) {
         store.removeLocal(r.removed());
+      }
+      if (r.promised() != null) {
+        store.savePromised(r.promised());
+      }
+      if (r.accepted() != null) {
+        store.saveAccepted(r.accepted());
       }
       store.sync();
     }

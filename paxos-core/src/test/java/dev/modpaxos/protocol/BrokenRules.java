@@ -1,0 +1,41 @@
+package dev.modpaxos.protocol;
+
+import dev.modpaxos.spi.StoredState;
+import java.util.Collection;
+
+/**
+ * Deliberately broken variants of {@link Rules}, in test code only, so that the simulator can
+ * prove its checkers catch a replica that breaks Paxos safety. Never used on a production path.
+ */
+public final class BrokenRules {
+  private BrokenRules() {}
+
+  /** A replica that ignores R7, the highest-ballot rule: it never re-proposes an accepted value. */
+  public static Replica ignoringHighestBallot(ReplicaConfig config, StoredState state) {
+    return new Replica(
+        config,
+        state,
+        new Rules() {
+          @Override
+          Proposal valueToRepropose(Collection<Message.Promise> promises, long slot) {
+            return null;
+          }
+        });
+  }
+
+  /**
+   * A replica that breaks R10: as an acceptor it promises and accepts for slots it knows are
+   * decided, i.e. it answers a PREPARE from a proposer that is behind on commits.
+   */
+  public static Replica acceptingFromBehind(ReplicaConfig config, StoredState state) {
+    return new Replica(
+        config,
+        state,
+        new Rules() {
+          @Override
+          boolean isDecided(long slot, long committedSlot) {
+            return false;
+          }
+        });
+  }
+}

@@ -1,0 +1,36 @@
+package dev.modpaxos.sim;
+
+import dev.modpaxos.protocol.Block;
+import dev.modpaxos.protocol.Entry;
+import dev.modpaxos.protocol.Proposal;
+import dev.modpaxos.protocol.SlotBlock;
+import java.util.List;
+
+/**
+ * A property the simulator checks. The simulation calls these hooks as things happen; a checker
+ * records what it needs and reports every breach to the {@link Violations} it was built with. It
+ * never throws. Every hook has a no-op default, so a checker implements only what it watches.
+ */
+interface Checker {
+
+  /** {@code node} logged {@code entry} locally (not yet durable). */
+  default void onSubmitted(int node, Entry entry) {}
+
+  /** The store of {@code node} synced the append of {@code entry}: it is acknowledged durable. */
+  default void onDurable(int node, Entry entry) {}
+
+  /** {@code node} voted for {@code accepted}: its ACCEPTED may now reach a proposer. */
+  default void onVoted(int node, Proposal accepted) {}
+
+  /**
+   * {@code node} reported {@code chosen} as chosen and applied it; {@code app} is its application
+   * state right after. Also called for every block replayed after a restart.
+   */
+  default void onApplied(int node, SlotBlock chosen, TransferApp app) {}
+
+  /** {@code node} restarted from its store, which held {@code durableChosen} (slot 1 first). */
+  default void onRestarted(int node, List<Block> durableChosen) {}
+
+  /** The liveness phase ended, {@code livenessTicks} ticks after it began. */
+  default void onLivenessPhaseEnd(long livenessTicks) {}
+}

@@ -1,0 +1,46 @@
+package dev.modpaxos.sim;
+
+import dev.modpaxos.protocol.Block;
+import dev.modpaxos.protocol.Entry;
+import dev.modpaxos.protocol.Proposal;
+import dev.modpaxos.protocol.SlotBlock;
+import java.util.List;
+
+/** Hands every hook to each checker in turn. */
+final class CheckerSet implements Checker {
+  private final List<Checker> checkers;
+
+  CheckerSet(List<Checker> checkers) {
+    this.checkers = List.copyOf(checkers);
+  }
+
+  @Override
+  public void onSubmitted(int node, Entry entry) {
+    checkers.forEach(c -> c.onSubmitted(node, entry));
+  }
+
+  @Override
+  public void onDurable(int node, Entry entry) {
+    checkers.forEach(c -> c.onDurable(node, entry));
+  }
+
+  @Override
+  public void onVoted(int node, Proposal accepted) {
+    checkers.forEach(c -> c.onVoted(node, accepted));
+  }
+
+  @Override
+  public void onApplied(int node, SlotBlock chosen, TransferApp app) {
+    checkers.forEach(c -> c.onApplied(node, chosen, app));
+  }
+
+  @Override
+  public void onRestarted(int node, List<Block> durableChosen) {
+    checkers.forEach(c -> c.onRestarted(node, durableChosen));
+  }
+
+  @Override
+  public void onLivenessPhaseEnd(long livenessTicks) {
+    checkers.forEach(c -> c.onLivenessPhaseEnd(livenessTicks));
+  }
+}

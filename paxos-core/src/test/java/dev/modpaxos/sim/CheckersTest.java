@@ -1,0 +1,107 @@
+package dev.modpaxos.sim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.modpaxos.protocol.Ballot;
+import dev.modpaxos.protocol.Block;
+import dev.modpaxos.protocol.Entry;
+import dev.modpaxos.protocol.Proposal;
+import dev.modpaxos.protocol.SlotBlock;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Each checker, fed a breach of its property directly, reports it; fed a clean history, not. */
+class CheckersTest {
+  private final Violations violations = new Violations(() -> 7);
+  private final TransferApp app = new TransferApp();
+  private final Entry a = entry(1, 1, 0, 1, 5);
+  private final Entry b = entry(2, 1, 1, 2, 5);
+
+  private static Entry entry(int origin, long seq, int from, int to, long amount) {
+    return new Entry(origin, seq, new Transfer(from, to, amount, origin * 100L + seq).encode());
+  }
+
+  private static SlotBlock slot(long slot, Entry... entries) {
+    return new SlotBlock(slot, new Block(List.of(entries)));
+  }
+
+  private String only() {
+    assertThat(violations.count()).isEqualTo(1);
+    return violations.first().get(0).toString();
+  }
+
+  @Test
+  void agreementCatchesTwoBlocksAppliedForOneSlot() {
+    AgreementChecker c = new AgreementChecker(violations, 2);
+    c.onApplied(1, slot(1, a), app);
+    c.onApplied(2, slot(1, a), app);
+    assertThat(violations.count()).isZero();
+    c.onApplied(3, slot(1, b), app);
+    assertThat(only()).startsWith("AgreementChecker t=7: slot 1 chose");
+  }
+
+  @Test
+  void agreementCatchesTwoValuesChosenByMajoritiesThatNobodyApplied() {
+    AgreementChecker c = new AgreementChecker(violations, 2);
+    c.onVoted(1, new Proposal(1, new Ballot(1, 1), new Block(List.of(a))));
+    c.onVoted(2, new Proposal(1, new Ballot(1, 1), new Block(List.of(a))));
+    c.onVoted(2, new Proposal(1, new Ballot(2, 3), new Block(List.of(b))));
+    assertThat(violations.count()).isZero();
+    c.onVoted(3, new Proposal(1, new Ballot(2, 3), new Block(List.of(b))));
+    assertThat(only()).contains("a majority voted at ballot 2.3");
+  }
+
+  @Test
+  void durabilityCatchesAReportedBlockLostOrChangedByARestart() {
+    DurabilityChecker c = new DurabilityChecker(violations);
+    c.onApplied(1, slot(1, a), app);
+    c.onRestarted(1, List.of(new Block(List.of(a))));
+    assertThat(violations.count()).isZero();
+    c.onRestarted(1, List.of());
+    assertThat(only()).contains("node 1 reported slots up to 1 but restarted with 0");
+  }
+
+  @Test
+  void durabilityCatchesSlotsAppliedOutOfOrder() {
+    DurabilityChecker c = new DurabilityChecker(violations);
+    c.onApplied(1, slot(2, a), app);
+    assertThat(only()).contains("applied slot 2 but expected 1");
+  }
+
+  @Test
+  void integrityCatchesAnEntryChosenTwiceOrNeverSubmitted() {
+    IntegrityChecker c = new IntegrityChecker(violations);
+    c.onSubmitted(1, a);
+    c.onApplied(1, slot(1, a), app);
+    assertThat(violations.count()).isZero();
+    c.onApplied(1, slot(2, a), app);
+    assertThat(only()).contains("entry 1:1 chosen in slot 1 and in 2");
+    c.onApplied(1, slot(3, b), app);
+    assertThat(violations.first().get(1).message()).contains("was never submitted as such");
+  }
+
+  @Test
+  void livenessCatchesADurableEntryNeverChosen() {
+    LivenessChecker c = new LivenessChecker(violations);
+    c.onDurable(1, a);
+    c.onDurable(2, b);
+    c.onApplied(3, slot(1, b), app);
+    assertThat(c.satisfied()).isFalse();
+    c.onLivenessPhaseEnd(100);
+    assertThat(only()).contains("entry 1:1 acknowledged durable on node 1 not chosen within 100");
+  }
+
+  @Test
+  void conservationCatchesANegativeBalanceAndDivergentReplicas() {
+    ConservationChecker c = new ConservationChecker(violations);
+    TransferApp overdrawn = new TransferApp();
+    SlotBlock big = slot(1, entry(1, 1, 0, 1, 150));
+    overdrawn.apply(1, big.block());
+    c.onApplied(1, big, overdrawn);
+    assertThat(only()).contains("account 0 at -50 after slot 1");
+    TransferApp other = new TransferApp();
+    other.apply(1, slot(1, a).block());
+    c.onApplied(2, slot(1, a), other);
+    assertThat(violations.first().get(1).message()).contains("another replica");
+  }
+}

@@ -1,0 +1,68 @@
+package dev.modpaxos.sim;
+
+import dev.modpaxos.protocol.Entry;
+import dev.modpaxos.protocol.EntryId;
+import dev.modpaxos.protocol.SlotBlock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Integrity: no entry is chosen twice (in two slots, or twice within one block), and every chosen
+ * entry was submitted with exactly that payload.
+ */
+final class IntegrityChecker implements Checker {
+  static final String NAME = "IntegrityChecker";
+
+  private final Violations violations;
+  // Every payload ever submitted under an id; a crash before sync may make a node reuse an id.
+  private final Map<EntryId, List<byte[]>> submitted = new HashMap<>();
+  private final Map<EntryId, Long> chosenInSlot = new HashMap<>();
+
+  IntegrityChecker(Violations violations) {
+    this.violations = violations;
+  }
+
+  @Override
+  public void onSubmitted(int node, Entry entry) {
+    submitted.computeIfAbsent(entry.id(), id -> new ArrayList<>(1)).add(entry.payload());
+  }
+
+  @Override
+  public void onApplied(int node, SlotBlock chosen, TransferApp app) {
+    Set<EntryId> inBlock = new HashSet<>();
+    for (Entry e : chosen.block().entries()) {
+      if (!inBlock.add(e.id())) {
+        violations.report(NAME, "slot " + chosen.slot() + " holds entry " + e.id() + " twice");
+      }
+      Long slot = chosenInSlot.putIfAbsent(e.id(), chosen.slot());
+      if (slot != null && slot != chosen.slot()) {
+        violations.report(
+            NAME, "entry " + e.id() + " chosen in slot " + slot + " and in " + chosen.slot());
+      }
+      if (!wasSubmitted(e)) {
+        violations.report(
+            NAME, "entry " + e + " in slot " + chosen.slot() + " was never submitted as such");
+      }
+    }
+  }
+
+  private boolean wasSubmitted(Entry e) {
+    byte[] payload = e.payload();
+    for (byte[] p : submitted.getOrDefault(e.id(), List.of())) {
+      if (Arrays.equals(p, payload)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Distinct entries known chosen so far. */
+  int chosenEntries() {
+    return chosenInSlot.size();
+  }
+}

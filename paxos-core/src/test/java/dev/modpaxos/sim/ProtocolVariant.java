@@ -1,0 +1,39 @@
+package dev.modpaxos.sim;
+
+import dev.modpaxos.protocol.BrokenRules;
+import dev.modpaxos.protocol.Replica;
+import dev.modpaxos.protocol.ReplicaConfig;
+import dev.modpaxos.spi.StoredState;
+import java.util.function.BiFunction;
+
+/**
+ * Which protocol the simulated nodes run: the real one, or a deliberately broken variant that the
+ * checkers must catch (BrokenVariantsTest). The broken ones exist in test code only.
+ */
+enum ProtocolVariant {
+  /** The production protocol. */
+  PAXOS(Replica::new, false),
+  /** Ignores the highest-ballot rule (R7): a won PREPARE always proposes a fresh block. */
+  IGNORE_HIGHEST_BALLOT(BrokenRules::ignoringHighestBallot, false),
+  /** Sends a Ready's messages before persisting it (breaks R15: persist before reply). */
+  REPLY_BEFORE_PERSIST(Replica::new, true),
+  /** Acceptors answer a PREPARE from a proposer behind on commits (breaks R10). */
+  ACCEPT_PREPARE_FROM_BEHIND(BrokenRules::acceptingFromBehind, false);
+
+  private final BiFunction<ReplicaConfig, StoredState, Replica> factory;
+  private final boolean sendsBeforePersist;
+
+  ProtocolVariant(
+      BiFunction<ReplicaConfig, StoredState, Replica> factory, boolean sendsBeforePersist) {
+    this.factory = factory;
+    this.sendsBeforePersist = sendsBeforePersist;
+  }
+
+  Replica newReplica(ReplicaConfig config, StoredState state) {
+    return factory.apply(config, state);
+  }
+
+  boolean sendsBeforePersist() {
+    return sendsBeforePersist;
+  }
+}

@@ -1,0 +1,280 @@
+package dev.modpaxos.sim;
+
+import dev.modpaxos.local.InMemoryStore;
+import dev.modpaxos.protocol.Block;
+import dev.modpaxos.protocol.Entry;
+import dev.modpaxos.protocol.Invariants;
+import dev.modpaxos.protocol.Message;
+import dev.modpaxos.protocol.Ready;
+import dev.modpaxos.protocol.Replica;
+import dev.modpaxos.protocol.ReplicaConfig;
+import dev.modpaxos.protocol.RoundEvent;
+import dev.modpaxos.protocol.SlotBlock;
+import dev.modpaxos.spi.StoredState;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * One simulated node: a {@link Replica}, its {@link InMemoryStore} (which outlives crashes) and
+ * its toy {@link TransferApp}. It feeds the replica one input at a time, checks the replica's
+ * invariants after each, and carries out the resulting {@link Ready} exactly in the documented
+ * order: persist, sync, send, apply. The simulation may crash it part-way through a Ready, at any
+ * {@link CrashPoint}; the store then keeps only a random prefix of its unsynced writes.
+ *
+ * <p>The {@link ProtocolVariant#REPLY_BEFORE_PERSIST} variant swaps persist and send, to prove the
+ * checkers catch it. Not thread-safe.
+ */
+final class SimNode {
+  static final String INVARIANTS = "Invariants";
+  static final String RUNTIME = "SimNode";
+
+  /** Where, within one Ready, a crash strikes. */
+  enum CrashPoint {
+    /** Writes are staged but not synced: a random prefix of them survives. */
+    BEFORE_SYNC,
+    /** Persisted, nothing sent. */
+    BEFORE_SEND,
+    /** Some of the messages sent. */
+    MID_SEND,
+    /** Persisted and sent, not yet applied. */
+    BEFORE_APPLY
+  }
+
+  /** What the node needs from the simulation around it. */
+  interface Env {
+    long now();
+
+    /** A random number in {@code [0, bound)} from the run's one random stream. */
+    int nextInt(int bound);
+
+    /** Where this Ready is interrupted by a crash, or null to carry it out whole. */
+    CrashPoint crashPoint();
+
+    void send(Message m);
+
+    void crashed(SimNode node, String where);
+
+    void roundEvent(int node, RoundEvent event);
+
+    Checker checker();
+
+    Violations violations();
+
+    SimTrace trace();
+  }
+
+  private final int id;
+  private final ProtocolVariant variant;
+  private final Env env;
+  private final InMemoryStore store = new InMemoryStore();
+  // Null while the node is down.
+  private Replica replica;
+  private TransferApp app;
+  // runRound() tickets not yet reported done or failed, in this incarnation.
+  private final Set<Long> openRounds = new HashSet<>();
+
+  SimNode(int id, ProtocolVariant variant, Env env) {
+    this.id = id;
+    this.variant = variant;
+    this.env = env;
+  }
+
+  int id() {
+    return id;
+  }
+
+  boolean isUp() {
+    return replica != null;
+  }
+
+  /** Only while up. */
+  Replica replica() {
+    return replica;
+  }
+
+  /** Only while up. */
+  TransferApp app() {
+    return app;
+  }
+
+  /** Calls {@code runRound()} and remembers its ticket until the round settles. */
+  void runRound() {
+    input(
+        r -> {
+          long ticket = r.runRound();
+          openRounds.add(ticket);
+          if (env.trace().on()) {
+            env.trace().line(env.now(), "n" + id + " runRound ticket=" + ticket);
+          }
+        });
+  }
+
+  /** True while a {@code runRound()} of this incarnation has not settled. */
+  boolean hasOpenRound() {
+    return !openRounds.isEmpty();
+  }
+
+  /** Boots a new incarnation from what the store holds, replays its chosen blocks, catches up. */
+  void start(ReplicaConfig config) {
+    StoredState state = store.load();
+    env.checker().onRestarted(id, state.chosen());
+    app = new TransferApp();
+    long slot = 1;
+    for (Block b : state.chosen()) {
+      apply(new SlotBlock(slot++, b));
+    }
+    if (env.trace().on()) {
+      env.trace().line(env.now(), "n" + id + " start committed=" + state.chosen().size()
+          + " local=" + state.localLog().size() + " promised=" + state.promised()
+          + " accepted=" + state.accepted());
+    }
+    replica = variant.newReplica(config, state);
+    input(Replica::requestCatchUp);
+  }
+
+  /** Crashes the node between inputs: nothing is unsynced, the store keeps all it has. */
+  void crash(String where) {
+    store.crash(0);
+    down(where);
+  }
+
+  private void down(String where) {
+    replica = null;
+    app = null;
+    openRounds.clear();
+    env.crashed(this, where);
+  }
+
+  /**
+   * Feeds one input to the replica, checks its invariants and carries out the effects. A throw
+   * from the replica or a broken invariant is reported as a violation, never thrown.
+   */
+  void input(Consumer<Replica> action) {
+    if (replica == null) {
+      return;
+    }
+    try {
+      action.accept(replica);
+    } catch (RuntimeException e) {
+      env.violations().report(RUNTIME, "node " + id + " replica threw " + e);
+    }
+    try {
+      Invariants.check(replica);
+    } catch (IllegalStateException e) {
+      env.violations().report(INVARIANTS, "node " + id + ": " + e.getMessage());
+    }
+    try {
+      carryOut(replica.ready());
+    } catch (RuntimeException e) {
+      env.violations().report(RUNTIME, "node " + id + " failed to carry out a Ready: " + e);
+      crash("after a failure");
+    }
+  }
+
+  private void carryOut(Ready r) {
+    if (r.isEmpty()) {
+      return;
+    }
+    for (Entry e : r.appended()) {
+      env.checker().onSubmitted(id, e);
+    }
+    CrashPoint crash = env.crashPoint();
+    boolean whole =
+        variant.sendsBeforePersist()
+            ? send(r, crash) && persist(r, crash)
+            : persist(r, crash) && send(r, crash);
+    if (!whole) {
+      return;
+    }
+    if (crash == CrashPoint.BEFORE_APPLY) {
+      down("before apply");
+      return;
+    }
+    for (SlotBlock sb : r.chosen()) {
+      apply(sb);
+    }
+    for (RoundEvent ev : r.events()) {
+      env.roundEvent(id, ev);
+      if (env.trace().on()) {
+        env.trace().line(env.now(), "n" + id + " " + ev.kind() + " ballot=" + ev.ballot()
+            + " slot=" + ev.slot());
+      }
+    }
+    r.roundsDone().forEach(openRounds::remove);
+    r.roundsFailed().forEach(openRounds::remove);
+    if (env.trace().on() && (!r.roundsDone().isEmpty() || !r.roundsFailed().isEmpty())) {
+      env.trace().line(env.now(), "n" + id + " rounds done=" + r.roundsDone() + " failed="
+          + r.roundsFailed());
+    }
+  }
+
+  /** Step 1 of a Ready: stage every write in Ready's order, then sync. False if it crashed. */
+  private boolean persist(Ready r, CrashPoint crash) {
+    for (Entry e : r.appended()) {
+      store.appendLocal(e);
+    }
+    for (SlotBlock sb : r.chosen()) {
+      store.saveChosen(sb);
+    }
+    if (!r.removed().isEmpty()) {
+      store.removeLocal(r.removed());
+    }
+    if (r.promised() != null) {
+      store.savePromised(r.promised());
+    }
+    if (r.accepted() != null) {
+      store.saveAccepted(r.accepted());
+    }
+    if (crash == CrashPoint.BEFORE_SYNC) {
+      int unsynced = store.unsyncedWrites();
+      int keep = env.nextInt(unsynced + 1);
+      store.crash(keep);
+      down("before sync, kept " + keep + "/" + unsynced + " writes");
+      return false;
+    }
+    if (r.needsPersist()) {
+      store.sync();
+    }
+    for (Entry e : r.appended()) {
+      env.checker().onDurable(id, e);
+    }
+    return true;
+  }
+
+  /** Step 2 of a Ready: send its messages. Returns false if the node crashed. */
+  private boolean send(Ready r, CrashPoint crash) {
+    List<Message> messages = r.messages();
+    int cut = messages.size();
+    if (crash == CrashPoint.BEFORE_SEND) {
+      cut = 0;
+    } else if (crash == CrashPoint.MID_SEND) {
+      cut = env.nextInt(messages.size() + 1);
+    }
+    if (r.accepted() != null && cut > 0) {
+      env.checker().onVoted(id, r.accepted());
+    }
+    for (int i = 0; i < cut; i++) {
+      env.send(messages.get(i));
+    }
+    if (cut < messages.size() || crash == CrashPoint.BEFORE_SEND) {
+      down("after sending " + cut + "/" + messages.size() + " messages");
+      return false;
+    }
+    return true;
+  }
+
+  /** Step 3 of a Ready: apply a chosen block to the application, in slot order. */
+  private void apply(SlotBlock sb) {
+    try {
+      app.apply(sb.slot(), sb.block());
+    } catch (IllegalArgumentException e) {
+      env.violations().report(RUNTIME, "node " + id + " cannot apply slot " + sb.slot() + ": " + e);
+    }
+    if (env.trace().on()) {
+      env.trace().line(env.now(), "n" + id + " commit slot=" + sb.slot() + " " + sb.block());
+    }
+    env.checker().onApplied(id, sb, app);
+  }
+}

@@ -1,0 +1,47 @@
+package dev.modpaxos.sim;
+
+import java.util.List;
+
+/**
+ * What one simulated run found and counted.
+ *
+ * @param seed the seed that decided everything
+ * @param shape the run's shape, drawn from the seed
+ * @param violationCount every violation reported
+ * @param violations the first few violations, in order
+ * @param chosenBlocks slots known chosen
+ * @param chosenEntries distinct entries known chosen
+ * @param crashes node crashes, idle or part-way through a Ready
+ * @param partitions partitions started
+ * @param dropped messages lost, blocked by a partition or addressed to a down node
+ * @param prepareRounds PREPARE phases started (full rounds)
+ * @param prepareMessages PREPARE messages sent over the network
+ * @param ticks simulated ticks, both phases
+ * @param livenessTicks ticks the liveness phase took until every acknowledged entry was chosen
+ * @param traceHash hash of the trace, if it was on
+ */
+record SimResult(
+    long seed,
+    SimShape shape,
+    long violationCount,
+    List<Violation> violations,
+    long chosenBlocks,
+    long chosenEntries,
+    long crashes,
+    long partitions,
+    long dropped,
+    long prepareRounds,
+    long prepareMessages,
+    long ticks,
+    long livenessTicks,
+    long traceHash) {
+
+  boolean failed() {
+    return violationCount > 0;
+  }
+
+  /** The checker that fired first, or null. */
+  String firstChecker() {
+    return violations.isEmpty() ? null : violations.get(0).checker();
+  }
+}

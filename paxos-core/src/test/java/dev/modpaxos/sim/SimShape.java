@@ -1,0 +1,85 @@
+package dev.modpaxos.sim;
+
+import dev.modpaxos.protocol.RoundTrigger;
+import java.util.SplittableRandom;
+
+/**
+ * The shape of one simulated run: cluster size, round trigger, fault rates, workload and phase
+ * lengths. {@link #fromSeed} draws it from the run's random stream, so seeds vary the shape too.
+ *
+ * @param nodes cluster size (3, 5 or 7)
+ * @param trigger AUTO or ON_DEMAND rounds
+ * @param lossRate probability a sent message is lost
+ * @param duplicateRate probability a sent message is delivered twice
+ * @param delayTicksMax a message takes 1..delayTicksMax ticks
+ * @param longDelayRate probability a message is held up to {@link #LONG_DELAY_TICKS_MAX} ticks
+ * @param partitionRate per tick, probability a new partition starts (safety phase)
+ * @param crashRate per tick, probability an idle node crashes (safety phase)
+ * @param readyCrashRate per carried-out Ready, probability the node crashes part-way through it
+ * @param submitRate per tick, probability a random live node submits a transfer
+ * @param roundRate per tick, probability a random live node calls runRound() (ON_DEMAND only)
+ * @param submitterOnly if non-zero, only this node submits
+ * @param amountMax the largest amount one transfer moves
+ * @param safetyTicks length of the safety phase
+ * @param livenessTicksMax bound of the liveness phase
+ * @param livenessRoundIntervalTicks ON_DEMAND liveness phase: a runRound() every so many ticks
+ * @param blockEntriesMax passed to every replica's config
+ * @param catchUpBlocksMax passed to every replica's config
+ */
+record SimShape(
+    int nodes,
+    RoundTrigger trigger,
+    double lossRate,
+    double duplicateRate,
+    int delayTicksMax,
+    double longDelayRate,
+    double partitionRate,
+    double crashRate,
+    double readyCrashRate,
+    double submitRate,
+    double roundRate,
+    int submitterOnly,
+    long amountMax,
+    int safetyTicks,
+    int livenessTicksMax,
+    int livenessRoundIntervalTicks,
+    int blockEntriesMax,
+    int catchUpBlocksMax) {
+
+  static final int LONG_DELAY_TICKS_MAX = 120;
+  private static final int[] SIZES = {3, 5, 7};
+
+  /** A random shape: every fault on, at rates that vary from seed to seed. */
+  static SimShape fromSeed(SplittableRandom r) {
+    int nodes = SIZES[r.nextInt(SIZES.length)];
+    RoundTrigger trigger = r.nextBoolean() ? RoundTrigger.AUTO : RoundTrigger.ON_DEMAND;
+    return new SimShape(
+        nodes,
+        trigger,
+        r.nextDouble(0.0, 0.2),
+        r.nextDouble(0.0, 0.1),
+        1 + r.nextInt(8),
+        r.nextDouble(0.0, 0.02),
+        r.nextDouble(0.0, 0.02),
+        r.nextDouble(0.0, 0.02),
+        r.nextDouble(0.0, 0.04),
+        r.nextDouble(0.05, 0.5),
+        r.nextDouble(0.01, 0.06),
+        0,
+        60,
+        1000,
+        5000,
+        5,
+        r.nextInt(4) == 0 ? 1 + r.nextInt(4) : 4096,
+        r.nextInt(4) == 0 ? 1 + r.nextInt(3) : 64);
+  }
+
+  /**
+   * No faults at all (every message takes exactly one tick, so links are FIFO); only node 1
+   * submits, transfers of 1: the stable-leader fast path.
+   */
+  static SimShape stable(int nodes, RoundTrigger trigger, int safetyTicks) {
+    return new SimShape(
+        nodes, trigger, 0, 0, 1, 0, 0, 0, 0, 0.3, 0, 1, 1, safetyTicks, 5000, 5, 4096, 64);
+  }
+}

@@ -1,0 +1,56 @@
+package dev.modpaxos.sim;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Sums of many runs, and the one totals line SimulationTest prints last. Not thread-safe. */
+final class SimTotals {
+  private long seeds;
+  private long violations;
+  private long chosenBlocks;
+  private long chosenEntries;
+  private long crashes;
+  private long partitions;
+  private long dropped;
+  private long prepareRounds;
+  private SimResult slowestLiveness;
+  private final List<SimResult> failed = new ArrayList<>();
+
+  void add(SimResult r) {
+    seeds++;
+    violations += r.violationCount();
+    chosenBlocks += r.chosenBlocks();
+    chosenEntries += r.chosenEntries();
+    crashes += r.crashes();
+    partitions += r.partitions();
+    dropped += r.dropped();
+    prepareRounds += r.prepareRounds();
+    if (slowestLiveness == null || r.livenessTicks() > slowestLiveness.livenessTicks()) {
+      slowestLiveness = r;
+    }
+    if (r.failed()) {
+      failed.add(r);
+    }
+  }
+
+  long violations() {
+    return violations;
+  }
+
+  List<SimResult> failed() {
+    return List.copyOf(failed);
+  }
+
+  /** Extra figures, for tuning; not part of the totals line. */
+  String statsLine() {
+    return "simulation stats: prepare_rounds=" + prepareRounds + " liveness_ticks_max="
+        + (slowestLiveness == null ? 0 : slowestLiveness.livenessTicks() + " (seed "
+            + slowestLiveness.seed() + ")");
+  }
+
+  String line() {
+    return "simulation seeds=" + seeds + " violations=" + violations + " chosen_blocks="
+        + chosenBlocks + " chosen_entries=" + chosenEntries + " crashes=" + crashes
+        + " partitions=" + partitions + " dropped=" + dropped;
+  }
+}

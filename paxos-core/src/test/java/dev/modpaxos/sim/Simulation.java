@@ -1,0 +1,286 @@
+package dev.modpaxos.sim;
+
+import dev.modpaxos.protocol.Message;
+import dev.modpaxos.protocol.ReplicaConfig;
+import dev.modpaxos.protocol.RoundEvent;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeSet;
+import java.util.function.UnaryOperator;
+
+/**
+ * A deterministic simulation of one cluster, on one thread, with a virtual clock in ticks. One
+ * seed decides everything through one {@link SplittableRandom}: the run's shape, message loss,
+ * duplication, delay and reordering, symmetric and one-way partitions, crashes (idle or part-way
+ * through a Ready), the workload and every replica's own seed. The same seed gives the same run.
+ *
+ * <p>A safety phase with faults is followed by a liveness phase: partitions healed, loss off,
+ * every node up, ticking until every acknowledged entry is chosen or the bound passes. The
+ * checkers ({@link Checker}) watch throughout and report to {@link Violations}; nothing throws.
+ * In the style of TigerBeetle's VOPR and FoundationDB's simulator. Not thread-safe.
+ */
+final class Simulation implements SimNode.Env {
+  private static final int DOWN_TICKS_MIN = 5;
+  private static final int DOWN_TICKS_SPREAD = 150;
+  private static final int PARTITION_TICKS_MIN = 20;
+  private static final int PARTITION_TICKS_SPREAD = 180;
+
+  private final long seed;
+  private final SimShape shape;
+  private final SplittableRandom random;
+  private final SimTrace trace;
+  private final SimNetwork network;
+  private final List<Integer> members = new ArrayList<>();
+  private final SimNode[] nodes;
+  private final long[] restartAtTick;
+  private final Violations violations = new Violations(this::now);
+  private final AgreementChecker agreement;
+  private final IntegrityChecker integrity;
+  private final LivenessChecker liveness;
+  private final CheckerSet checkers;
+  private final Workload workload;
+  private long tick;
+  private boolean faultsOn = true;
+  private long crashes;
+  private long partitions;
+  private long prepareRounds;
+  private long prepareMessages;
+
+  /** A run whose shape is drawn from {@code seed}. */
+  static SimResult run(long seed, ProtocolVariant variant, SimTrace trace) {
+    return run(seed, UnaryOperator.identity(), variant, trace);
+  }
+
+  /**
+   * A run whose shape is drawn from {@code seed}, then changed by {@code reshape} (e.g. to turn
+   * faults off); {@code seed} still decides everything else.
+   */
+  static SimResult run(
+      long seed, UnaryOperator<SimShape> reshape, ProtocolVariant variant, SimTrace trace) {
+    SplittableRandom random = new SplittableRandom(seed);
+    SimShape shape = reshape.apply(SimShape.fromSeed(random));
+    return new Simulation(seed, random, shape, variant, trace).run();
+  }
+
+  private Simulation(
+      long seed, SplittableRandom random, SimShape shape, ProtocolVariant variant, SimTrace trace) {
+    this.seed = seed;
+    this.shape = shape;
+    this.random = random;
+    this.trace = trace;
+    this.network = new SimNetwork(random, shape);
+    this.nodes = new SimNode[shape.nodes()];
+    this.restartAtTick = new long[shape.nodes()];
+    for (int i = 0; i < shape.nodes(); i++) {
+      members.add(i + 1);
+      nodes[i] = new SimNode(i + 1, variant, this);
+    }
+    this.agreement = new AgreementChecker(violations, shape.nodes() / 2 + 1);
+    this.integrity = new IntegrityChecker(violations);
+    this.liveness = new LivenessChecker(violations);
+    this.checkers =
+        new CheckerSet(
+            List.of(
+                agreement,
+                new DurabilityChecker(violations),
+                integrity,
+                liveness,
+                new ConservationChecker(violations)));
+    this.workload = new Workload(random, shape, members);
+  }
+
+  private SimResult run() {
+    trace.line(tick, "seed " + seed + " " + shape);
+    for (SimNode n : nodes) {
+      n.start(config(n.id()));
+    }
+    while (tick < shape.safetyTicks()) {
+      tick++;
+      injectFaults();
+      workload.safetyTick(nodes);
+      advance();
+    }
+    startLivenessPhase();
+    long start = tick;
+    while (tick - start < shape.livenessTicksMax() && !liveness.satisfied()) {
+      tick++;
+      restartDue();
+      workload.livenessTick(nodes, tick - start);
+      advance();
+    }
+    checkers.onLivenessPhaseEnd(tick - start);
+    trace.line(tick, "end violations=" + violations.count());
+    return new SimResult(
+        seed,
+        shape,
+        violations.count(),
+        violations.first(),
+        agreement.chosenSlots(),
+        integrity.chosenEntries(),
+        crashes,
+        partitions,
+        network.dropped(),
+        prepareRounds,
+        prepareMessages,
+        tick,
+        tick - start,
+        trace.hash());
+  }
+
+  private ReplicaConfig config(int id) {
+    return ReplicaConfig.builder(id, members)
+        .trigger(shape.trigger())
+        .seed(random.nextLong())
+        .blockEntriesMax(shape.blockEntriesMax())
+        .catchUpBlocksMax(shape.catchUpBlocksMax())
+        .build();
+  }
+
+  /** One tick for every live node, then every message due by now. */
+  private void advance() {
+    for (SimNode n : nodes) {
+      n.input(r -> r.tick());
+    }
+    for (SimNetwork.InFlight f = network.pollDue(tick); f != null; f = network.pollDue(tick)) {
+      Message m = f.message();
+      SimNode to = nodes[m.to() - 1];
+      if (!to.isUp() || network.isBlocked(m.from(), m.to())) {
+        network.drop();
+        continue;
+      }
+      if (trace.on()) {
+        trace.line(tick, "deliver " + m);
+      }
+      to.input(r -> r.step(m));
+    }
+  }
+
+  // ---- faults (safety phase only) ------------------------------------------------------------
+
+  private void injectFaults() {
+    for (SimNetwork.Partition p : network.healDue(tick)) {
+      trace.line(tick, "heal " + p.description());
+    }
+    restartDue();
+    if (random.nextDouble() < shape.partitionRate()) {
+      startPartition();
+    }
+    if (random.nextDouble() < shape.crashRate()) {
+      SimNode n = nodes[random.nextInt(nodes.length)];
+      if (n.isUp()) {
+        n.crash("idle");
+      }
+    }
+  }
+
+  private void restartDue() {
+    for (SimNode n : nodes) {
+      if (!n.isUp() && restartAtTick[n.id() - 1] <= tick) {
+        n.start(config(n.id()));
+      }
+    }
+  }
+
+  /** A symmetric split into two sides, or a one-way cut from one side to the other. */
+  private void startPartition() {
+    Set<Integer> side = new HashSet<>();
+    while (side.isEmpty() || side.size() == nodes.length) {
+      side.clear();
+      for (int id : members) {
+        if (random.nextBoolean()) {
+          side.add(id);
+        }
+      }
+    }
+    boolean oneWay = random.nextInt(3) == 0;
+    Set<Long> blocked = new HashSet<>();
+    for (int a : side) {
+      for (int b : members) {
+        if (!side.contains(b)) {
+          blocked.add(SimNetwork.link(a, b));
+          if (!oneWay) {
+            blocked.add(SimNetwork.link(b, a));
+          }
+        }
+      }
+    }
+    long heal = tick + PARTITION_TICKS_MIN + random.nextInt(PARTITION_TICKS_SPREAD);
+    String description =
+        "partition#" + ++partitions + (oneWay ? " one-way from " : " symmetric ")
+            + new TreeSet<>(side) + " until t=" + heal;
+    network.partition(new SimNetwork.Partition(blocked, heal, description));
+    trace.line(tick, description);
+  }
+
+  private void startLivenessPhase() {
+    faultsOn = false;
+    network.healAll();
+    trace.line(tick, "liveness phase: healed, loss off, every node up");
+    for (SimNode n : nodes) {
+      if (!n.isUp()) {
+        n.start(config(n.id()));
+      }
+    }
+  }
+
+  // ---- SimNode.Env ----------------------------------------------------------------------------
+
+  @Override
+  public long now() {
+    return tick;
+  }
+
+  @Override
+  public int nextInt(int bound) {
+    return random.nextInt(bound);
+  }
+
+  @Override
+  public SimNode.CrashPoint crashPoint() {
+    if (!faultsOn || random.nextDouble() >= shape.readyCrashRate()) {
+      return null;
+    }
+    SimNode.CrashPoint[] points = SimNode.CrashPoint.values();
+    return points[random.nextInt(points.length)];
+  }
+
+  @Override
+  public void send(Message m) {
+    if (m instanceof Message.Prepare) {
+      prepareMessages++;
+    }
+    network.send(m, tick);
+  }
+
+  @Override
+  public void crashed(SimNode node, String where) {
+    crashes++;
+    restartAtTick[node.id() - 1] = tick + DOWN_TICKS_MIN + random.nextInt(DOWN_TICKS_SPREAD);
+    trace.line(tick, "n" + node.id() + " crash " + where);
+  }
+
+  @Override
+  public void roundEvent(int node, RoundEvent event) {
+    if (event.kind() == RoundEvent.Kind.PREPARE_STARTED) {
+      prepareRounds++;
+    }
+  }
+
+  @Override
+  public Checker checker() {
+    return checkers;
+  }
+
+  @Override
+  public Violations violations() {
+    return violations;
+  }
+
+  @Override
+  public SimTrace trace() {
+    return trace;
+  }
+}

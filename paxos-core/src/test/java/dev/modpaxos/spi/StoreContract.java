@@ -1,0 +1,312 @@
+package dev.modpaxos.spi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.modpaxos.protocol.Ballot;
+import dev.modpaxos.protocol.Block;
+import dev.modpaxos.protocol.Entry;
+import dev.modpaxos.protocol.EntryId;
+import dev.modpaxos.protocol.Proposal;
+import dev.modpaxos.protocol.SlotBlock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The {@link Store} contract, written once and run against every implementation (STYLE.md,
+ * "contract suites"). A subclass says how to open a fresh store and how to reopen one over the same
+ * durable state; every test here then checks one promise of the SPI Javadoc.
+ *
+ * <p>Stores opened through {@link #fresh()} and {@link #reopen(Store)} are closed after each test.
+ */
+public abstract class StoreContract {
+  private final List<Store> opened = new ArrayList<>();
+
+  /** Opens a new, empty store. Called at most once per test. */
+  protected abstract Store openFresh();
+
+  /**
+   * Opens a store over the durable state of {@code closed}, which the caller has closed. May
+   * return the same instance when the implementation survives close then load (in memory).
+   */
+  protected abstract Store openAgain(Store closed);
+
+  protected final Store fresh() {
+    return track(openFresh());
+  }
+
+  /** Closes {@code store}, opens it again and returns the new store, not yet loaded. */
+  protected final Store reopen(Store store) {
+    store.close();
+    return track(openAgain(store));
+  }
+
+  private Store track(Store store) {
+    opened.add(store);
+    return store;
+  }
+
+  /** Closes every store; one that already failed may fail again on close, which is ignored. */
+  @AfterEach
+  public void closeStores() {
+    for (Store s : opened) {
+      try {
+        s.close();
+      } catch (StoreException alreadyFailed) {
+        // The SPI says the node stops after a StoreException; nothing more to check here.
+      }
+    }
+  }
+
+  // ---- helpers for subclasses too ----------------------------------------------------------
+
+  public static Entry entry(int origin, long seq, int payloadBytes) {
+    byte[] payload = new byte[payloadBytes];
+    new Random(origin * 31L + seq).nextBytes(payload);
+    return new Entry(origin, seq, payload);
+  }
+
+  public static Block block(long slot, int entries) {
+    List<Entry> list = new ArrayList<>();
+    for (int i = 1; i <= entries; i++) {
+      list.add(entry((int) (slot % 5) + 1, slot * 1000 + i, 8 + i));
+    }
+    return new Block(list);
+  }
+
+  // ---- tests -------------------------------------------------------------------------------
+
+  @Test
+  public void emptyStoreLoadsEmptyState() {
+    StoredState state = fresh().load();
+    assertThat(state.promised()).isEqualTo(Ballot.ZERO);
+    assertThat(state.accepted()).isNull();
+    assertThat(state.chosen()).isEmpty();
+    assertThat(state.localLog()).isEmpty();
+    assertThat(state.acceptorStateLost()).isFalse();
+  }
+
+  @Test
+  public void lastPromisedBallotSurvivesReopen() {
+    Store s = fresh();
+    s.load();
+    s.savePromised(new Ballot(3, 2));
+    s.savePromised(new Ballot(Long.MAX_VALUE, 7));
+    s.sync();
+    assertThat(reopen(s).load().promised()).isEqualTo(new Ballot(Long.MAX_VALUE, 7));
+  }
+
+  @Test
+  public void acceptedValueIsReplacedAndSurvivesReopen() {
+    Store s = fresh();
+    s.load();
+    s.saveAccepted(new Proposal(1, new Ballot(1, 1), block(1, 3)));
+    Proposal last = new Proposal(2, new Ballot(4, 3), block(2, 5));
+    s.saveAccepted(last);
+    s.sync();
+    StoredState state = reopen(s).load();
+    assertThat(state.accepted()).isEqualTo(last);
+    assertThat(state.acceptorStateLost()).isFalse();
+  }
+
+  @Test
+  public void chosenBlocksLoadInSlotOrder() {
+    Store s = fresh();
+    s.load();
+    List<Block> blocks = new ArrayList<>();
+    for (long slot = 1; slot <= 20; slot++) {
+      Block b = slot % 4 == 0 ? Block.EMPTY : block(slot, (int) slot % 7);
+      blocks.add(b);
+      s.saveChosen(new SlotBlock(slot, b));
+    }
+    s.sync();
+    assertThat(reopen(s).load().chosen()).containsExactlyElementsOf(blocks);
+  }
+
+  @Test
+  public void chosenSlotAfterAGapIsRejected() {
+    Store s = fresh();
+    s.load();
+    s.saveChosen(new SlotBlock(1, block(1, 1)));
+    s.sync();
+    assertThatThrownBy(
+            () -> {
+              s.saveChosen(new SlotBlock(3, block(3, 1)));
+              s.sync();
+            })
+        .isInstanceOf(StoreException.class)
+        .hasMessageContaining("3");
+  }
+
+  @Test
+  public void chosenSlotTwiceIsRejected() {
+    Store s = fresh();
+    s.load();
+    s.saveChosen(new SlotBlock(1, block(1, 1)));
+    s.sync();
+    assertThatThrownBy(
+            () -> {
+              s.saveChosen(new SlotBlock(1, block(1, 2)));
+              s.sync();
+            })
+        .isInstanceOf(StoreException.class);
+  }
+
+  @Test
+  public void firstChosenSlotMustBeOne() {
+    Store s = fresh();
+    s.load();
+    assertThatThrownBy(
+            () -> {
+              s.saveChosen(new SlotBlock(2, block(2, 1)));
+              s.sync();
+            })
+        .isInstanceOf(StoreException.class);
+  }
+
+  @Test
+  public void localLogKeepsAppendOrderAcrossReopen() {
+    Store s = fresh();
+    s.load();
+    List<Entry> appended = List.of(entry(3, 9, 4), entry(1, 1, 0), entry(2, 5, 17), entry(1, 2, 1));
+    appended.forEach(s::appendLocal);
+    s.sync();
+    assertThat(reopen(s).load().localLog()).containsExactlyElementsOf(appended);
+  }
+
+  @Test
+  public void removeLocalRemovesExactlyTheGivenIdsAndIgnoresUnknownOnes() {
+    Store s = fresh();
+    s.load();
+    for (long seq = 1; seq <= 6; seq++) {
+      s.appendLocal(entry(1, seq, 5));
+    }
+    s.sync();
+    s.removeLocal(List.of(new EntryId(1, 2), new EntryId(1, 5), new EntryId(9, 9)));
+    s.removeLocal(List.of());
+    s.sync();
+    List<EntryId> left = reopen(s).load().localLog().stream().map(Entry::id).toList();
+    assertThat(left)
+        .containsExactly(new EntryId(1, 1), new EntryId(1, 3), new EntryId(1, 4), new EntryId(1, 6));
+  }
+
+  @Test
+  public void reappendingAnEntryKeepsOneCopyInItsPlace() {
+    Store s = fresh();
+    s.load();
+    s.appendLocal(entry(1, 1, 3));
+    s.appendLocal(entry(1, 2, 3));
+    Entry again = new Entry(1, 1, new byte[] {9});
+    s.appendLocal(again);
+    s.sync();
+    assertThat(reopen(s).load().localLog()).containsExactly(again, entry(1, 2, 3));
+  }
+
+  @Test
+  public void removedEntryCanBeAppendedAgainAndGoesLast() {
+    Store s = fresh();
+    s.load();
+    s.appendLocal(entry(1, 1, 3));
+    s.appendLocal(entry(1, 2, 3));
+    s.removeLocal(List.of(new EntryId(1, 1)));
+    s.appendLocal(entry(1, 1, 3));
+    s.sync();
+    assertThat(reopen(s).load().localLog()).containsExactly(entry(1, 2, 3), entry(1, 1, 3));
+  }
+
+  @Test
+  public void everyWriteKindSurvivesSeveralReopens() {
+    Store s = fresh();
+    s.load();
+    List<Block> chosen = new ArrayList<>();
+    for (int round = 1; round <= 3; round++) {
+      Ballot promised = new Ballot(round * 10L, round);
+      s.savePromised(promised);
+      Proposal accepted = new Proposal(round, promised, block(round, 2));
+      s.saveAccepted(accepted);
+      s.saveChosen(new SlotBlock(round, accepted.block()));
+      chosen.add(accepted.block());
+      s.appendLocal(entry(1, round, 10));
+      s.sync();
+      s = reopen(s);
+      StoredState state = s.load();
+      assertThat(state.promised()).isEqualTo(promised);
+      assertThat(state.accepted()).isEqualTo(accepted);
+      assertThat(state.chosen()).containsExactlyElementsOf(chosen);
+      assertThat(state.localLog()).hasSize(round).last().isEqualTo(entry(1, round, 10));
+    }
+  }
+
+  @Test
+  public void closeMakesPendingWritesDurable() {
+    Store s = fresh();
+    s.load();
+    s.savePromised(new Ballot(5, 1));
+    s.appendLocal(entry(2, 1, 8));
+    s.saveChosen(new SlotBlock(1, block(1, 2)));
+    StoredState state = reopen(s).load();
+    assertThat(state.promised()).isEqualTo(new Ballot(5, 1));
+    assertThat(state.localLog()).containsExactly(entry(2, 1, 8));
+    assertThat(state.chosen()).containsExactly(block(1, 2));
+  }
+
+  @Test
+  public void closeIsIdempotent() {
+    Store s = fresh();
+    s.load();
+    s.savePromised(new Ballot(1, 1));
+    s.close();
+    s.close();
+    assertThat(reopen(s).load().promised()).isEqualTo(new Ballot(1, 1));
+  }
+
+  @Test
+  public void largePayloadsRoundTrip() {
+    Store s = fresh();
+    s.load();
+    Entry big = entry(1, 1, 4 << 20);
+    List<Entry> bigEntries = new ArrayList<>();
+    for (int i = 1; i <= 4; i++) {
+      bigEntries.add(entry(2, i, 1 << 20));
+    }
+    Block bigBlock = new Block(bigEntries);
+    s.appendLocal(big);
+    s.saveAccepted(new Proposal(1, new Ballot(1, 1), bigBlock));
+    s.saveAccepted(new Proposal(2, new Ballot(2, 1), bigBlock));
+    s.saveChosen(new SlotBlock(1, bigBlock));
+    s.saveChosen(new SlotBlock(2, bigBlock));
+    s.sync();
+    StoredState state = reopen(s).load();
+    assertThat(state.localLog()).containsExactly(big);
+    assertThat(state.accepted()).isEqualTo(new Proposal(2, new Ballot(2, 1), bigBlock));
+    assertThat(state.chosen()).containsExactly(bigBlock, bigBlock);
+  }
+
+  @Test
+  public void manyEntriesAndBlocksRoundTrip() {
+    Store s = fresh();
+    s.load();
+    List<Entry> kept = new ArrayList<>();
+    for (long seq = 1; seq <= 3000; seq++) {
+      Entry e = entry(4, seq, (int) (seq % 64));
+      s.appendLocal(e);
+      if (seq % 3 == 0) {
+        s.removeLocal(List.of(e.id()));
+      } else {
+        kept.add(e);
+      }
+    }
+    List<Block> chosen = new ArrayList<>();
+    for (long slot = 1; slot <= 1000; slot++) {
+      chosen.add(block(slot, (int) (slot % 5)));
+      s.saveChosen(new SlotBlock(slot, chosen.get(chosen.size() - 1)));
+    }
+    s.sync();
+    StoredState state = reopen(s).load();
+    assertThat(state.localLog()).containsExactlyElementsOf(kept);
+    assertThat(state.chosen()).containsExactlyElementsOf(chosen);
+  }
+}
