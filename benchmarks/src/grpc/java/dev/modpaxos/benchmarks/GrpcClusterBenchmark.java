@@ -1,6 +1,10 @@
 package dev.modpaxos.benchmarks;
 
 import dev.modpaxos.local.LocalNetwork;
+import dev.modpaxos.transport.grpc.GrpcTransport;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.TreeMap;
 import org.openjdk.jmh.annotations.Param;
 
 /**
@@ -21,6 +25,13 @@ public class GrpcClusterBenchmark extends ClusterWorkload {
   @Override
   protected BenchCluster open() throws Exception {
     return switch (transport) {
+      case "grpc" -> {
+        Map<Integer, InetSocketAddress> members = new TreeMap<>();
+        for (int id = 1; id <= nodes; id++) {
+          members.put(id, Loopback.freeAddress());
+        }
+        yield PaxosCluster.inMemory(nodes, id -> GrpcTransport.builder(id, members).build());
+      }
       case "local" -> {
         LocalNetwork network = new LocalNetwork();
         yield PaxosCluster.inMemory(nodes, network::transport);
