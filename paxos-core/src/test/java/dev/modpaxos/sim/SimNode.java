@@ -212,21 +212,7 @@ final class SimNode {
 
   /** Step 1 of a Ready: stage every write in Ready's order, then sync. False if it crashed. */
   private boolean persist(Ready r, CrashPoint crash) {
-    for (Entry e : r.appended()) {
-      store.appendLocal(e);
-    }
-    for (SlotBlock sb : r.chosen()) {
-      store.saveChosen(sb);
-    }
-    if (!r.removed().isEmpty()) {
-      store.removeLocal(r.removed());
-    }
-    if (r.promised() != null) {
-      store.savePromised(r.promised());
-    }
-    if (r.accepted() != null) {
-      store.saveAccepted(r.accepted());
-    }
+    r.writeTo(store);
     if (crash == CrashPoint.BEFORE_SYNC) {
       int unsynced = store.unsyncedWrites();
       int keep = env.nextInt(unsynced + 1);
