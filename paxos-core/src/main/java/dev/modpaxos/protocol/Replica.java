@@ -81,6 +81,7 @@ public final class Replica {
   /** Advances logical time by one tick: timeouts, back-off and forwarding run here. */
   public void tick() {
     now++;
+    acceptor.onTick(now);
     proposer.onTick();
   }
 
@@ -91,6 +92,10 @@ public final class Replica {
     }
     if (m instanceof Prepare p) {
       reply(acceptor.onPrepare(p));
+    } else if (m instanceof Promise p && p.ballot().equals(Ballot.ZERO)) {
+      acceptor.onProbeAnswer(p.from(), p.ballot(), p.committedSlot()); // R16
+    } else if (m instanceof Reject r && r.ballot().equals(Ballot.ZERO)) {
+      acceptor.onProbeAnswer(r.from(), r.promised(), r.committedSlot()); // R16
     } else if (m instanceof Promise p) {
       proposer.onPromise(p);
     } else if (m instanceof Accept a) {

@@ -140,6 +140,20 @@ final class SimNode {
     down(where);
   }
 
+  /**
+   * Crashes the node and damages its disk: its promise and accepted value are wiped, and its store
+   * reports the loss at boot, so the restarted replica must abstain from voting (R16).
+   */
+  void crashLosingAcceptorState() {
+    store.loseAcceptorState();
+    down("idle, losing its acceptor state");
+  }
+
+  /** True while this node's store still reports lost acceptor state (not voting yet, R16). */
+  boolean acceptorStateLost() {
+    return store.acceptorStateLost();
+  }
+
   private void down(String where) {
     replica = null;
     app = null;
