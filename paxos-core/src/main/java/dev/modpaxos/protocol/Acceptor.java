@@ -6,6 +6,7 @@ import dev.modpaxos.protocol.Message.Prepare;
 import dev.modpaxos.protocol.Message.Promise;
 import dev.modpaxos.protocol.Message.Reject;
 import dev.modpaxos.protocol.Message.RejectReason;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,7 +67,14 @@ final class Acceptor {
     }
     promise(p.ballot());
     Proposal undecided = accepted != null && accepted.slot() > committed ? accepted : null;
-    List<Entry> log = List.copyOf(replica.log().localLog());
+    List<Entry> log = new ArrayList<>();
+    Budget budget = Budget.forBlock(replica.config()); // more than a block's worth is no use
+    for (Entry e : replica.log().localLog()) {
+      if (!budget.take(e)) {
+        break;
+      }
+      log.add(e);
+    }
     return new Promise(replica.self(), p.from(), p.ballot(), committed, undecided, log);
   }
 
