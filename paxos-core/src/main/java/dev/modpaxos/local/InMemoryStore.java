@@ -29,6 +29,8 @@ public final class InMemoryStore implements Store {
     Proposal accepted;
     final List<Block> chosen = new ArrayList<>();
     final LinkedHashMap<EntryId, Entry> local = new LinkedHashMap<>();
+    // Set by loseAcceptorState(); cleared by a synced savePromised (Store contract, R16).
+    boolean acceptorStateLost;
   }
 
   private final State durable = new State();
@@ -43,12 +45,16 @@ public final class InMemoryStore implements Store {
         durable.accepted,
         durable.chosen,
         new ArrayList<>(durable.local.values()),
-        false);
+        durable.acceptorStateLost);
   }
 
   @Override
   public synchronized void savePromised(Ballot promised) {
-    unsynced.add(s -> s.promised = promised);
+    unsynced.add(
+        s -> {
+          s.promised = promised;
+          s.acceptorStateLost = false;
+        });
   }
 
   @Override
@@ -102,6 +108,23 @@ public final class InMemoryStore implements Store {
     }
     unsynced.clear();
     return lost;
+  }
+
+  /**
+   * Simulates a damaged disk: the durable promise and accepted value are wiped (and unsynced
+   * writes dropped), and every later {@link #load()} reports {@code acceptorStateLost} until a
+   * promise is saved and synced.
+   */
+  public synchronized void loseAcceptorState() {
+    unsynced.clear();
+    durable.promised = Ballot.ZERO;
+    durable.accepted = null;
+    durable.acceptorStateLost = true;
+  }
+
+  /** True from {@link #loseAcceptorState()} until a promise is saved and synced. */
+  public synchronized boolean acceptorStateLost() {
+    return durable.acceptorStateLost;
   }
 
   public synchronized int unsyncedWrites() {

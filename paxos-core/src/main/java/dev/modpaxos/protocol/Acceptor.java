@@ -6,7 +6,10 @@ import dev.modpaxos.protocol.Message.Prepare;
 import dev.modpaxos.protocol.Message.Promise;
 import dev.modpaxos.protocol.Message.Reject;
 import dev.modpaxos.protocol.Message.RejectReason;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /** The acceptor role of one replica (R5, R6, R8, R10, R16). Not thread-safe. */
 final class Acceptor {
@@ -18,11 +21,14 @@ final class Acceptor {
   private Proposal accepted;
   // False after a recovery that lost acceptor state, until caught up (R16).
   private boolean voting;
-  // While not voting: the highest slot seen in a PREPARE, ACCEPT or commit since boot.
+  // While not voting: vote again once committedSlot >= resumeAtSlot and the probe is done.
   private long resumeAtSlot;
-  private final long bootCommittedSlot;
-  // The highest ballot seen in any message while not voting; adopted when voting resumes.
+  // The highest ballot seen while not voting (including the probe); adopted when voting resumes.
   private Ballot highestSeen = Ballot.ZERO;
+  // R16 probe: the committed slot each other member reported in answer to PREPARE(ZERO).
+  private final Map<Integer, Long> probeAnswers = new HashMap<>();
+  private boolean probeDone;
+  private long lastProbeTick = Long.MIN_VALUE / 2;
 
   Acceptor(Replica replica, Rules rules, Ballot promised, Proposal accepted, boolean stateLost) {
     this.replica = replica;
@@ -30,8 +36,8 @@ final class Acceptor {
     this.promised = promised;
     this.accepted = accepted;
     this.voting = !stateLost;
-    this.bootCommittedSlot = replica.log().committedSlot();
-    this.resumeAtSlot = bootCommittedSlot + 1;
+    this.probeDone = !stateLost;
+    this.resumeAtSlot = replica.log().committedSlot() + 1;
   }
 
   Ballot promised() {
@@ -61,7 +67,14 @@ final class Acceptor {
     }
     promise(p.ballot());
     Proposal undecided = accepted != null && accepted.slot() > committed ? accepted : null;
-    List<Entry> log = List.copyOf(replica.log().localLog());
+    List<Entry> log = new ArrayList<>();
+    Budget budget = Budget.forBlock(replica.config()); // more than a block's worth is no use
+    for (Entry e : replica.log().localLog()) {
+      if (!budget.take(e)) {
+        break;
+      }
+      log.add(e);
+    }
     return new Promise(replica.self(), p.from(), p.ballot(), committed, undecided, log);
   }
 
@@ -90,24 +103,64 @@ final class Acceptor {
 
   /** Called after the learner committed up to {@code committedSlot}. */
   void onCommitted(long committedSlot) {
-    if (!voting) {
-      if (committedSlot >= resumeAtSlot) {
-        voting = true;
-        if (highestSeen.isAbove(promised)) {
-          promise(highestSeen);
-        }
+    maybeResume();
+  }
+
+  /** R16: while not voting, (re)sends the recovery probe every round timeout. */
+  void onTick(long now) {
+    if (!probeDone && now - lastProbeTick >= replica.config().roundTimeoutTicks()) {
+      lastProbeTick = now;
+      long committed = replica.log().committedSlot();
+      replica.broadcastOthers(to -> new Prepare(replica.self(), to, Ballot.ZERO, committed));
+      probeDone = probeAnswersNeeded() == 0;
+    }
+  }
+
+  /**
+   * R16: an answer to the probe (a PROMISE or REJECT for {@link Ballot#ZERO}). Once a majority of
+   * the membership other than this node answered, their highest promise bounds any promise this
+   * node may have forgotten, and the slot after their highest committed one bounds any slot it
+   * may have voted in.
+   */
+  void onProbeAnswer(int from, Ballot theirPromise, long theirCommitted) {
+    if (probeDone || from == replica.self()) {
+      return;
+    }
+    probeAnswers.put(from, theirCommitted);
+    observeWhileAbstaining(theirPromise, theirCommitted + 1);
+    if (probeAnswers.size() >= probeAnswersNeeded()) {
+      probeDone = true;
+      maybeResume();
+    }
+  }
+
+  private int probeAnswersNeeded() {
+    return Math.min(replica.config().majority(), replica.config().members().size() - 1);
+  }
+
+  private void maybeResume() {
+    if (!voting && probeDone && replica.log().committedSlot() >= resumeAtSlot) {
+      voting = true;
+      if (highestSeen.isAbove(promised)) {
+        promised = highestSeen;
       }
+      replica.out().promised = promised; // written even if unchanged: clears the store's flag
+      replica.proposer().onPromisedElsewhere(promised);
     }
   }
 
   private void abstain(Ballot ballot, long slot, int from) {
+    observeWhileAbstaining(ballot, slot);
+    replica.requestCatchUp(from);
+  }
+
+  private void observeWhileAbstaining(Ballot ballot, long slot) {
     if (ballot.isAbove(highestSeen)) {
       highestSeen = ballot;
     }
     if (slot > resumeAtSlot) {
       resumeAtSlot = slot;
     }
-    replica.requestCatchUp(from);
   }
 
   private void promise(Ballot ballot) {

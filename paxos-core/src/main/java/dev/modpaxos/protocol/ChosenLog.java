@@ -61,11 +61,24 @@ final class ChosenLog {
   }
 
   List<Block> blocks(long fromSlot, int max) {
+    return blocks(fromSlot, max, Long.MAX_VALUE);
+  }
+
+  /** Up to {@code max} blocks from {@code fromSlot} on, about {@code bytesMax} bytes (at least one). */
+  List<Block> blocks(long fromSlot, int max, long bytesMax) {
     if (fromSlot < 1 || fromSlot > committedSlot()) {
       return List.of();
     }
-    int from = (int) (fromSlot - 1);
-    return List.copyOf(blocks.subList(from, Math.min(blocks.size(), from + max)));
+    Budget budget = new Budget(max, bytesMax);
+    List<Block> out = new ArrayList<>();
+    for (int i = (int) (fromSlot - 1); i < blocks.size(); i++) {
+      Block b = blocks.get(i);
+      if (!budget.take(1, Budget.sizeOf(b))) {
+        break;
+      }
+      out.add(b);
+    }
+    return out;
   }
 
   boolean isChosen(EntryId id) {

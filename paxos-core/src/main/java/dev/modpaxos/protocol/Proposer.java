@@ -386,21 +386,22 @@ final class Proposer {
 
   /** The next major block: own local log, then pooled entries, de-duplicated, none chosen (R6). */
   private Block buildBlock() {
-    int max = config.blockEntriesMax();
+    Budget budget = Budget.forBlock(config);
     List<Entry> entries = new ArrayList<>();
     Set<EntryId> ids = new HashSet<>();
     for (Entry e : replica.log().localLog()) {
-      if (entries.size() >= max) {
-        break;
+      if (!budget.take(e)) {
+        return new Block(entries);
       }
       ids.add(e.id());
       entries.add(e);
     }
     for (Entry e : pool.values()) {
-      if (entries.size() >= max) {
-        break;
-      }
-      if (!replica.log().isChosen(e.id()) && ids.add(e.id())) {
+      if (!replica.log().isChosen(e.id()) && !ids.contains(e.id())) {
+        if (!budget.take(e)) {
+          break;
+        }
+        ids.add(e.id());
         entries.add(e);
       }
     }
@@ -438,7 +439,11 @@ final class Proposer {
       forwardedSeq = 0;
     }
     List<Entry> fresh = new ArrayList<>();
+    Budget budget = Budget.forBlock(config); // the rest goes with the next flush
     for (Entry e : replica.log().localLog()) {
+      if (e.seq() > forwardedSeq && !budget.take(e)) {
+        break;
+      }
       if (e.seq() > forwardedSeq) {
         fresh.add(e);
       }

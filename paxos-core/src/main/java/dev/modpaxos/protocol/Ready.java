@@ -1,5 +1,6 @@
 package dev.modpaxos.protocol;
 
+import dev.modpaxos.spi.Store;
 import java.util.List;
 
 /**
@@ -42,6 +43,30 @@ public record Ready(
   public static final Ready EMPTY =
       new Ready(null, null, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(),
           List.of());
+
+  /**
+   * Step 1 without the sync: hands this batch's writes to {@code store} in the one order that is
+   * safe when a crash keeps only a prefix of unsynced writes (R15): appended entries, chosen
+   * blocks, local-log removals, the promised ballot, the accepted value. The caller then calls
+   * {@code store.sync()} (if {@link #needsPersist()}) before it sends anything.
+   */
+  public void writeTo(Store store) {
+    for (Entry e : appended) {
+      store.appendLocal(e);
+    }
+    for (SlotBlock sb : chosen) {
+      store.saveChosen(sb);
+    }
+    if (!removed.isEmpty()) {
+      store.removeLocal(removed);
+    }
+    if (promised != null) {
+      store.savePromised(promised);
+    }
+    if (accepted != null) {
+      store.saveAccepted(accepted);
+    }
+  }
 
   public boolean needsPersist() {
     return promised != null

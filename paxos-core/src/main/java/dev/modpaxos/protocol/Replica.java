@@ -81,6 +81,7 @@ public final class Replica {
   /** Advances logical time by one tick: timeouts, back-off and forwarding run here. */
   public void tick() {
     now++;
+    acceptor.onTick(now);
     proposer.onTick();
   }
 
@@ -91,6 +92,10 @@ public final class Replica {
     }
     if (m instanceof Prepare p) {
       reply(acceptor.onPrepare(p));
+    } else if (m instanceof Promise p && p.ballot().equals(Ballot.ZERO)) {
+      acceptor.onProbeAnswer(p.from(), p.ballot(), p.committedSlot()); // R16
+    } else if (m instanceof Reject r && r.ballot().equals(Ballot.ZERO)) {
+      acceptor.onProbeAnswer(r.from(), r.promised(), r.committedSlot()); // R16
     } else if (m instanceof Promise p) {
       proposer.onPromise(p);
     } else if (m instanceof Accept a) {
@@ -266,7 +271,7 @@ public final class Replica {
 
   /** R11/R12: sends {@code to} the chosen blocks from {@code fromSlot} on, if we have any. */
   void sendCatchUp(int to, long fromSlot) {
-    List<Block> blocks = log.blocks(fromSlot, config.catchUpBlocksMax());
+    List<Block> blocks = log.blocks(fromSlot, config.catchUpBlocksMax(), catchUpBytesMax());
     if (!blocks.isEmpty() && to != self) {
       out.messages.add(new CatchUp(self, to, fromSlot, blocks));
     }
@@ -277,9 +282,21 @@ public final class Replica {
     for (Block b : c.blocks()) {
       commit(slot++, b, self);
     }
-    if (c.blocks().size() >= config.catchUpBlocksMax()) {
-      requestCatchUp(c.from()); // there may be more
+    long bytes = 0;
+    for (Block b : c.blocks()) {
+      bytes += Budget.sizeOf(b);
     }
+    boolean capped =
+        c.blocks().size() >= config.catchUpBlocksMax()
+            || bytes > catchUpBytesMax() - config.blockBytesMax();
+    if (capped && committedSlot() >= slot - 1) {
+      requestCatchUp(c.from()); // the sender stopped at its cap: there may be more
+    }
+  }
+
+  /** One CATCHUP carries about this many bytes at most: four blocks' worth. */
+  private long catchUpBytesMax() {
+    return 4L * config.blockBytesMax();
   }
 
   void checkInvariants() {

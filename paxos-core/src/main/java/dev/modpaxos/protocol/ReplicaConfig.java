@@ -17,7 +17,10 @@ import java.util.TreeSet;
  *     majority answered, so that the round collects every reachable local log
  * @param roundAttemptsMax in ON_DEMAND mode, attempts before {@code runRound()} reports failure
  * @param forwardIntervalTicks in AUTO mode, how often a follower re-forwards pending entries
- * @param blockEntriesMax the most entries one block may hold
+ * @param blockEntriesMax the most entries one block may hold (also caps a PROMISE's local log and
+ *     a FORWARD)
+ * @param blockBytesMax about the most payload bytes one block may hold, with the same reach; keep
+ *     it well below the transport's message limit (a CATCHUP carries up to four times this)
  * @param catchUpBlocksMax the most blocks one CATCHUP message carries
  */
 public record ReplicaConfig(
@@ -31,6 +34,7 @@ public record ReplicaConfig(
     int roundAttemptsMax,
     int forwardIntervalTicks,
     int blockEntriesMax,
+    int blockBytesMax,
     int catchUpBlocksMax) {
 
   public ReplicaConfig {
@@ -47,6 +51,7 @@ public record ReplicaConfig(
     requirePositive("roundAttemptsMax", roundAttemptsMax);
     requirePositive("forwardIntervalTicks", forwardIntervalTicks);
     requirePositive("blockEntriesMax", blockEntriesMax);
+    requirePositive("blockBytesMax", blockBytesMax);
     requirePositive("catchUpBlocksMax", catchUpBlocksMax);
     if (promiseWaitTicks < 0) {
       throw new IllegalArgumentException("promiseWaitTicks must be >= 0, got " + promiseWaitTicks);
@@ -78,6 +83,7 @@ public record ReplicaConfig(
         .roundAttemptsMax(roundAttemptsMax)
         .forwardIntervalTicks(forwardIntervalTicks)
         .blockEntriesMax(blockEntriesMax)
+        .blockBytesMax(blockBytesMax)
         .catchUpBlocksMax(catchUpBlocksMax);
   }
 
@@ -93,6 +99,7 @@ public record ReplicaConfig(
     private int roundAttemptsMax = 4;
     private int forwardIntervalTicks = 10;
     private int blockEntriesMax = 4096;
+    private int blockBytesMax = 1 << 20;
     private int catchUpBlocksMax = 64;
 
     private Builder(int nodeId, List<Integer> members) {
@@ -141,6 +148,11 @@ public record ReplicaConfig(
       return this;
     }
 
+    public Builder blockBytesMax(int v) {
+      blockBytesMax = v;
+      return this;
+    }
+
     public Builder catchUpBlocksMax(int v) {
       catchUpBlocksMax = v;
       return this;
@@ -158,6 +170,7 @@ public record ReplicaConfig(
           roundAttemptsMax,
           forwardIntervalTicks,
           blockEntriesMax,
+          blockBytesMax,
           catchUpBlocksMax);
     }
   }

@@ -294,22 +294,7 @@ public final class PaxosNode implements AutoCloseable {
       return;
     }
     if (r.needsPersist()) {
-      // In the order Ready documents: a crash may keep any prefix of these writes.
-      for (Entry e : r.appended()) {
-        store.appendLocal(e);
-      }
-      for (SlotBlock sb : r.chosen()) {
-        store.saveChosen(sb);
-      }
-      if (!r.removed().isEmpty()) {
-        store.removeLocal(r.removed());
-      }
-      if (r.promised() != null) {
-        store.savePromised(r.promised());
-      }
-      if (r.accepted() != null) {
-        store.saveAccepted(r.accepted());
-      }
+      r.writeTo(store);
       store.sync();
     }
     localLogSize = replica.localLogSize(); // before any future completes: submit reads it

@@ -25,7 +25,11 @@ public interface Store extends AutoCloseable {
   /** Reads the whole durable state. Called once, before any write. */
   StoredState load();
 
-  /** Records the highest promised ballot (docs/PROTOCOL.md R5). */
+  /**
+   * Records the highest promised ballot (docs/PROTOCOL.md R5). A store that reported {@code
+   * acceptorStateLost} keeps reporting it on every later {@link #load()} until a promise written
+   * after that load is synced: the node writes one exactly when it may vote again (R16).
+   */
   void savePromised(Ballot promised);
 
   /** Records the accepted value, replacing the previous one (R8). */

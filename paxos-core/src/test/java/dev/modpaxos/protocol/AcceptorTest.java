@@ -103,18 +103,30 @@ class AcceptorTest {
   }
 
   @Test
-  void nodeThatLostAcceptorStateAbstainsUntilItCaughtUp() {
+  void nodeThatLostAcceptorStateProbesAbstainsAndResumesOnlyPastTheClusterFrontier() {
     Replica r = node3(new StoredState(Ballot.ZERO, null, List.of(), List.of(), true));
+    r.tick();
+    List<Message> probes = r.ready().messages();
+    assertThat(probes)
+        .hasSize(2)
+        .allSatisfy(m -> assertThat(((Prepare) m).ballot()).isEqualTo(Ballot.ZERO));
+
     r.step(new Prepare(1, 3, new Ballot(4, 1), 0));
     Ready silent = r.ready();
     assertThat(silent.promised()).isNull();
     assertThat(silent.messages()).allSatisfy(m -> assertThat(m).isInstanceOf(CatchUpRequest.class));
-    assertThat(r.isVoting()).isFalse();
 
+    // The probe answers: node 1 promised 7.2 and committed slot 1; node 2 committed nothing.
+    r.step(new Reject(1, 3, Ballot.ZERO, 1, RejectReason.HIGHER_BALLOT, new Ballot(7, 2), 1));
     r.step(new Commit(1, 3, 1, block(1, 1)));
+    assertThat(r.isVoting()).as("only one of the two other members answered").isFalse();
+    r.step(new Reject(2, 3, Ballot.ZERO, 1, RejectReason.HIGHER_BALLOT, new Ballot(7, 2), 0));
+    assertThat(r.isVoting()).as("slot 2 may hold a forgotten vote: wait for it").isFalse();
+
+    r.step(new Commit(1, 3, 2, block(1, 2)));
     assertThat(r.isVoting()).isTrue();
-    assertThat(r.ready().promised()).as("adopts the highest ballot seen").isEqualTo(new Ballot(4, 1));
-    r.step(new Prepare(2, 3, new Ballot(3, 2), 1));
+    assertThat(r.ready().promised()).as("adopts the highest promise seen").isEqualTo(new Ballot(7, 2));
+    r.step(new Prepare(2, 3, new Ballot(5, 2), 2));
     assertThat(((Reject) r.ready().messages().get(0)).reason())
         .isEqualTo(RejectReason.HIGHER_BALLOT);
   }

@@ -183,15 +183,7 @@ final class ScenarioHarness {
     Replica r = replicas.get(id);
     Ready ready = r.ready();
     InMemoryStore store = stores.get(id);
-    if (ready.promised() != null) {
-      store.savePromised(ready.promised());
-    }
-    if (ready.accepted() != null) {
-      store.saveAccepted(ready.accepted());
-    }
-    ready.appended().forEach(store::appendLocal);
-    ready.chosen().forEach(store::saveChosen);
-    store.removeLocal(ready.removed());
+    ready.writeTo(store);
     store.sync();
     for (SlotBlock sb : ready.chosen()) {
       transcript.append(

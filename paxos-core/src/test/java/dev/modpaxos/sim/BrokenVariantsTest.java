@@ -16,7 +16,12 @@ class BrokenVariantsTest {
   @ParameterizedTest
   @EnumSource(
       value = ProtocolVariant.class,
-      names = {"IGNORE_HIGHEST_BALLOT", "REPLY_BEFORE_PERSIST", "ACCEPT_PREPARE_FROM_BEHIND"})
+      names = {
+        "IGNORE_HIGHEST_BALLOT",
+        "REPLY_BEFORE_PERSIST",
+        "ACCEPT_PREPARE_FROM_BEHIND",
+        "IGNORE_LOST_ACCEPTOR_STATE"
+      })
   void brokenVariantIsCaughtAndPaxosIsNotOnTheSameSeeds(ProtocolVariant variant) {
     SimResult caught = firstFailingSeed(variant);
     assertThat(caught).as("%s caught within %d seeds", variant, SEEDS_MAX).isNotNull();

@@ -18,7 +18,15 @@ enum ProtocolVariant {
   /** Sends a Ready's messages before persisting it (breaks R15: persist before reply). */
   REPLY_BEFORE_PERSIST(Replica::new, true),
   /** Acceptors answer a PREPARE from a proposer behind on commits (breaks R10). */
-  ACCEPT_PREPARE_FROM_BEHIND(BrokenRules::acceptingFromBehind, false);
+  ACCEPT_PREPARE_FROM_BEHIND(BrokenRules::acceptingFromBehind, false),
+  /** Votes at once after its store reported lost acceptor state (breaks R16). */
+  IGNORE_LOST_ACCEPTOR_STATE(
+      (config, state) ->
+          new Replica(
+              config,
+              new StoredState(
+                  state.promised(), state.accepted(), state.chosen(), state.localLog(), false)),
+      false);
 
   private final BiFunction<ReplicaConfig, StoredState, Replica> factory;
   private final boolean sendsBeforePersist;

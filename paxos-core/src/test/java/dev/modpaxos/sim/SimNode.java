@@ -140,6 +140,20 @@ final class SimNode {
     down(where);
   }
 
+  /**
+   * Crashes the node and damages its disk: its promise and accepted value are wiped, and its store
+   * reports the loss at boot, so the restarted replica must abstain from voting (R16).
+   */
+  void crashLosingAcceptorState() {
+    store.loseAcceptorState();
+    down("idle, losing its acceptor state");
+  }
+
+  /** True while this node's store still reports lost acceptor state (not voting yet, R16). */
+  boolean acceptorStateLost() {
+    return store.acceptorStateLost();
+  }
+
   private void down(String where) {
     replica = null;
     app = null;
@@ -212,21 +226,7 @@ final class SimNode {
 
   /** Step 1 of a Ready: stage every write in Ready's order, then sync. False if it crashed. */
   private boolean persist(Ready r, CrashPoint crash) {
-    for (Entry e : r.appended()) {
-      store.appendLocal(e);
-    }
-    for (SlotBlock sb : r.chosen()) {
-      store.saveChosen(sb);
-    }
-    if (!r.removed().isEmpty()) {
-      store.removeLocal(r.removed());
-    }
-    if (r.promised() != null) {
-      store.savePromised(r.promised());
-    }
-    if (r.accepted() != null) {
-      store.saveAccepted(r.accepted());
-    }
+    r.writeTo(store);
     if (crash == CrashPoint.BEFORE_SYNC) {
       int unsynced = store.unsyncedWrites();
       int keep = env.nextInt(unsynced + 1);

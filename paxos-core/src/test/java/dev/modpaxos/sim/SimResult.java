@@ -12,6 +12,7 @@ import java.util.List;
  * @param chosenBlocks slots known chosen
  * @param chosenEntries distinct entries known chosen
  * @param crashes node crashes, idle or part-way through a Ready
+ * @param diskLosses crashes that also wiped the node's acceptor state (R16)
  * @param partitions partitions started
  * @param dropped messages lost, blocked by a partition or addressed to a down node
  * @param prepareRounds PREPARE phases started (full rounds)
@@ -28,6 +29,7 @@ record SimResult(
     long chosenBlocks,
     long chosenEntries,
     long crashes,
+    long diskLosses,
     long partitions,
     long dropped,
     long prepareRounds,

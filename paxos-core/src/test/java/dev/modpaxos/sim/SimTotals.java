@@ -10,6 +10,7 @@ final class SimTotals {
   private long chosenBlocks;
   private long chosenEntries;
   private long crashes;
+  private long diskLosses;
   private long partitions;
   private long dropped;
   private long prepareRounds;
@@ -22,6 +23,7 @@ final class SimTotals {
     chosenBlocks += r.chosenBlocks();
     chosenEntries += r.chosenEntries();
     crashes += r.crashes();
+    diskLosses += r.diskLosses();
     partitions += r.partitions();
     dropped += r.dropped();
     prepareRounds += r.prepareRounds();
@@ -43,7 +45,8 @@ final class SimTotals {
 
   /** Extra figures, for tuning; not part of the totals line. */
   String statsLine() {
-    return "simulation stats: prepare_rounds=" + prepareRounds + " liveness_ticks_max="
+    return "simulation stats: prepare_rounds=" + prepareRounds + " disk_losses=" + diskLosses
+        + " liveness_ticks_max="
         + (slowestLiveness == null ? 0 : slowestLiveness.livenessTicks() + " (seed "
             + slowestLiveness.seed() + ")");
   }

@@ -45,6 +45,10 @@ final class Simulation implements SimNode.Env {
   private long tick;
   private boolean faultsOn = true;
   private long crashes;
+  // Crashes that also wiped the node's acceptor state (R16).
+  private long diskLosses;
+  // Of the idle crashes, the share that also damage the disk.
+  private static final double DISK_LOSS_SHARE = 0.25;
   private long partitions;
   private long prepareRounds;
   private long prepareMessages;
@@ -121,6 +125,7 @@ final class Simulation implements SimNode.Env {
         agreement.chosenSlots(),
         integrity.chosenEntries(),
         crashes,
+        diskLosses,
         partitions,
         network.dropped(),
         prepareRounds,
@@ -170,10 +175,27 @@ final class Simulation implements SimNode.Env {
     }
     if (random.nextDouble() < shape.crashRate()) {
       SimNode n = nodes[random.nextInt(nodes.length)];
-      if (n.isUp()) {
+      boolean loseDisk = random.nextDouble() < DISK_LOSS_SHARE && noOtherDiskLost(n);
+      if (n.isUp() && loseDisk) {
+        diskLosses++;
+        n.crashLosingAcceptorState();
+      } else if (n.isUp()) {
         n.crash("idle");
       }
     }
+  }
+
+  /**
+   * Paxos tolerates a minority of amnesiac nodes only while the rest remember: at most one node at
+   * a time may have lost its acceptor state and not yet resumed voting.
+   */
+  private boolean noOtherDiskLost(SimNode n) {
+    for (SimNode other : nodes) {
+      if (other != n && other.acceptorStateLost()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void restartDue() {

@@ -50,6 +50,8 @@ public final class ChronicleStore implements Store {
 
   private static final Logger log = LoggerFactory.getLogger(ChronicleStore.class);
   static final String CLEAN_MARKER = "CLEAN";
+  /** Present while the acceptor state is known lost and no promise was synced since (R16). */
+  static final String LOST_MARKER = "ACCEPTOR_STATE_LOST";
   static final String ACCEPTOR_FILE = "acceptor.cm";
   static final String LOCAL_FILE = "local.cm";
 
@@ -64,6 +66,9 @@ public final class ChronicleStore implements Store {
   private StoredState opened;
   private boolean loaded;
   private OpenReport report;
+  // True while LOST_MARKER exists; a promise saved then makes the next sync remove it.
+  private boolean lostMarker;
+  private boolean clearLostMarkerOnSync;
   private boolean closed;
 
   private ChronicleStore(Path dir, ChronicleStoreConfig config, Layout layout, DirectoryLock lock) {
@@ -122,7 +127,14 @@ public final class ChronicleStore implements Store {
     acceptor.load(fresh, recover);
     List<Block> blocks = chosen.load(recover);
     List<Entry> entries = local.load();
-    boolean lost = acceptor.lost() || chosen.historyLost() || pageCacheLost;
+    boolean lostBefore = Files.exists(dir.resolve(LOST_MARKER));
+    boolean lost = lostBefore || acceptor.lost() || chosen.historyLost() || pageCacheLost;
+    if (lost && !lostBefore) {
+      // Sticky until the node saves a promise again (Store.savePromised, R16): a crash while it
+      // abstains must not make the next open look healthy.
+      Disk.writeAtomically(dir.resolve(LOST_MARKER), new byte[0]);
+    }
+    lostMarker = lost;
     opened = new StoredState(acceptor.promised(), acceptor.accepted(), blocks, entries, lost);
     int corruptions = acceptor.corruptions() + chosen.corruptions() + local.corruptions();
     report =
@@ -181,6 +193,7 @@ public final class ChronicleStore implements Store {
   public synchronized void savePromised(Ballot promised) {
     requireOpen();
     acceptor.savePromised(promised);
+    clearLostMarkerOnSync |= lostMarker;
   }
 
   @Override
@@ -215,6 +228,11 @@ public final class ChronicleStore implements Store {
     if (config.durability() == Durability.POWER) {
       msyncAll();
     }
+    if (clearLostMarkerOnSync) {
+      Disk.deleteDurably(dir.resolve(LOST_MARKER)); // only after the promise is durable
+      clearLostMarkerOnSync = false;
+      lostMarker = false;
+    }
   }
 
   private void msyncAll() {
@@ -236,6 +254,9 @@ public final class ChronicleStore implements Store {
     opened = null;
     try {
       msyncAll();
+      if (clearLostMarkerOnSync) {
+        Disk.deleteDurably(dir.resolve(LOST_MARKER)); // close makes pending writes durable too
+      }
       closeFiles();
       Disk.writeAtomically(dir.resolve(CLEAN_MARKER), new byte[0]);
     } catch (RuntimeException e) {

@@ -4,6 +4,7 @@ import dev.modpaxos.spi.StoreException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -52,6 +53,9 @@ final class MapFile implements AutoCloseable {
           "stored prev tier index in first tier",
           "wrong segment index stored in tier counters");
 
+  /** Suffix of a map file still being initialised; such a file is never opened. */
+  static final String CREATING_SUFFIX = ".creating";
+
   private final Path file;
   private final ChronicleMap<Long, byte[]> map;
   private final int corruptions;
@@ -95,13 +99,39 @@ final class MapFile implements AutoCloseable {
                     log.warn("recovery of {} dropped or fixed an entry: {}", file, describe(c));
                   }
                 });
-      } else {
+      } else if (Files.exists(file)) {
         map = builder.createPersistedTo(file.toFile());
+      } else {
+        map = createAtomically(builder, file);
       }
       return new MapFile(file, map, reports[0]);
     } catch (IOException | RuntimeException e) {
       throw new StoreException("cannot open map file " + file + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Creates a new map file under a temporary name and renames it into place once its header is
+   * complete and on disk. A process killed while Chronicle initialises a file would otherwise leave
+   * a half-written header under the real name, and the next open waits 60 s for it to become ready
+   * and then fails. Leftover temporary files are ignored and replaced.
+   */
+  private static ChronicleMap<Long, byte[]> createAtomically(
+      ChronicleMapBuilder<Long, byte[]> builder, Path file) throws IOException {
+    Path creating = file.resolveSibling(file.getFileName() + CREATING_SUFFIX);
+    Files.deleteIfExists(creating);
+    ChronicleMap<Long, byte[]> map = builder.createPersistedTo(creating.toFile());
+    try {
+      if (map instanceof VanillaChronicleHash<?, ?, ?, ?> hash) {
+        hash.msync();
+      }
+      Files.move(creating, file, StandardCopyOption.ATOMIC_MOVE);
+      Disk.syncDirectory(file.getParent());
+    } catch (IOException | RuntimeException e) {
+      map.close();
+      throw e;
+    }
+    return map;
   }
 
   private static String describe(ChronicleHashCorruption c) {

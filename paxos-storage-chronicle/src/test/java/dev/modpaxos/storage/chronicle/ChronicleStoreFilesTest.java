@@ -183,6 +183,28 @@ class ChronicleStoreFilesTest {
   }
 
   @Test
+  void lostAcceptorStateIsReportedUntilAPromiseIsSyncedAgain() throws IOException {
+    ChronicleStoreConfig process = SMALL.toBuilder().durability(Durability.PROCESS).build();
+    ChronicleStore s = open(process);
+    s.load();
+    s.close();
+    Files.delete(dir.resolve(ChronicleStore.CLEAN_MARKER));
+    Files.writeString(
+        dir.resolve(Session.FILE), "bootId=some-earlier-boot\ndurability=PROCESS\n");
+    s = open(process);
+    assertThat(s.load().acceptorStateLost()).isTrue();
+    s.close(); // the node abstained and stopped again without voting
+
+    s = open(process);
+    assertThat(s.load().acceptorStateLost()).as("still lost: nothing was promised").isTrue();
+    s.savePromised(new Ballot(9, 1));
+    s.close(); // close syncs
+    s = open(process);
+    assertThat(s.load().acceptorStateLost()).isFalse();
+    s.close();
+  }
+
+  @Test
   void aCorruptAcceptedValueIsDetectedAndReportedAsLostAcceptorState() throws IOException {
     ChronicleStore s = open(SMALL);
     s.load();

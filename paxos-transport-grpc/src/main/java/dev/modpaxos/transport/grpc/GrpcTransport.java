@@ -348,7 +348,7 @@ public final class GrpcTransport implements Transport {
     long keepAliveTimeMillis = 30_000;
     long keepAliveTimeoutMillis = 10_000;
     int inFlightPerPeerMax = 1024;
-    int threads = 2;
+    int threads = 1;
     long reconnectMillis = 500;
 
     private Builder(int self, Map<Integer, InetSocketAddress> members) {
@@ -425,7 +425,10 @@ public final class GrpcTransport implements Transport {
       return this;
     }
 
-    /** Threads that decode inbound messages and complete calls. Default 2. */
+    /**
+     * Threads that decode inbound messages and complete calls. Default 1, which keeps each peer's
+     * messages in arrival order (docs/TRANSPORT.md).
+     */
     public Builder threads(int v) {
       threads = positive("threads", v);
       return this;

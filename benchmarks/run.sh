@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Builds benchmarks/target/benchmarks.jar and runs the JMH suite on this machine.
+#
+#   benchmarks/run.sh            full run (< 10 min on 2 cores): JSON in benchmarks/results/full.json,
+#                                tables rewritten in docs/BENCHMARKS.md
+#   benchmarks/run.sh --quick    quick run (< 2 min): 5 nodes only, 1 s warm-up and 1 s measurement;
+#                                JSON in benchmarks/results/quick.json, tables in benchmarks/results/quick.md
+#
+# Extra arguments go to JMH, e.g. `benchmarks/run.sh --quick FloorBenchmark` or `-prof jfr`.
+# Everything binds 127.0.0.1 only; nothing is asserted, everything is measured.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mode=full
+label="benchmarks/run.sh"
+if [[ "${1:-}" == "--quick" ]]; then
+  mode=quick
+  label="benchmarks/run.sh --quick"
+  shift
+fi
+for a in "$@"; do label+=" $a"; done
+
+mvn -B -q -pl benchmarks -am package -DskipTests
+mkdir -p benchmarks/results
+json="benchmarks/results/${mode}.json"
+
+jmh=(java -jar benchmarks/target/benchmarks.jar -rf json -rff "$json")
+if [[ "$mode" == quick ]]; then
+  jmh+=(-wi 1 -w 1 -i 1 -r 1 -p nodes=5 -p submitAt=all -p store=none)
+  out=benchmarks/results/quick.md
+else
+  out=docs/BENCHMARKS.md
+fi
+jmh+=("$@")
+
+echo "running: ${jmh[*]}"
+"${jmh[@]}"
+java -cp benchmarks/target/benchmarks.jar dev.modpaxos.benchmarks.Report "$json" "$out" \
+  "$label" "# which runs: ${jmh[*]}"
