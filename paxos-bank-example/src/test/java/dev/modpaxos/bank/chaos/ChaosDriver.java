@@ -61,6 +61,11 @@ public final class ChaosDriver {
     this.budgetMillis = (long) (minutes * 60_000);
     this.runDir = runDir;
     Files.createDirectories(runDir);
+    try (var entries = Files.list(runDir)) {
+      if (entries.findAny().isPresent()) {
+        throw new IOException(runDir + " is not empty: a run starts from fresh data directories");
+      }
+    }
     this.history = new History.Recorder(runDir.resolve("history.tsv"));
     String ports = freePorts(5);
     for (int id = 1; id <= 5; id++) {
@@ -108,6 +113,8 @@ public final class ChaosDriver {
       t.join(TimeUnit.MINUTES.toMillis(3));
     }
     List<ServerView> finals = settle();
+    Files.writeString(runDir.resolve("final-views.json"),
+        new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(finals));
     History h = history.history();
     List<String> violations = Checker.runAll(h, finals);
     violations.forEach(v -> history.note("VIOLATION " + v));
@@ -149,7 +156,10 @@ public final class ChaosDriver {
       }
       int to = random.nextInt(4) + 1;
       to = to >= s.id ? to + 1 : to;
-      long amount = 1 + random.nextInt(30);
+      // Mostly small amounts, so local logs build up between rounds; now and then a large one,
+      // which leaves the client short and makes its server run a round (R14).
+      long amount = random.nextInt(50) == 0 ? 40 + random.nextInt(50) : 1 + random.nextInt(10);
+      int incarnation = s.incarnation();
       long request = ServerProcess.nextRequest();
       Invocation inv = new Invocation(request, s.id, s.id * 100_000_000L + ++n, s.id, to, amount);
       history.invoke(inv);
@@ -161,11 +171,12 @@ public final class ChaosDriver {
             TRANSFER_TIMEOUT_MILLIS);
       } catch (IOException e) {
         history.outcome(request, Outcome.FAILED, "not delivered: " + e.getMessage());
+        sleep(100);
         continue;
       }
       if (answer == null) {
         history.outcome(request, Outcome.UNKNOWN, "no answer in " + TRANSFER_TIMEOUT_MILLIS + " ms");
-        awaitLateAnswer(s, request);
+        awaitLateAnswer(s, request, incarnation);
       } else {
         record(s, request, answer);
       }
@@ -190,9 +201,10 @@ public final class ChaosDriver {
   }
 
   /** Waits for the answer to a timed-out request, or for its server to die, so queues stay short. */
-  private void awaitLateAnswer(ServerProcess s, long request) {
+  private void awaitLateAnswer(ServerProcess s, long request, int incarnation) {
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-    while (System.nanoTime() < until && s.isAlive() && !answeredLate.containsKey(request)) {
+    while (System.nanoTime() < until && s.isAlive() && s.incarnation() == incarnation
+        && !answeredLate.containsKey(request)) {
       sleep(50);
     }
   }

@@ -2,7 +2,11 @@ package dev.modpaxos.bank.chaos;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,6 +25,7 @@ class ChaosTest {
     Path dir = Path.of("target", "chaos", "seed-" + seed + (broken ? "-broken" : ""));
     System.out.println("chaos seed=" + seed + " minutes=" + minutes + " dir=" + dir
         + (broken ? " BROKEN BUILD (skip-persist)" : ""));
+    deleteRecursively(dir); // a re-run of the same seed starts from fresh stores
     ChaosDriver.Result r = ChaosDriver.run(seed, minutes, dir, broken);
     r.violations().stream().limit(20).forEach(v -> System.out.println("violation: " + v));
     System.out.println(r.line());
@@ -28,6 +33,17 @@ class ChaosTest {
       assertThat(r.violations()).as("the broken build must be caught").isNotEmpty();
     } else {
       assertThat(r.violations()).as("violations, seed %d, see %s", seed, dir).isEmpty();
+    }
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
     }
   }
 }

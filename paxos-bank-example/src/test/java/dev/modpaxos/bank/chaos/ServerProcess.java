@@ -7,7 +7,9 @@ import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +37,8 @@ final class ServerProcess {
   private volatile Process process;
   private volatile Writer stdin;
   private volatile boolean paused;
+  // Incremented at every start: a request sent to one incarnation is never answered by the next.
+  private volatile int incarnation;
 
   ServerProcess(int id, String ports, Path runDir, boolean skipPersist,
       BiConsumer<Long, String> lateReplies) {
@@ -56,17 +60,17 @@ final class ServerProcess {
       }
     }
     cmd.addAll(List.of("-Dchronicle.analytics.disable=true", "-Xmx192m", "-XX:+UseSerialGC",
-        "-XX:TieredStopAtLevel=1", "-Xss512k", "-cp", System.getProperty("java.class.path"),
+        "-XX:TieredStopAtLevel=1", "-Xss512k", "-Dbank.test.log=INFO",
+        "-cp", System.getProperty("java.class.path"),
         ChaosServerMain.class.getName(), String.valueOf(id), ports, dataDir.toString()));
     if (skipPersist) {
       cmd.add("skip-persist");
     }
-    Process p = new ProcessBuilder(cmd)
-        .redirectError(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-        .start();
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     CompletableFuture<String> started = new CompletableFuture<>();
     waiting.put(0L, started);
     process = p;
+    incarnation++;
     paused = false;
     stdin = new OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8);
     Thread reader = new Thread(() -> readReplies(p), "chaos-replies-S" + id);
@@ -82,9 +86,13 @@ final class ServerProcess {
 
   private void readReplies(Process p) {
     try (BufferedReader r = new BufferedReader(
-        new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        Writer log = Files.newBufferedWriter(logFile, StandardCharsets.UTF_8,
+            StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+      log.write("---- S" + id + " started, pid " + p.pid() + "\n");
       for (String line = r.readLine(); line != null; line = r.readLine()) {
         if (!line.startsWith("@ ")) {
+          log.write(line + "\n"); // its log (stdout and stderr)
           continue;
         }
         int space = line.indexOf(' ', 2);
@@ -105,6 +113,10 @@ final class ServerProcess {
   boolean isAlive() {
     Process p = process;
     return p != null && p.isAlive();
+  }
+
+  int incarnation() {
+    return incarnation;
   }
 
   boolean isPaused() {
