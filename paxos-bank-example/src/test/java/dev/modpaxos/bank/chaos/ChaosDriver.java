@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -49,7 +50,8 @@ public final class ChaosDriver {
   private final Path runDir;
   final List<ServerProcess> servers = new ArrayList<>();
   final History.Recorder history;
-  private final Map<Long, Long> opOfRequest = new ConcurrentHashMap<>();
+  // Requests that are client operations (not views or catch-ups).
+  private final Set<Long> operations = ConcurrentHashMap.newKeySet();
   private final Map<Long, Long> opOfTransfer = new ConcurrentHashMap<>();
   private final Map<Long, Boolean> answeredLate = new ConcurrentHashMap<>();
   private volatile boolean stopping;
@@ -163,7 +165,7 @@ public final class ChaosDriver {
       long request = ServerProcess.nextRequest();
       Invocation inv = new Invocation(request, s.id, s.id * 100_000_000L + ++n, s.id, to, amount);
       history.invoke(inv);
-      opOfRequest.put(request, request);
+      operations.add(request);
       opOfTransfer.put(inv.transferId(), request);
       String answer;
       try {
@@ -210,7 +212,7 @@ public final class ChaosDriver {
   }
 
   private void onLateReply(long request, String answer) {
-    if (opOfRequest.containsKey(request)) {
+    if (operations.contains(request)) {
       history.late(request, answer);
       String[] w = answer.split(" ");
       if (w[0].equals("EXECUTED")) {
