@@ -22,7 +22,13 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     version = "modpaxos bank 0.1.0",
     description = "The modified-Paxos distributed bank.",
-    subcommands = {BankMain.Run.class})
+    subcommands = {
+        BankMain.Run.class,
+        MultiProcess.ServerCommand.class,
+        MultiProcess.DriverCommand.class,
+        BankMain.ClusterFile.class,
+        BankMain.Pki.class
+    })
 public final class BankMain implements Callable<Integer> {
   static final String BUNDLED = "lab1_Test.csv";
 
@@ -74,12 +80,12 @@ public final class BankMain implements Callable<Integer> {
     @CommandLine.ArgGroup(exclusive = false)
     SessionOptions session = new SessionOptions();
 
-    @Option(names = "--transport", defaultValue = "local",
+    @Option(names = "--transport", defaultValue = "grpc",
         description = "local or grpc (default: ${DEFAULT-VALUE})")
     Backends.TransportKind transport;
 
-    @Option(names = "--store", defaultValue = "memory",
-        description = "memory or chronicle (default: ${DEFAULT-VALUE})")
+    @Option(names = "--store",
+        description = "memory or chronicle (default: chronicle with grpc, memory with local)")
     Backends.StoreKind store;
 
     @Option(names = "--data-dir", paramLabel = "DIR",
@@ -103,17 +109,55 @@ public final class BankMain implements Callable<Integer> {
       Path dir = dataDir != null ? dataDir : Paths.get("data", "run-" + System.currentTimeMillis());
       ClusterBackend backend;
       try {
-        backend = Backends.create(transport, store, dir, tls);
+        backend = Backends.create(transport,
+            store != null ? store
+                : transport == Backends.TransportKind.local
+                    ? Backends.StoreKind.memory : Backends.StoreKind.chronicle,
+            dir, tls);
       } catch (IllegalArgumentException e) {
         System.err.println(e.getMessage());
         return 2;
       }
+      log.info("data directory {}", dir.toAbsolutePath());
       try (backend;
           Cluster cluster = InJvmCluster.start(backend, session.tickMillis, 10_000)) {
         boolean interactive = !session.batch && System.console() != null;
         return runSession(input, parsed, cluster, session.report, interactive, System.in,
             System.out);
       }
+    }
+  }
+
+  @Command(name = "cluster-file", mixinStandardHelpOptions = true,
+      description = "Print a cluster file for five servers on this machine.")
+  static final class ClusterFile implements Callable<Integer> {
+    @Option(names = "--base-port", defaultValue = "7100",
+        description = "S<i> gets paxos port base+i and admin port base+100+i (default: ${DEFAULT-VALUE})")
+    int basePort;
+
+    @Override
+    public Integer call() {
+      if (basePort < 1024 || basePort > 65_000) {
+        System.err.println("--base-port must be in 1024..65000, got " + basePort);
+        return 2;
+      }
+      System.out.print(ClusterConfig.localhost(basePort));
+      return 0;
+    }
+  }
+
+  @Command(name = "pki", mixinStandardHelpOptions = true,
+      description = "Write a throwaway CA and certificates for S1..S5 and the driver.")
+  static final class Pki implements Callable<Integer> {
+    @Option(names = "--dir", required = true, paramLabel = "DIR", description = "where to write")
+    Path dir;
+
+    @Override
+    public Integer call() throws IOException {
+      BankPki.create(dir);
+      System.out.println("wrote ca.pem, node-1..5.pem/.key, driver.pem/.key to " + dir
+          + "; set tls.dir in the cluster file to use them");
+      return 0;
     }
   }
 

@@ -38,6 +38,9 @@ public final class BankServer implements ServerHandle {
   private static final Logger log = LoggerFactory.getLogger(BankServer.class);
   private static final long DURABLE_TIMEOUT_MILLIS = 10_000;
   private static final long ROUND_TIMEOUT_MILLIS = 60_000;
+  // Once a majority promised, wait this many more ticks for the others: the assignment's round
+  // collects every reachable server's local log, and over gRPC a promise takes a few ms.
+  private static final int PROMISE_WAIT_TICKS = 5;
 
   private final int id;
   private final String name;
@@ -229,7 +232,10 @@ public final class BankServer implements ServerHandle {
     BankLedger fresh = new BankLedger(id);
     PaxosNode n =
         PaxosNode.builder(
-                ReplicaConfig.builder(id, Servers.IDS).trigger(RoundTrigger.ON_DEMAND).build())
+                ReplicaConfig.builder(id, Servers.IDS)
+                    .trigger(RoundTrigger.ON_DEMAND)
+                    .promiseWaitTicks(PROMISE_WAIT_TICKS)
+                    .build())
             .transport(new FaultInjectingTransport(id, backend.transport(id), faults))
             .store(backend.openStore(id))
             .application(fresh)
@@ -265,12 +271,12 @@ public final class BankServer implements ServerHandle {
     }
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
     try {
-      while (System.nanoTime() < deadline) {
-        n.requestCatchUp();
+      do {
+        n.requestCatchUp(); // also opens the connections to the peers
         if (l.awaitApplied(slot, Math.min(250, timeoutMillis))) {
           return true;
         }
-      }
+      } while (System.nanoTime() < deadline);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -18,6 +18,11 @@ public interface ClusterBackend extends AutoCloseable {
    */
   Store openStore(int nodeId);
 
+  /** How long connections may take to come up when the cluster starts; 0 for in-JVM ones. */
+  default long warmUpMillis() {
+    return 0;
+  }
+
   /** One line for logs and the report, e.g. "local transport, in-memory stores". */
   String description();
 

@@ -25,6 +25,12 @@ public final class InJvmCluster {
       servers.forEach(BankServer::close);
       throw e;
     }
-    return new Cluster(servers, catchUpTimeoutMillis, backend.description());
+    Cluster cluster = new Cluster(servers, catchUpTimeoutMillis, backend.description());
+    try {
+      cluster.warmUp(backend.warmUpMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return cluster;
   }
 }

@@ -37,7 +37,10 @@ public interface ServerHandle extends AutoCloseable {
   /** The last slot applied to this server's bank, or -1 if it is down or unreachable. */
   long appliedSlot();
 
-  /** Asks peers for missing blocks and waits until {@code slot} is applied; false on timeout. */
+  /**
+   * Asks peers for missing blocks (at least once) and waits until {@code slot} is applied; false
+   * on timeout.
+   */
   boolean catchUpTo(long slot, long timeoutMillis);
 
   ServerView view();

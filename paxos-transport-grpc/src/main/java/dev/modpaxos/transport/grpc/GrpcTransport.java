@@ -372,8 +372,9 @@ public final class GrpcTransport implements Transport {
     }
 
     /**
-     * Binds the server here instead of at this node's own member address, e.g. {@code
-     * 0.0.0.0:7001} to listen on every interface. Default: the member address.
+     * Binds the server here instead of at this node's own member address, for example the
+     * wildcard address to listen on every interface (never the default). Default: the member
+     * address.
      */
     public Builder listenAddress(InetSocketAddress v) {
       listenAddress = Objects.requireNonNull(v, "listenAddress");

@@ -1,0 +1,127 @@
+package dev.modpaxos.bank;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.modpaxos.bank.admin.BankAdminGrpc;
+import dev.modpaxos.bank.admin.CatchUpReply;
+import dev.modpaxos.bank.admin.CatchUpRequest;
+import dev.modpaxos.bank.admin.ConnectRequest;
+import dev.modpaxos.bank.admin.Empty;
+import dev.modpaxos.bank.admin.RetryReply;
+import dev.modpaxos.bank.admin.RetryRequest;
+import dev.modpaxos.bank.admin.StatusReply;
+import dev.modpaxos.bank.admin.TransferReply;
+import dev.modpaxos.bank.admin.TransferRequest;
+import dev.modpaxos.bank.admin.ViewReply;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import java.util.function.Supplier;
+
+/**
+ * The server side of the admin RPC: hands each call to this process's {@link BankServer}. A bad
+ * request is answered with INVALID_ARGUMENT and changes nothing.
+ */
+final class AdminService extends BankAdminGrpc.BankAdminImplBase {
+  static final ObjectMapper JSON = new ObjectMapper();
+  private static final Empty EMPTY = Empty.getDefaultInstance();
+
+  private final BankServer server;
+
+  AdminService(BankServer server) {
+    this.server = server;
+  }
+
+  @Override
+  public void transfer(TransferRequest r, StreamObserver<TransferReply> out) {
+    answer(out, () -> {
+      String problem = Transfer.problem(r.getFrom(), r.getTo(), r.getAmount());
+      if (problem != null) {
+        throw Status.INVALID_ARGUMENT.withDescription(problem).asRuntimeException();
+      }
+      TransferResult t = server.transfer(
+          new Transfer(r.getId(), r.getFrom(), r.getTo(), r.getAmount()));
+      return TransferReply.newBuilder()
+          .setStatus(TransferReply.Status.valueOf(t.status().name()))
+          .setReason(t.reason())
+          .setRoundsRun(t.roundsRun())
+          .addAllExecutedIds(t.executedIds())
+          .build();
+    });
+  }
+
+  @Override
+  public void retryPending(RetryRequest r, StreamObserver<RetryReply> out) {
+    answer(out, () -> {
+      ServerHandle.RetryResult x = server.retryPending(r.getAllowRound());
+      return RetryReply.newBuilder()
+          .addAllExecutedIds(x.executedIds())
+          .setRoundsRun(x.roundsRun())
+          .build();
+    });
+  }
+
+  @Override
+  public void setConnected(ConnectRequest r, StreamObserver<Empty> out) {
+    answer(out, () -> {
+      server.setConnected(r.getConnected());
+      return EMPTY;
+    });
+  }
+
+  @Override
+  public void crash(Empty r, StreamObserver<Empty> out) {
+    answer(out, () -> {
+      server.crash();
+      return EMPTY;
+    });
+  }
+
+  @Override
+  public void recover(Empty r, StreamObserver<Empty> out) {
+    answer(out, () -> {
+      server.recover();
+      return EMPTY;
+    });
+  }
+
+  @Override
+  public void status(Empty r, StreamObserver<StatusReply> out) {
+    answer(out, () -> StatusReply.newBuilder()
+        .setUp(server.isUp())
+        .setAppliedSlot(server.appliedSlot())
+        .build());
+  }
+
+  @Override
+  public void catchUp(CatchUpRequest r, StreamObserver<CatchUpReply> out) {
+    answer(out, () -> CatchUpReply.newBuilder()
+        .setCaughtUp(server.catchUpTo(r.getSlot(), Math.min(r.getTimeoutMillis(), 60_000)))
+        .build());
+  }
+
+  @Override
+  public void view(Empty r, StreamObserver<ViewReply> out) {
+    answer(out, () -> {
+      try {
+        return ViewReply.newBuilder().setJson(JSON.writeValueAsString(server.view())).build();
+      } catch (JsonProcessingException e) {
+        throw Status.INTERNAL.withDescription(e.getMessage()).asRuntimeException();
+      }
+    });
+  }
+
+  private static <T> void answer(StreamObserver<T> out, Supplier<T> call) {
+    T reply;
+    try {
+      reply = call.get();
+    } catch (io.grpc.StatusRuntimeException e) {
+      out.onError(e);
+      return;
+    } catch (RuntimeException e) {
+      out.onError(Status.INTERNAL.withDescription(e.toString()).asRuntimeException());
+      return;
+    }
+    out.onNext(reply);
+    out.onCompleted();
+  }
+}

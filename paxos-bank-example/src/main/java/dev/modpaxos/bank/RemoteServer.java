@@ -1,0 +1,164 @@
+package dev.modpaxos.bank;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.modpaxos.bank.admin.BankAdminGrpc;
+import dev.modpaxos.bank.admin.BankAdminGrpc.BankAdminBlockingStub;
+import dev.modpaxos.bank.admin.CatchUpRequest;
+import dev.modpaxos.bank.admin.ConnectRequest;
+import dev.modpaxos.bank.admin.Empty;
+import dev.modpaxos.bank.admin.RetryReply;
+import dev.modpaxos.bank.admin.RetryRequest;
+import dev.modpaxos.bank.admin.StatusReply;
+import dev.modpaxos.bank.admin.TransferReply;
+import dev.modpaxos.bank.admin.TransferRequest;
+import dev.modpaxos.bank.TransferResult.Status;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link ServerHandle} on a server process, through the admin RPC. An unreachable process looks
+ * like a server that is down: transfers come back undelivered and its view is empty.
+ */
+final class RemoteServer implements ServerHandle {
+  private static final Logger log = LoggerFactory.getLogger(RemoteServer.class);
+  private static final long CALL_MILLIS = 10_000;
+  private static final long WORK_MILLIS = 90_000; // a transfer or retry may run a round
+
+  private final int id;
+  private final ManagedChannel channel;
+  private final BankAdminBlockingStub stub;
+
+  RemoteServer(int id, ManagedChannel channel) {
+    this.id = id;
+    this.channel = channel;
+    this.stub = BankAdminGrpc.newBlockingStub(channel);
+  }
+
+  @Override
+  public int id() {
+    return id;
+  }
+
+  private <T> T call(long millis, Function<BankAdminBlockingStub, T> rpc) {
+    return rpc.apply(stub.withDeadlineAfter(millis, TimeUnit.MILLISECONDS));
+  }
+
+  @Override
+  public TransferResult transfer(Transfer t) {
+    TransferReply r;
+    try {
+      r = call(WORK_MILLIS, s -> s.transfer(TransferRequest.newBuilder().setId(t.id())
+          .setFrom(t.from()).setTo(t.to()).setAmount(t.amount()).build()));
+    } catch (StatusRuntimeException e) {
+      return new TransferResult(t.id(), Status.UNDELIVERED, unreachable(e), 0, List.of());
+    }
+    return new TransferResult(t.id(), Status.valueOf(r.getStatus().name()), r.getReason(),
+        r.getRoundsRun(), r.getExecutedIdsList());
+  }
+
+  @Override
+  public RetryResult retryPending(boolean allowRound) {
+    try {
+      RetryReply r = call(WORK_MILLIS,
+          s -> s.retryPending(RetryRequest.newBuilder().setAllowRound(allowRound).build()));
+      return new RetryResult(r.getExecutedIdsList(), r.getRoundsRun());
+    } catch (StatusRuntimeException e) {
+      unreachable(e);
+      return RetryResult.NONE;
+    }
+  }
+
+  @Override
+  public void setConnected(boolean connected) {
+    try {
+      call(CALL_MILLIS,
+          s -> s.setConnected(ConnectRequest.newBuilder().setConnected(connected).build()));
+    } catch (StatusRuntimeException e) {
+      unreachable(e);
+    }
+  }
+
+  @Override
+  public void crash() {
+    try {
+      call(CALL_MILLIS, s -> s.crash(Empty.getDefaultInstance()));
+    } catch (StatusRuntimeException e) {
+      unreachable(e);
+    }
+  }
+
+  @Override
+  public void recover() {
+    try {
+      call(WORK_MILLIS, s -> s.recover(Empty.getDefaultInstance()));
+    } catch (StatusRuntimeException e) {
+      unreachable(e);
+    }
+  }
+
+  private StatusReply status() {
+    try {
+      return call(CALL_MILLIS, s -> s.status(Empty.getDefaultInstance()));
+    } catch (StatusRuntimeException e) {
+      log.debug("{} unreachable: {}", Servers.name(id), e.getStatus());
+      return StatusReply.newBuilder().setUp(false).setAppliedSlot(-1).build();
+    }
+  }
+
+  @Override
+  public boolean isUp() {
+    return status().getUp();
+  }
+
+  @Override
+  public long appliedSlot() {
+    return status().getAppliedSlot();
+  }
+
+  @Override
+  public boolean catchUpTo(long slot, long timeoutMillis) {
+    try {
+      return call(timeoutMillis + CALL_MILLIS, s -> s.catchUp(CatchUpRequest.newBuilder()
+          .setSlot(slot).setTimeoutMillis(timeoutMillis).build())).getCaughtUp();
+    } catch (StatusRuntimeException e) {
+      unreachable(e);
+      return false;
+    }
+  }
+
+  @Override
+  public ServerView view() {
+    try {
+      String json = call(CALL_MILLIS, s -> s.view(Empty.getDefaultInstance())).getJson();
+      return AdminService.JSON.readValue(json, ServerView.class);
+    } catch (StatusRuntimeException e) {
+      unreachable(e);
+      return ServerView.down(id);
+    } catch (JsonProcessingException e) {
+      log.warn("{}: unreadable view: {}", Servers.name(id), e.getMessage());
+      return ServerView.down(id);
+    }
+  }
+
+  private String unreachable(StatusRuntimeException e) {
+    String why = Servers.name(id) + " unreachable: " + e.getStatus().getCode()
+        + (e.getStatus().getDescription() == null ? "" : " " + e.getStatus().getDescription());
+    log.warn(why);
+    return why;
+  }
+
+  @Override
+  public void close() {
+    channel.shutdownNow();
+    try {
+      channel.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
