@@ -1,12 +1,12 @@
 package dev.modpaxos.bank.chaos;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.modpaxos.bank.ServerView;
 import dev.modpaxos.bank.chaos.History.Invocation;
 import dev.modpaxos.bank.chaos.History.Outcome;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,9 +17,10 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The chaos run: five server JVMs ({@link ChaosServerMain}) on 127.0.0.1, one client thread per
+ * The chaos run: five bank server JVMs ({@code bank server}) on 127.0.0.1, one client thread per
  * server submitting transfers of that server's client, and a {@link Nemesis} injecting faults at
  * seeded random times. Every operation goes into the history; after the budget it heals
  * everything, lets the servers catch up, reads their final views and runs every {@link Checker}.
@@ -32,6 +33,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ChaosDriver {
   static final long TRANSFER_TIMEOUT_MILLIS = 5_000;
+  private static final AtomicLong OPS = new AtomicLong();
   private static final long START_TIMEOUT_MILLIS = 90_000;
 
   /** What a run reports. */
@@ -69,9 +71,17 @@ public final class ChaosDriver {
       }
     }
     this.history = new History.Recorder(runDir.resolve("history.tsv"));
-    String ports = freePorts(5);
+    List<Integer> ports = freePorts(10);
+    StringBuilder cluster = new StringBuilder("# the chaos run's five servers\n");
     for (int id = 1; id <= 5; id++) {
-      servers.add(new ServerProcess(id, ports, runDir, skipPersist, this::onLateReply));
+      cluster.append("S").append(id).append(".paxos = 127.0.0.1:").append(ports.get(id - 1))
+          .append("\nS").append(id).append(".admin = 127.0.0.1:").append(ports.get(id + 4))
+          .append('\n');
+    }
+    Path config = Files.writeString(runDir.resolve("cluster.conf"), cluster);
+    for (int id = 1; id <= 5; id++) {
+      servers.add(new ServerProcess(id, config, new InetSocketAddress("127.0.0.1", ports.get(id + 4)),
+          runDir, skipPersist, this::onLateReply));
     }
   }
 
@@ -91,7 +101,7 @@ public final class ChaosDriver {
     try {
       return d.execute();
     } finally {
-      d.servers.forEach(ServerProcess::kill);
+      d.servers.forEach(ServerProcess::close);
       d.history.close();
     }
   }
@@ -121,7 +131,7 @@ public final class ChaosDriver {
     List<String> violations = Checker.runAll(h, finals);
     violations.forEach(v -> history.note("VIOLATION " + v));
     return new Result(h.invocations().size(), h.count(Outcome.OK), h.count(Outcome.FAILED),
-        h.count(Outcome.UNKNOWN), h.faults("kill"), h.faults("disconnect") + h.faults("split"),
+        h.count(Outcome.UNKNOWN), h.faults("kill"), h.faults("disconnect"),
         h.faults("pause"), violations, runDir);
   }
 
@@ -162,15 +172,14 @@ public final class ChaosDriver {
       // which leaves the client short and makes its server run a round (R14).
       long amount = random.nextInt(50) == 0 ? 40 + random.nextInt(50) : 1 + random.nextInt(10);
       int incarnation = s.incarnation();
-      long request = ServerProcess.nextRequest();
+      long request = OPS.incrementAndGet();
       Invocation inv = new Invocation(request, s.id, s.id * 100_000_000L + ++n, s.id, to, amount);
       history.invoke(inv);
       operations.add(request);
       opOfTransfer.put(inv.transferId(), request);
       String answer;
       try {
-        answer = s.call(request, "t {req} " + inv.transferId() + " " + to + " " + amount,
-            TRANSFER_TIMEOUT_MILLIS);
+        answer = s.transfer(request, inv.transferId(), to, amount, TRANSFER_TIMEOUT_MILLIS);
       } catch (IOException e) {
         history.outcome(request, Outcome.FAILED, "not delivered: " + e.getMessage());
         sleep(100);
@@ -186,7 +195,10 @@ public final class ChaosDriver {
     }
   }
 
-  /** EXECUTED is ok; REJECTED and "is down" are failed; PENDING and the rest are unknown. */
+  /**
+   * EXECUTED is ok; REJECTED and "is down" are failed; PENDING, an RPC error (the call may have
+   * reached the server) and the rest are unknown.
+   */
   private void record(ServerProcess s, long op, String answer) {
     String[] w = answer.split(" ");
     if (w.length > 1 && !w[1].equals("0")) {
@@ -238,32 +250,16 @@ public final class ChaosDriver {
   // ---- the end ------------------------------------------------------------------------------
 
   /** Brings every server to the highest slot any has, then reads their final views. */
-  private List<ServerView> settle() throws Exception {
+  private List<ServerView> settle() {
     long top = 0;
-    for (ServerView v : views()) {
-      top = Math.max(top, v.committedSlot());
+    for (ServerProcess s : servers) {
+      top = Math.max(top, s.view().committedSlot());
     }
     for (ServerProcess s : servers) {
-      String a = s.call(ServerProcess.nextRequest(), "catchup {req} " + top, 30_000);
-      history.note("S" + s.id + " catch-up to slot " + top + ": " + a);
+      history.note("S" + s.id + " catch-up to slot " + top + ": " + s.catchUp(top, 30_000));
     }
-    return views();
-  }
-
-  private List<ServerView> views() throws Exception {
-    ObjectMapper json = new ObjectMapper()
-        .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
     List<ServerView> out = new ArrayList<>();
-    for (ServerProcess s : servers) {
-      String a = null;
-      try {
-        a = s.call(ServerProcess.nextRequest(), "view {req}", 60_000);
-      } catch (IOException e) {
-        // down: reported as such
-      }
-      out.add(a == null || !a.startsWith("VIEW ") ? ServerView.down(s.id)
-          : json.readValue(a.substring(5), ServerView.class));
-    }
+    servers.forEach(s -> out.add(s.view()));
     return out;
   }
 
@@ -275,16 +271,16 @@ public final class ChaosDriver {
     }
   }
 
-  private static String freePorts(int n) throws IOException {
+  private static List<Integer> freePorts(int n) throws IOException {
     List<ServerSocket> sockets = new ArrayList<>();
     try {
-      StringBuilder b = new StringBuilder();
+      List<Integer> ports = new ArrayList<>();
       for (int i = 0; i < n; i++) {
         ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
         sockets.add(s);
-        b.append(i == 0 ? "" : ",").append(s.getLocalPort());
+        ports.add(s.getLocalPort());
       }
-      return b.toString();
+      return ports;
     } finally {
       for (ServerSocket s : sockets) {
         s.close();

@@ -11,8 +11,7 @@ import java.util.stream.Collectors;
 /**
  * Injects one fault at a time at seeded random times, holds it, and undoes it: kill -9 and restart
  * (the current leader in 40% of the cases), disconnect one or two servers (a minority) or three (a
- * majority: no quorum anywhere) through the admin channel, split the cluster two against three,
- * and SIGSTOP/SIGCONT a server. Every step goes into the history as a fault line.
+ * majority: no quorum anywhere) through the bank's admin RPC, and SIGSTOP/SIGCONT a server. Every step goes into the history as a fault line.
  */
 final class Nemesis {
   private static final long START_TIMEOUT_MILLIS = 90_000;
@@ -37,12 +36,10 @@ final class Nemesis {
       ChaosDriver.sleep(pauseMillis);
       if (kind < 30) {
         kill(target(), holdMillis);
-      } else if (kind < 50) {
+      } else if (kind < 55) {
         disconnect(pick(1 + random.nextInt(2)), "minority", holdMillis);
-      } else if (kind < 62) {
+      } else if (kind < 72) {
         disconnect(pick(3), "majority", holdMillis);
-      } else if (kind < 75) {
-        split(holdMillis);
       } else {
         pause(target(), holdMillis);
       }
@@ -65,7 +62,7 @@ final class Nemesis {
         driver.history.note("healing S" + s.id + " failed: " + e);
       }
     }
-    sendAll(driver.servers, "heal");
+    setConnected(driver.servers, true);
     driver.history.fault("heal", "all");
   }
 
@@ -94,22 +91,10 @@ final class Nemesis {
 
   private void disconnect(List<ServerProcess> group, String what, long holdMillis) {
     driver.history.fault("disconnect", names(group) + " (" + what + ")");
-    sendAll(group, "disconnect");
+    setConnected(group, false);
     ChaosDriver.sleep(holdMillis);
-    sendAll(group, "connect");
+    setConnected(group, true);
     driver.history.fault("connect", names(group));
-  }
-
-  private void split(long holdMillis) {
-    List<ServerProcess> all = pick(5);
-    List<ServerProcess> a = all.subList(0, 2);
-    List<ServerProcess> b = all.subList(2, 5);
-    driver.history.fault("split", names(a) + " | " + names(b));
-    sendAll(a, "cut " + ids(b));
-    sendAll(b, "cut " + ids(a));
-    ChaosDriver.sleep(holdMillis);
-    sendAll(all, "heal");
-    driver.history.fault("heal", names(a) + " | " + names(b));
   }
 
   private void pause(ServerProcess s, long holdMillis) throws InterruptedException {
@@ -124,12 +109,11 @@ final class Nemesis {
     }
   }
 
-  private void sendAll(List<ServerProcess> group, String command) {
+  /** The admin SetConnected on each server of {@code group}; a dead server starts connected. */
+  private void setConnected(List<ServerProcess> group, boolean connected) {
     for (ServerProcess s : group) {
-      try {
-        s.send(command);
-      } catch (IOException e) {
-        // a dead server is cut off anyway; it starts healed
+      if (s.isAlive() && !s.setConnected(connected)) {
+        driver.history.note("S" + s.id + " setConnected(" + connected + ") failed");
       }
     }
   }
@@ -138,7 +122,4 @@ final class Nemesis {
     return group.stream().map(s -> "S" + s.id).collect(Collectors.joining(","));
   }
 
-  private static String ids(List<ServerProcess> group) {
-    return group.stream().map(s -> String.valueOf(s.id)).collect(Collectors.joining(" "));
-  }
 }

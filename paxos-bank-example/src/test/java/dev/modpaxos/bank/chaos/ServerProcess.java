@@ -1,53 +1,70 @@
 package dev.modpaxos.bank.chaos;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.common.util.concurrent.ListenableFuture;
+import dev.modpaxos.bank.BankMain;
+import dev.modpaxos.bank.BrokenChaosServer;
+import dev.modpaxos.bank.ServerView;
+import dev.modpaxos.bank.admin.BankAdminGrpc;
+import dev.modpaxos.bank.admin.CatchUpRequest;
+import dev.modpaxos.bank.admin.ConnectRequest;
+import dev.modpaxos.bank.admin.Empty;
+import dev.modpaxos.bank.admin.TransferReply;
+import dev.modpaxos.bank.admin.TransferRequest;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
 
 /**
- * The driver's handle on one server JVM ({@link ChaosServerMain}): starts it, sends it commands,
- * matches replies to requests, and injects process faults (kill -9, SIGSTOP, SIGCONT). A reply
- * that arrives after its request timed out goes to the late-reply listener. Thread-safe.
+ * The driver's handle on one server JVM: the bank's own {@code bank server} process (or, for the
+ * broken build, {@link BrokenChaosServer}), driven through the bank's admin RPC, plus the process
+ * faults (kill -9, SIGSTOP, SIGCONT). A transfer answered after the client stopped waiting goes to
+ * the late-answer listener. Thread-safe.
  */
 final class ServerProcess {
-  private static final AtomicLong REQUESTS = new AtomicLong();
+  private static final long WORK_MILLIS = 120_000;
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
   final int id;
-  private final String ports;
-  private final Path dataDir;
+  private final Path config;
+  private final Path runDir;
   private final Path logFile;
   private final boolean skipPersist;
-  private final BiConsumer<Long, String> lateReplies;
-  private final Map<Long, CompletableFuture<String>> waiting = new ConcurrentHashMap<>();
+  private final BiConsumer<Long, String> lateAnswers;
+  private final ManagedChannel channel;
   private volatile Process process;
-  private volatile Writer stdin;
   private volatile boolean paused;
   // Incremented at every start: a request sent to one incarnation is never answered by the next.
   private volatile int incarnation;
 
-  ServerProcess(int id, String ports, Path runDir, boolean skipPersist,
-      BiConsumer<Long, String> lateReplies) {
+  ServerProcess(int id, Path config, InetSocketAddress admin, Path runDir, boolean skipPersist,
+      BiConsumer<Long, String> lateAnswers) {
     this.id = id;
-    this.ports = ports;
-    this.dataDir = runDir.resolve("S" + id);
+    this.config = config;
+    this.runDir = runDir;
     this.logFile = runDir.resolve("S" + id + ".log");
     this.skipPersist = skipPersist;
-    this.lateReplies = lateReplies;
+    this.lateAnswers = lateAnswers;
+    this.channel = NettyChannelBuilder.forAddress(admin).usePlaintext().build();
   }
 
   /** Starts the JVM and waits (up to {@code timeoutMillis}) until it serves. */
@@ -60,49 +77,43 @@ final class ServerProcess {
       }
     }
     cmd.addAll(List.of("-Dchronicle.analytics.disable=true", "-Xmx192m", "-XX:+UseSerialGC",
-        "-XX:TieredStopAtLevel=1", "-Xss512k", "-Dbank.test.log=INFO",
-        "-cp", System.getProperty("java.class.path"),
-        ChaosServerMain.class.getName(), String.valueOf(id), ports, dataDir.toString()));
+        "-XX:TieredStopAtLevel=1", "-Dbank.test.log=INFO", "-Dbank.log.dir=" + runDir,
+        "-cp", System.getProperty("java.class.path")));
     if (skipPersist) {
-      cmd.add("skip-persist");
+      cmd.addAll(List.of(BrokenChaosServer.class.getName(), "S" + id, config.toString(),
+          runDir.toString()));
+    } else {
+      cmd.addAll(List.of(BankMain.class.getName(), "server", "--id", "S" + id,
+          "--config", config.toString(), "--data-dir", runDir.toString()));
     }
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    CompletableFuture<String> started = new CompletableFuture<>();
-    waiting.put(0L, started);
+    CompletableFuture<Void> serving = new CompletableFuture<>();
     process = p;
     incarnation++;
     paused = false;
-    stdin = new OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8);
-    Thread reader = new Thread(() -> readReplies(p), "chaos-replies-S" + id);
+    Thread reader = new Thread(() -> copyOutput(p, serving), "chaos-output-S" + id);
     reader.setDaemon(true);
     reader.start();
     try {
-      started.get(timeoutMillis, TimeUnit.MILLISECONDS);
+      serving.get(timeoutMillis, TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       throw new IOException("S" + id + " did not start in " + timeoutMillis + " ms (see "
           + logFile + ")", e);
     }
   }
 
-  private void readReplies(Process p) {
+  /** Copies the process's output to its log file; completes {@code serving} at "serving:". */
+  private void copyOutput(Process p, CompletableFuture<Void> serving) {
     try (BufferedReader r = new BufferedReader(
             new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         Writer log = Files.newBufferedWriter(logFile, StandardCharsets.UTF_8,
             StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
       log.write("---- S" + id + " started, pid " + p.pid() + "\n");
       for (String line = r.readLine(); line != null; line = r.readLine()) {
-        if (!line.startsWith("@ ")) {
-          log.write(line + "\n"); // its log (stdout and stderr)
-          continue;
-        }
-        int space = line.indexOf(' ', 2);
-        long request = Long.parseLong(space < 0 ? line.substring(2) : line.substring(2, space));
-        String answer = space < 0 ? "" : line.substring(space + 1);
-        CompletableFuture<String> f = waiting.remove(request);
-        if (f != null) {
-          f.complete(answer);
-        } else {
-          lateReplies.accept(request, answer);
+        log.write(line + "\n");
+        if (line.contains(" serving: ")) {
+          serving.complete(null);
+          log.flush();
         }
       }
     } catch (IOException | RuntimeException e) {
@@ -123,46 +134,86 @@ final class ServerProcess {
     return paused;
   }
 
-  /** A fresh request id, unique across servers; the caller records it before sending. */
-  static long nextRequest() {
-    return REQUESTS.incrementAndGet();
-  }
-
   /**
-   * Sends {@code command} with request id {@code request} and waits up to {@code timeoutMillis}
-   * for the answer. Returns null on timeout (the answer may still come, late); throws {@link
-   * IOException} if the process is not running, so the command was never delivered.
+   * Sends transfer {@code transferId} of this server's client and waits up to {@code waitMillis}
+   * for the answer, as "STATUS rounds executedIds|- reason". Returns null if it did not come in
+   * time (it goes to the late-answer listener under {@code op} if it comes later) and "ERROR code"
+   * if the call failed in transit. Throws {@link IOException} if the process is not running, so
+   * the transfer was never sent.
    */
-  String call(long request, String command, long timeoutMillis) throws IOException {
-    CompletableFuture<String> f = new CompletableFuture<>();
-    waiting.put(request, f);
-    try {
-      send(command.replace("{req}", String.valueOf(request)));
-    } catch (IOException e) {
-      waiting.remove(request);
-      throw e;
+  String transfer(long op, long transferId, int to, long amount, long waitMillis)
+      throws IOException {
+    if (!isAlive()) {
+      throw new IOException("S" + id + " is not running");
     }
+    ListenableFuture<TransferReply> f = BankAdminGrpc.newFutureStub(channel)
+        .withDeadlineAfter(WORK_MILLIS, TimeUnit.MILLISECONDS)
+        .transfer(TransferRequest.newBuilder().setId(transferId).setFrom(id).setTo(to)
+            .setAmount(amount).build());
     try {
-      return f.get(timeoutMillis, TimeUnit.MILLISECONDS);
+      return answer(f.get(waitMillis, TimeUnit.MILLISECONDS));
+    } catch (TimeoutException e) {
+      f.addListener(() -> lateAnswers.accept(op, answerOf(f)), Runnable::run);
+      return null;
+    } catch (ExecutionException e) {
+      return "ERROR " + (e.getCause() instanceof StatusRuntimeException s
+          ? s.getStatus().getCode() : e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return null;
-    } catch (Exception e) {
-      return null;
-    } finally {
-      waiting.remove(request);
     }
   }
 
-  /** Sends an admin command that has no answer. */
-  void send(String command) throws IOException {
-    Writer w = stdin;
-    if (!isAlive() || w == null) {
-      throw new IOException("S" + id + " is not running");
+  private static String answerOf(ListenableFuture<TransferReply> done) {
+    try {
+      return answer(done.get());
+    } catch (ExecutionException e) {
+      return "ERROR " + (e.getCause() instanceof StatusRuntimeException s
+          ? s.getStatus().getCode() : e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "ERROR interrupted";
     }
-    synchronized (this) {
-      w.write(command + "\n");
-      w.flush();
+  }
+
+  private static String answer(TransferReply r) {
+    String others = r.getExecutedIdsCount() == 0 ? "-"
+        : String.join(",", r.getExecutedIdsList().stream().map(String::valueOf).toList());
+    return r.getStatus() + " " + r.getRoundsRun() + " " + others + " "
+        + r.getReason().replace(' ', '_');
+  }
+
+  /** The admin SetConnected; false if the call failed. */
+  boolean setConnected(boolean connected) {
+    try {
+      BankAdminGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
+          .setConnected(ConnectRequest.newBuilder().setConnected(connected).build());
+      return true;
+    } catch (StatusRuntimeException e) {
+      return false;
+    }
+  }
+
+  /** The admin CatchUp; false if it did not catch up or the call failed. */
+  boolean catchUp(long slot, long timeoutMillis) {
+    try {
+      return BankAdminGrpc.newBlockingStub(channel)
+          .withDeadlineAfter(timeoutMillis + 10_000, TimeUnit.MILLISECONDS)
+          .catchUp(CatchUpRequest.newBuilder().setSlot(slot).setTimeoutMillis(timeoutMillis)
+              .build()).getCaughtUp();
+    } catch (StatusRuntimeException e) {
+      return false;
+    }
+  }
+
+  /** The server's view, or a down view if it cannot be read. */
+  ServerView view() {
+    try {
+      String json = BankAdminGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS)
+          .view(Empty.getDefaultInstance()).getJson();
+      return JSON.readValue(json, ServerView.class);
+    } catch (StatusRuntimeException | IOException e) {
+      return ServerView.down(id);
     }
   }
 
@@ -191,7 +242,9 @@ final class ServerProcess {
     paused = stop;
   }
 
-  Path logFile() {
-    return logFile;
+  /** Kills the process and closes the admin channel. */
+  void close() {
+    kill();
+    channel.shutdownNow();
   }
 }

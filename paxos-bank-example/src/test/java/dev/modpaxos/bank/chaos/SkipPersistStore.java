@@ -14,10 +14,10 @@ import java.util.Collection;
  * append, so a transfer is acknowledged as durable although nothing was written (persist-before-reply
  * skipped). A kill -9 then loses acknowledged transfers, which the checkers must report. Test-only.
  */
-final class SkipPersistStore implements Store {
+public final class SkipPersistStore implements Store {
   private final Store inner;
 
-  SkipPersistStore(Store inner) {
+  public SkipPersistStore(Store inner) {
     this.inner = inner;
   }
 
