@@ -80,15 +80,16 @@ public final class ChaosDriver {
     }
     Path config = Files.writeString(runDir.resolve("cluster.conf"), cluster);
     for (int id = 1; id <= 5; id++) {
-      servers.add(new ServerProcess(id, config, new InetSocketAddress("127.0.0.1", ports.get(id + 4)),
-          runDir, skipPersist, this::onLateReply));
+      InetSocketAddress admin = new InetSocketAddress("127.0.0.1", ports.get(id + 4));
+      servers.add(new ServerProcess(id, config, admin, runDir, skipPersist, this::onLateReply));
     }
   }
 
   public static void main(String[] args) throws Exception {
     double minutes = Double.parseDouble(args[0]);
     long seed = Long.parseLong(args[1]);
-    Result r = run(seed, minutes, Path.of(args[2]), args.length > 3 && args[3].equals("skip-persist"));
+    boolean broken = args.length > 3 && args[3].equals("skip-persist");
+    Result r = run(seed, minutes, Path.of(args[2]), broken);
     r.violations().forEach(System.out::println);
     System.out.println(r.line());
     System.exit(r.violations().isEmpty() ? 0 : 1);
@@ -186,7 +187,8 @@ public final class ChaosDriver {
         continue;
       }
       if (answer == null) {
-        history.outcome(request, Outcome.UNKNOWN, "no answer in " + TRANSFER_TIMEOUT_MILLIS + " ms");
+        history.outcome(request, Outcome.UNKNOWN,
+            "no answer in " + TRANSFER_TIMEOUT_MILLIS + " ms");
         awaitLateAnswer(s, request, incarnation);
       } else {
         record(s, request, answer);
@@ -214,7 +216,7 @@ public final class ChaosDriver {
     history.outcome(op, o, answer);
   }
 
-  /** Waits for the answer to a timed-out request, or for its server to die, so queues stay short. */
+  /** Waits for a timed-out request's answer or its server's death, so queues stay short. */
   private void awaitLateAnswer(ServerProcess s, long request, int incarnation) {
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
     while (System.nanoTime() < until && s.isAlive() && s.incarnation() == incarnation

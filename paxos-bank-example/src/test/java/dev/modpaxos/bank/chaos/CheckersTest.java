@@ -31,7 +31,8 @@ class CheckersTest {
   private static final List<BlockView> BLOCKS =
       List.of(new BlockView(1, List.of(T101)), new BlockView(2, List.of(T201)));
 
-  private static ServerView server(int id, long slot, List<BlockView> blocks, List<TransferView> local) {
+  private static ServerView server(
+      int id, long slot, List<BlockView> blocks, List<TransferView> local) {
     Map<String, Long> balances = new TreeMap<>(Map.of("S1", 70L, "S2", 80L, "S3", 150L, "S4", 100L,
         "S5", 100L));
     if (slot < 2) {

@@ -53,7 +53,8 @@ final class MoneyChecker implements Checker {
       long sum = v.balanceMap().values().stream().mapToLong(Long::longValue).sum()
           + v.localLog().stream().mapToLong(TransferView::amount).sum();
       if (sum != TOTAL) {
-        out.add(v.server() + "'s ledger holds " + sum + " (balances plus local debits), not " + TOTAL);
+        out.add(v.server() + "'s ledger holds " + sum + " (balances plus local debits), not "
+            + TOTAL);
       }
       if (v.balance() < 0) {
         out.add(v.server() + " reports its client's balance as " + v.balance());

@@ -11,7 +11,8 @@ import java.util.stream.Collectors;
 /**
  * Injects one fault at a time at seeded random times, holds it, and undoes it: kill -9 and restart
  * (the current leader in 40% of the cases), disconnect one or two servers (a minority) or three (a
- * majority: no quorum anywhere) through the bank's admin RPC, and SIGSTOP/SIGCONT a server. Every step goes into the history as a fault line.
+ * majority: no quorum anywhere) through the bank's admin RPC, and SIGSTOP/SIGCONT a server.
+ * Every step goes into the history as a fault line.
  */
 final class Nemesis {
   private static final long START_TIMEOUT_MILLIS = 90_000;

@@ -50,6 +50,8 @@ final class ServerProcess {
   private final Path logFile;
   private final boolean skipPersist;
   private final BiConsumer<Long, String> lateAnswers;
+  // Calls wait for the channel to be ready (within their deadline): after a restart the channel
+  // may still be backing off from the dead process.
   private final ManagedChannel channel;
   private volatile Process process;
   private volatile boolean paused;
@@ -146,7 +148,7 @@ final class ServerProcess {
     if (!isAlive()) {
       throw new IOException("S" + id + " is not running");
     }
-    ListenableFuture<TransferReply> f = BankAdminGrpc.newFutureStub(channel)
+    ListenableFuture<TransferReply> f = BankAdminGrpc.newFutureStub(channel).withWaitForReady()
         .withDeadlineAfter(WORK_MILLIS, TimeUnit.MILLISECONDS)
         .transfer(TransferRequest.newBuilder().setId(transferId).setFrom(id).setTo(to)
             .setAmount(amount).build());
@@ -186,7 +188,8 @@ final class ServerProcess {
   /** The admin SetConnected; false if the call failed. */
   boolean setConnected(boolean connected) {
     try {
-      BankAdminGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
+      BankAdminGrpc.newBlockingStub(channel).withWaitForReady()
+          .withDeadlineAfter(30, TimeUnit.SECONDS)
           .setConnected(ConnectRequest.newBuilder().setConnected(connected).build());
       return true;
     } catch (StatusRuntimeException e) {
@@ -197,7 +200,7 @@ final class ServerProcess {
   /** The admin CatchUp; false if it did not catch up or the call failed. */
   boolean catchUp(long slot, long timeoutMillis) {
     try {
-      return BankAdminGrpc.newBlockingStub(channel)
+      return BankAdminGrpc.newBlockingStub(channel).withWaitForReady()
           .withDeadlineAfter(timeoutMillis + 10_000, TimeUnit.MILLISECONDS)
           .catchUp(CatchUpRequest.newBuilder().setSlot(slot).setTimeoutMillis(timeoutMillis)
               .build()).getCaughtUp();
@@ -209,7 +212,8 @@ final class ServerProcess {
   /** The server's view, or a down view if it cannot be read. */
   ServerView view() {
     try {
-      String json = BankAdminGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS)
+      String json = BankAdminGrpc.newBlockingStub(channel).withWaitForReady()
+          .withDeadlineAfter(60, TimeUnit.SECONDS)
           .view(Empty.getDefaultInstance()).getJson();
       return JSON.readValue(json, ServerView.class);
     } catch (StatusRuntimeException | IOException e) {

@@ -186,7 +186,8 @@ class CsvFuzzTest {
   /** (position, row) pairs; each row is one CSV line that the parser must reject. */
   @Provide
   Arbitrary<List<Tuple2<Integer, String>>> badRows() {
-    Arbitrary<String> junk = Arbitraries.strings().withChars("Ss0123456789(), xX-+;.").ofMaxLength(20)
+    Arbitrary<String> junk = Arbitraries.strings().withChars("Ss0123456789(), xX-+;.")
+        .ofMaxLength(20)
         .map(j -> ",\"x" + j + "\",");
     Arbitrary<String> fixed = Arbitraries.of(
         ",\"(S1, S1, 5)\",", ",\"(S9, S2, 5)\",", ",\"(S1, S2, 0)\",", ",\"(S1, S2, -3)\",",

@@ -66,7 +66,8 @@ record CsvModel(List<SetModel> sets) {
         .filter((f, t, a) -> !f.equals(t))
         .as((f, t, a) -> new Transfer(1, f, t, a).toString());
     Arbitrary<List<Integer>> live = id.set().ofMinSize(1).map(s -> s.stream().sorted().toList());
-    Arbitrary<List<SetModel>> sets = Combinators.combine(live, transfer.list().ofMinSize(1).ofMaxSize(4))
+    Arbitrary<List<SetModel>> sets = Combinators
+        .combine(live, transfer.list().ofMinSize(1).ofMaxSize(4))
         .as((l, t) -> new SetModel(0, l, t)).list().ofMinSize(1).ofMaxSize(4);
     return sets.map(list -> {
       List<SetModel> numbered = new ArrayList<>();

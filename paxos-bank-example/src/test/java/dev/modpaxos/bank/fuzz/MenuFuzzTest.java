@@ -94,8 +94,10 @@ class MenuFuzzTest {
   @Provide
   Arbitrary<String> randomLines() {
     Arbitrary<String> word = Arbitraries.oneOf(
-        Arbitraries.of(Menu.words()), Arbitraries.of("S1", "s5", "S0", "S6", "all", "ALL", "3", "-1",
-            "S99999999999", "", " ", "\t"), TextMutator.randomText(12));
+        Arbitraries.of(Menu.words()),
+        Arbitraries.of("S1", "s5", "S0", "S6", "all", "ALL", "3", "-1", "S99999999999", "", " ",
+            "\t"),
+        TextMutator.randomText(12));
     return Arbitraries.oneOf(
         TextMutator.randomText(40),
         Combinators.combine(word, word).as((a, b) -> a + " " + b),

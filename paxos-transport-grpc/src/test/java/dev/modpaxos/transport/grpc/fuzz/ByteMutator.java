@@ -62,7 +62,7 @@ final class ByteMutator {
     }
   }
 
-  /** The head of {@code a} up to {@code cutA} followed by the tail of {@code b} from {@code cutB}. */
+  /** The head of {@code a} up to {@code cutA}, then the tail of {@code b} from {@code cutB}. */
   static byte[] splice(byte[] a, int cutA, byte[] b, int cutB) {
     int ha = a.length == 0 ? 0 : Math.floorMod(cutA, a.length + 1);
     int tb = b.length == 0 ? 0 : Math.floorMod(cutB, b.length + 1);
