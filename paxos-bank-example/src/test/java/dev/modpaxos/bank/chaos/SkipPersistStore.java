@@ -12,7 +12,8 @@ import java.util.Collection;
 /**
  * The deliberately broken build of the chaos harness: a {@link Store} that drops every local-log
  * append, so a transfer is acknowledged as durable although nothing was written
- * (persist-before-reply skipped). A kill -9 then loses acknowledged transfers, which the checkers must report. Test-only.
+ * (persist-before-reply skipped). A kill -9 then loses acknowledged transfers, which the checkers
+ * must report. Test-only; used by {@code dev.modpaxos.bank.BrokenChaosServer}.
  */
 public final class SkipPersistStore implements Store {
   private final Store inner;
