@@ -66,7 +66,9 @@ final class ServerProcess {
     this.logFile = runDir.resolve("S" + id + ".log");
     this.skipPersist = skipPersist;
     this.lateAnswers = lateAnswers;
-    this.channel = NettyChannelBuilder.forAddress(admin).usePlaintext().build();
+    // A long run's view holds every chosen block: far above gRPC's default 4 MiB.
+    this.channel = NettyChannelBuilder.forAddress(admin).usePlaintext()
+        .maxInboundMessageSize(512 * 1024 * 1024).build();
   }
 
   /** Starts the JVM and waits (up to {@code timeoutMillis}) until it serves. */
