@@ -119,7 +119,7 @@ public final class GrpcTransport implements Transport {
     members.forEach(
         (id, address) -> {
           if (id != self) {
-            ManagedChannel ch = GrpcChannels.channel(id, address, settings, executor);
+            ManagedChannel ch = GrpcChannels.channel(id, address, settings);
             ch.getState(true); // connect now: the handshake should not eat the first deadline
             peers.put(id, new Peer(id, ch, PaxosGrpc.newStub(ch),
                 new Semaphore(settings.inFlightPerPeerMax())));
@@ -303,7 +303,10 @@ public final class GrpcTransport implements Transport {
     sendLog.warn("node " + self + " dropped " + type + " to " + message.to() + ": " + reason);
   }
 
-  /** Completes one call: releases its slot and records its latency or its error. */
+  /**
+   * Completes one call: releases its slot and records its latency or its error. Runs on a Netty
+   * event loop (the channels use a direct executor), so it must stay this small.
+   */
   private final class Reply implements StreamObserver<Ack> {
     private final Peer peer;
     private final String type;
