@@ -35,6 +35,11 @@ fi
 jmh+=("$@")
 
 echo "running: ${jmh[*]}"
+# The machine is shared: the load average before and after goes into the report with the command.
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+start=$(date +%s)
 "${jmh[@]}"
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 java -cp benchmarks/target/benchmarks.jar dev.modpaxos.benchmarks.Report "$json" "$out" \
-  "$label" "# which runs: ${jmh[*]}"
+  "$label" "# which runs: ${jmh[*]}" \
+  "# wall time $(( $(date +%s) - start )) s; load average (1, 5, 15 min) before: $load_before, after: $load_after"
