@@ -3,7 +3,8 @@
 #
 #   benchmarks/run.sh            full run (< 10 min on 2 cores): JSON in benchmarks/results/full.json,
 #                                tables rewritten in docs/BENCHMARKS.md
-#   benchmarks/run.sh --quick    quick run (< 2 min): 5 nodes only, 1 s warm-up and 1 s measurement;
+#   benchmarks/run.sh --quick    quick run (< 2 min): 5 nodes only, bank at its default tick, 1 s warm-up
+#                                and 1 s measurement;
 #                                JSON in benchmarks/results/quick.json, tables in benchmarks/results/quick.md
 #
 # Extra arguments go to JMH, e.g. `benchmarks/run.sh --quick FloorBenchmark` or `-prof jfr`.
@@ -26,7 +27,7 @@ json="benchmarks/results/${mode}.json"
 
 jmh=(java -jar benchmarks/target/benchmarks.jar -rf json -rff "$json")
 if [[ "$mode" == quick ]]; then
-  jmh+=(-wi 1 -w 1 -i 1 -r 1 -p nodes=5 -p submitAt=all -p store=none)
+  jmh+=(-wi 1 -w 1 -i 1 -r 1 -p nodes=5 -p submitAt=all -p store=none -p tickMillis=10)
   out=benchmarks/results/quick.md
 else
   out=docs/BENCHMARKS.md
@@ -34,6 +35,11 @@ fi
 jmh+=("$@")
 
 echo "running: ${jmh[*]}"
+# The machine is shared: the load average before and after goes into the report with the command.
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+start=$(date +%s)
 "${jmh[@]}"
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 java -cp benchmarks/target/benchmarks.jar dev.modpaxos.benchmarks.Report "$json" "$out" \
-  "$label" "# which runs: ${jmh[*]}"
+  "$label" "# which runs: ${jmh[*]}" \
+  "# wall time $(( $(date +%s) - start )) s; load average (1, 5, 15 min) before: $load_before, after: $load_after"

@@ -23,6 +23,8 @@ final class JmhResults {
    * @param params the {@code @Param} values
    * @param mode JMH's mode name: {@code thrpt}, {@code avgt}, {@code sample}, {@code ss}
    * @param percentiles by percentile ("50.0", "99.0", ...), for sample-time results
+   * @param secondary by name, the per-iteration values of each secondary result (e.g. {@code
+   *     @AuxCounters} fields), forks one after another
    */
   record Result(
       String type,
@@ -32,7 +34,21 @@ final class JmhResults {
       double score,
       double error,
       String unit,
-      Map<String, Double> percentiles) {
+      Map<String, Double> percentiles,
+      Map<String, double[]> secondary) {
+
+    /** The mean per iteration of secondary result {@code name}, or NaN if there is none. */
+    double secondaryMean(String name) {
+      double[] v = secondary.get(name);
+      if (v == null || v.length == 0) {
+        return Double.NaN;
+      }
+      double sum = 0;
+      for (double x : v) {
+        sum += x;
+      }
+      return sum / v.length;
+    }
 
     /** The given percentile ("50.0", "99.0"), or the score when there are no percentiles. */
     double percentile(String p) {
@@ -82,11 +98,23 @@ final class JmhResults {
               m.path("score").asDouble(Double.NaN),
               m.path("scoreError").asDouble(Double.NaN),
               m.path("scoreUnit").asText(),
-              pct));
+              pct,
+              secondary(n.path("secondaryMetrics"))));
       jvm = n.path("vmName").asText() + " " + n.path("vmVersion").asText()
           + ", JVM flags: " + String.join(" ", textList(n.path("jvmArgs")));
     }
     return new JmhResults(results, jvm);
+  }
+
+  private static Map<String, double[]> secondary(JsonNode metrics) {
+    Map<String, double[]> out = new TreeMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = metrics.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      List<Double> values = new ArrayList<>();
+      e.getValue().path("rawData").forEach(fork -> fork.forEach(v -> values.add(v.asDouble())));
+      out.put(e.getKey(), values.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+    return out;
   }
 
   private static List<String> textList(JsonNode array) {

@@ -119,11 +119,15 @@ public final class Report {
       target("pure core < 1 us per chosen entry (worst configuration)",
           fmt(worst.score()) + " ns (" + worst.paramsText() + ")", worst.score() < 1000);
     }
-    r.one("BankBenchmark", "officialCsv").ifPresent(b ->
-        target("official CSV end to end < 1 s after start-up", fmt(b.score()) + " " + b.unit(),
-            toMillis(b) < 1000));
-    r.one("BankBenchmark", "startup5").ifPresent(b ->
-        target("5-node start-up < 3 s", fmt(b.score()) + " " + b.unit(), toMillis(b) < 3000));
+    // The bank at its launcher's default tick (10 ms); other ticks are what-if runs.
+    r.one("BankBenchmark", "officialCsv", "tickMillis=10").ifPresent(b ->
+        target("official CSV end to end < 1 s after start-up (judged on p50)",
+            "p50 " + fmt(b.percentile("50.0")) + " ms, cold " + fmt(b.percentile("100.0")) + " ms",
+            b.percentile("50.0") < 1000));
+    r.one("BankBenchmark", "startup5", "tickMillis=10").ifPresent(b ->
+        target("5-node start-up < 3 s (judged on the cold run)",
+            "p50 " + fmt(b.percentile("50.0")) + " ms, cold " + fmt(b.percentile("100.0")) + " ms",
+            b.percentile("100.0") < 3000));
     line("");
   }
 
@@ -233,20 +237,40 @@ public final class Report {
   }
 
   private void bank() {
-    List<Result> bank = r.all().stream().filter(b -> b.type().equals("BankBenchmark")).toList();
-    if (bank.isEmpty()) {
+    List<Result> csv = r.find("BankBenchmark", "officialCsv");
+    List<Result> startup = r.find("BankBenchmark", "startup5");
+    if (csv.isEmpty() && startup.isEmpty()) {
       return;
     }
-    line("### BankBenchmark: the bank example end to end (5 servers, gRPC, Chronicle)");
+    line("### BankBenchmark: the bank example end to end (5 servers, gRPC, Chronicle POWER)");
     line("");
-    line("| measurement | params | mode | score | p50 | p99 | unit |");
-    line("|---|---|---|---|---|---|---|");
-    for (Result b : bank) {
-      line("| " + b.method() + " | " + b.paramsText() + " | " + b.mode() + " | " + fmt(b.score())
-          + " | " + fmt(b.percentile("50.0")) + " | " + fmt(b.percentile("99.0")) + " | "
-          + b.unit() + " |");
+    line("A fresh cluster per iteration and no warm-up: the maximum is the cold first run, p50 a"
+        + " warm one. Latency is per `transfer` call at the sender's server, by what the server"
+        + " reported: local (funded, no round), consensus (it ran a round first), pending (still"
+        + " short after its round).");
+    line("");
+    line("| tick ms | start-up p50 ms | start-up cold ms | CSV p50 ms | CSV cold ms | transfers/s "
+        + "| local: per run, mean ms | consensus: per run, mean ms | pending: per run, mean ms |");
+    line("|---|---|---|---|---|---|---|---|---|");
+    for (Result c : csv) {
+      String tick = c.params().get("tickMillis");
+      Optional<Result> up = r.one("BankBenchmark", "startup5", "tickMillis=" + tick);
+      double transfers = c.secondaryMean("executedAtEnd") + c.secondaryMean("pendingAtEnd");
+      line("| " + tick + " | " + up.map(u -> fmt(u.percentile("50.0"))).orElse("-") + " | "
+          + up.map(u -> fmt(u.percentile("100.0"))).orElse("-") + " | "
+          + fmt(c.percentile("50.0")) + " | " + fmt(c.percentile("100.0")) + " | "
+          + fmt(transfers / (c.percentile("50.0") / 1000)) + " | " + kind(c, "local") + " | "
+          + kind(c, "consensus") + " | " + kind(c, "pending") + " |");
     }
     line("");
+  }
+
+  /** "26, 1.71": transfers of that kind per run and their mean latency in milliseconds. */
+  private static String kind(Result c, String kind) {
+    String countName = kind.equals("pending") ? "pendingCalls" : kind + "Transfers";
+    double count = c.secondaryMean(countName);
+    double micros = c.secondaryMean(kind + "MicrosTotal");
+    return fmt(count) + ", " + (count > 0 ? fmt(micros / count / 1000) : "-");
   }
 
   private void everything() {
@@ -287,15 +311,6 @@ public final class Report {
 
   private void target(String what, String measured, boolean met) {
     line("| " + what + " | " + measured + " | " + (met ? "yes" : "**no**") + " |");
-  }
-
-  private static double toMillis(Result b) {
-    return switch (b.unit().replace("/op", "")) {
-      case "s" -> b.score() * 1000;
-      case "us" -> b.score() / 1000;
-      case "ns" -> b.score() / 1e6;
-      default -> b.score();
-    };
   }
 
   private static String ratio(OptionalDouble a, OptionalDouble b) {

@@ -15,10 +15,10 @@ import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -58,7 +58,8 @@ public final class GrpcTransport implements Transport {
   private final TransportStats stats = new TransportStats();
   private final ThrottledLog sendLog = new ThrottledLog(log);
   private final ThrottledLog rejectLog = new ThrottledLog(log);
-  private final Map<Integer, Peer> peers = new HashMap<>();
+  // Filled by start() while the server may already deliver: read concurrently.
+  private final Map<Integer, Peer> peers = new ConcurrentHashMap<>();
   private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
   private ExecutorService executor;
   private ScheduledExecutorService reconnector;
@@ -118,7 +119,7 @@ public final class GrpcTransport implements Transport {
     members.forEach(
         (id, address) -> {
           if (id != self) {
-            ManagedChannel ch = GrpcChannels.channel(id, address, settings, executor);
+            ManagedChannel ch = GrpcChannels.channel(id, address, settings);
             ch.getState(true); // connect now: the handshake should not eat the first deadline
             peers.put(id, new Peer(id, ch, PaxosGrpc.newStub(ch),
                 new Semaphore(settings.inFlightPerPeerMax())));
@@ -135,7 +136,15 @@ public final class GrpcTransport implements Transport {
 
   private io.grpc.ServerServiceDefinition service(Consumer<Message> inbound) {
     MemberAuthorizer.Rejections rejections = this::onRejected;
-    InboundService service = new InboundService(self, codec, stats, rejections, inbound);
+    Consumer<Message> deliver =
+        m -> {
+          Peer from = peers.get(m.from());
+          if (from != null) {
+            redialIfBackingOff(from); // it just reached us, so it is up: dial it back now
+          }
+          inbound.accept(m);
+        };
+    InboundService service = new InboundService(self, codec, stats, rejections, deliver);
     if (settings.tls() == null) {
       return service.definition();
     }
@@ -174,10 +183,21 @@ public final class GrpcTransport implements Transport {
   /** A peer that failed to connect is retried every reconnect interval, not after gRPC's
    * exponential back-off (up to two minutes), so a restarted peer is reached again quickly. */
   private void resetBackoff() {
-    for (Peer p : peers.values()) {
-      if (p.channel().getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
-        p.channel().resetConnectBackoff();
-      }
+    peers.values().forEach(GrpcTransport::redialIfBackingOff);
+  }
+
+  /**
+   * Ends the connect back-off of a peer's channel, so that it dials now. Besides the reconnect
+   * timer, this runs on every send to that peer and on every message received from it: a peer
+   * that has just reached us is up, and a call waiting for the channel (wait-for-ready) goes out
+   * as soon as it is, not at the next reconnect tick. This matters at start-up, when the nodes
+   * start one after another and their first dials are refused: the first round used to wait for
+   * the reconnect interval (docs/BENCHMARKS.md, BankBenchmark). A peer that is down costs at most
+   * one refused connect per send, since only a channel in back-off is redialled.
+   */
+  private static void redialIfBackingOff(Peer p) {
+    if (p.channel().getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
+      p.channel().resetConnectBackoff();
     }
   }
 
@@ -268,6 +288,7 @@ public final class GrpcTransport implements Transport {
         return;
       }
       stats.sent(type);
+      redialIfBackingOff(peer);
       peer.stub()
           .withWaitForReady() // a peer (re)connecting gets the call once ready, within the deadline
           .withDeadlineAfter(settings.deadlineMillis(), TimeUnit.MILLISECONDS)
@@ -282,7 +303,10 @@ public final class GrpcTransport implements Transport {
     sendLog.warn("node " + self + " dropped " + type + " to " + message.to() + ": " + reason);
   }
 
-  /** Completes one call: releases its slot and records its latency or its error. */
+  /**
+   * Completes one call: releases its slot and records its latency or its error. Runs on a Netty
+   * event loop (the channels use a direct executor), so it must stay this small.
+   */
   private final class Reply implements StreamObserver<Ack> {
     private final Peer peer;
     private final String type;

@@ -205,6 +205,22 @@ class GrpcTransportTest {
     }
   }
 
+  @Test
+  void aSendRedialsAPeerWhoseFirstDialWasRefused() {
+    // The reconnect timer is far off and gRPC's own back-off lasts about a second, longer than
+    // the call's deadline: only the send itself redialling gets the second message through.
+    GrpcTransport one =
+        GrpcTransport.builder(1, members).deadlineMillis(200).reconnectMillis(60_000).build();
+    started.add(one);
+    one.start(inboxes.get(1)::add);
+    one.send(accepted(1, 2, 1)); // node 2 is not up yet: the dial is refused, the channel backs off
+    awaitTrue(() -> stats(one, "ACCEPTED").errors() == 1, "the first call fails");
+    start(GrpcTransport.builder(2, members), 2);
+    Message late = accepted(1, 2, 2);
+    one.send(late);
+    awaitTrue(() -> inboxes.get(2).contains(late), "node 2 receives the next message");
+  }
+
   private static Message accepted(int from, int to, long slot) {
     return new Message.Accepted(from, to, new Ballot(1, from), slot);
   }
