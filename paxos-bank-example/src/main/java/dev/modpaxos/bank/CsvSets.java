@@ -239,7 +239,8 @@ public final class CsvSets {
   }
 
   private void reject(long line, String reason) {
-    RowProblem p = new RowProblem(line, reason);
+    // One line even when the reason quotes a multi-line cell.
+    RowProblem p = new RowProblem(line, reason.replace("\r", "\\r").replace("\n", "\\n"));
     if (current != null) {
       current.rejected.add(p);
     } else {

@@ -1,0 +1,292 @@
+package dev.modpaxos.bank.chaos;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.modpaxos.bank.ServerView;
+import dev.modpaxos.bank.chaos.History.Invocation;
+import dev.modpaxos.bank.chaos.History.Outcome;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The chaos run: five bank server JVMs ({@code bank server}) on 127.0.0.1, one client thread per
+ * server submitting transfers of that server's client, and a {@link Nemesis} injecting faults at
+ * seeded random times. Every operation goes into the history; after the budget it heals
+ * everything, lets the servers catch up, reads their final views and runs every {@link Checker}.
+ *
+ * <p>The seed decides every random choice of the clients and the nemesis (amounts, receivers,
+ * think times, fault kinds, targets and durations). Real processes add timing the seed does not
+ * control, so a replay repeats the schedule, not the interleaving.
+ *
+ * <p>Main: {@code ChaosDriver <minutes> <seed> <runDir> [skip-persist]}.
+ */
+public final class ChaosDriver {
+  static final long TRANSFER_TIMEOUT_MILLIS = 5_000;
+  private static final AtomicLong OPS = new AtomicLong();
+  private static final long START_TIMEOUT_MILLIS = 90_000;
+
+  /** What a run reports. */
+  public record Result(long ops, long ok, long failed, long unknown, int kills, int partitions,
+      int pauses, List<String> violations, Path runDir) {
+    /** The run's one-line summary. */
+    public String line() {
+      return "chaos ops=" + ops + " ok=" + ok + " failed=" + failed + " unknown=" + unknown
+          + " kills=" + kills + " partitions=" + partitions + " pauses=" + pauses
+          + " violations=" + violations.size();
+    }
+  }
+
+  private final long seed;
+  private final long budgetMillis;
+  private final Path runDir;
+  final List<ServerProcess> servers = new ArrayList<>();
+  final History.Recorder history;
+  // Requests that are client operations (not views or catch-ups).
+  private final Set<Long> operations = ConcurrentHashMap.newKeySet();
+  private final Map<Long, Long> opOfTransfer = new ConcurrentHashMap<>();
+  private final Map<Long, Boolean> answeredLate = new ConcurrentHashMap<>();
+  private volatile boolean stopping;
+  // The server whose transfer last reported a round: it holds the highest ballot ("the leader").
+  volatile int leader = 1;
+
+  ChaosDriver(long seed, double minutes, Path runDir, boolean skipPersist) throws IOException {
+    this.seed = seed;
+    this.budgetMillis = (long) (minutes * 60_000);
+    this.runDir = runDir;
+    Files.createDirectories(runDir);
+    try (var entries = Files.list(runDir)) {
+      if (entries.findAny().isPresent()) {
+        throw new IOException(runDir + " is not empty: a run starts from fresh data directories");
+      }
+    }
+    this.history = new History.Recorder(runDir.resolve("history.tsv"));
+    List<Integer> ports = freePorts(10);
+    StringBuilder cluster = new StringBuilder("# the chaos run's five servers\n");
+    for (int id = 1; id <= 5; id++) {
+      cluster.append("S").append(id).append(".paxos = 127.0.0.1:").append(ports.get(id - 1))
+          .append("\nS").append(id).append(".admin = 127.0.0.1:").append(ports.get(id + 4))
+          .append('\n');
+    }
+    Path config = Files.writeString(runDir.resolve("cluster.conf"), cluster);
+    for (int id = 1; id <= 5; id++) {
+      InetSocketAddress admin = new InetSocketAddress("127.0.0.1", ports.get(id + 4));
+      servers.add(new ServerProcess(id, config, admin, runDir, skipPersist, this::onLateReply));
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    double minutes = Double.parseDouble(args[0]);
+    long seed = Long.parseLong(args[1]);
+    boolean broken = args.length > 3 && args[3].equals("skip-persist");
+    Result r = run(seed, minutes, Path.of(args[2]), broken);
+    r.violations().forEach(System.out::println);
+    System.out.println(r.line());
+    System.exit(r.violations().isEmpty() ? 0 : 1);
+  }
+
+  /** Runs one chaos run and checks it. */
+  public static Result run(long seed, double minutes, Path runDir, boolean skipPersist)
+      throws Exception {
+    ChaosDriver d = new ChaosDriver(seed, minutes, runDir, skipPersist);
+    try {
+      return d.execute();
+    } finally {
+      d.servers.forEach(ServerProcess::close);
+      d.history.close();
+    }
+  }
+
+  private Result execute() throws Exception {
+    history.note("seed " + seed + ", budget " + budgetMillis + " ms, run dir " + runDir);
+    startAll();
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(budgetMillis);
+    List<Thread> clients = new ArrayList<>();
+    for (ServerProcess s : servers) {
+      Thread t = new Thread(() -> client(s, new Random(seed * 31 + s.id), deadline),
+          "chaos-client-S" + s.id);
+      t.start();
+      clients.add(t);
+    }
+    Nemesis nemesis = new Nemesis(this, new Random(seed));
+    nemesis.run(deadline);
+    stopping = true;
+    nemesis.healAll();
+    for (Thread t : clients) {
+      t.join(TimeUnit.MINUTES.toMillis(3));
+    }
+    List<ServerView> finals = settle();
+    Files.writeString(runDir.resolve("final-views.json"),
+        new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(finals));
+    History h = history.history();
+    List<String> violations = Checker.runAll(h, finals);
+    violations.forEach(v -> history.note("VIOLATION " + v));
+    return new Result(h.invocations().size(), h.count(Outcome.OK), h.count(Outcome.FAILED),
+        h.count(Outcome.UNKNOWN), h.faults("kill"), h.faults("disconnect"),
+        h.faults("pause"), violations, runDir);
+  }
+
+  private void startAll() throws Exception {
+    List<Thread> starters = new ArrayList<>();
+    List<Exception> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+    for (ServerProcess s : servers) {
+      Thread t = new Thread(() -> {
+        try {
+          s.start(START_TIMEOUT_MILLIS);
+        } catch (Exception e) {
+          errors.add(e);
+        }
+      });
+      t.start();
+      starters.add(t);
+    }
+    for (Thread t : starters) {
+      t.join();
+    }
+    if (!errors.isEmpty()) {
+      throw errors.get(0);
+    }
+  }
+
+  // ---- clients ------------------------------------------------------------------------------
+
+  private void client(ServerProcess s, Random random, long deadline) {
+    long n = 0;
+    while (System.nanoTime() < deadline && !stopping) {
+      if (!s.isAlive()) {
+        sleep(100); // a client does not submit to a server it knows is down
+        continue;
+      }
+      int to = random.nextInt(4) + 1;
+      to = to >= s.id ? to + 1 : to;
+      // Mostly small amounts, so local logs build up between rounds; now and then a large one,
+      // which leaves the client short and makes its server run a round (R14).
+      long amount = random.nextInt(50) == 0 ? 40 + random.nextInt(50) : 1 + random.nextInt(10);
+      int incarnation = s.incarnation();
+      long request = OPS.incrementAndGet();
+      Invocation inv = new Invocation(request, s.id, s.id * 100_000_000L + ++n, s.id, to, amount);
+      history.invoke(inv);
+      operations.add(request);
+      opOfTransfer.put(inv.transferId(), request);
+      String answer;
+      try {
+        answer = s.transfer(request, inv.transferId(), to, amount, TRANSFER_TIMEOUT_MILLIS);
+      } catch (IOException e) {
+        history.outcome(request, Outcome.FAILED, "not delivered: " + e.getMessage());
+        sleep(100);
+        continue;
+      }
+      if (answer == null) {
+        history.outcome(request, Outcome.UNKNOWN,
+            "no answer in " + TRANSFER_TIMEOUT_MILLIS + " ms");
+        awaitLateAnswer(s, request, incarnation);
+      } else {
+        record(s, request, answer);
+      }
+      sleep(10 + random.nextInt(60));
+    }
+  }
+
+  /**
+   * EXECUTED is ok; REJECTED and "is down" are failed; PENDING, an RPC error (the call may have
+   * reached the server) and the rest are unknown.
+   */
+  private void record(ServerProcess s, long op, String answer) {
+    String[] w = answer.split(" ");
+    if (w.length > 1 && !w[1].equals("0")) {
+      leader = s.id;
+    }
+    acknowledgeOthers(op, w);
+    Outcome o = switch (w[0]) {
+      case "EXECUTED" -> Outcome.OK;
+      case "REJECTED" -> Outcome.FAILED;
+      case "UNDELIVERED" -> answer.contains("is_down") ? Outcome.FAILED : Outcome.UNKNOWN;
+      default -> Outcome.UNKNOWN;
+    };
+    history.outcome(op, o, answer);
+  }
+
+  /** Waits for a timed-out request's answer or its server's death, so queues stay short. */
+  private void awaitLateAnswer(ServerProcess s, long request, int incarnation) {
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    while (System.nanoTime() < until && s.isAlive() && s.incarnation() == incarnation
+        && !answeredLate.containsKey(request)) {
+      sleep(50);
+    }
+  }
+
+  private void onLateReply(long request, String answer) {
+    if (operations.contains(request)) {
+      history.late(request, answer);
+      String[] w = answer.split(" ");
+      if (w[0].equals("EXECUTED")) {
+        history.acknowledgedLater(request, "its own late answer");
+      }
+      acknowledgeOthers(request, w);
+      answeredLate.put(request, true);
+    }
+  }
+
+  /** An answer lists the earlier pending transfers it executed on the way: they are ok now. */
+  private void acknowledgeOthers(long op, String[] answer) {
+    if (answer.length > 2 && answer[0].matches("EXECUTED|PENDING") && !answer[2].equals("-")) {
+      for (String id : answer[2].split(",")) {
+        Long earlier = opOfTransfer.get(Long.parseLong(id));
+        if (earlier != null) {
+          history.acknowledgedLater(earlier, "executed during op " + op);
+        }
+      }
+    }
+  }
+
+  // ---- the end ------------------------------------------------------------------------------
+
+  /** Brings every server to the highest slot any has, then reads their final views. */
+  private List<ServerView> settle() {
+    long top = 0;
+    for (ServerProcess s : servers) {
+      top = Math.max(top, s.view().committedSlot());
+    }
+    for (ServerProcess s : servers) {
+      history.note("S" + s.id + " catch-up to slot " + top + ": " + s.catchUp(top, 30_000));
+    }
+    List<ServerView> out = new ArrayList<>();
+    servers.forEach(s -> out.add(s.view()));
+    return out;
+  }
+
+  static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static List<Integer> freePorts(int n) throws IOException {
+    List<ServerSocket> sockets = new ArrayList<>();
+    try {
+      List<Integer> ports = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        sockets.add(s);
+        ports.add(s.getLocalPort());
+      }
+      return ports;
+    } finally {
+      for (ServerSocket s : sockets) {
+        s.close();
+      }
+    }
+  }
+}

@@ -1,0 +1,256 @@
+package dev.modpaxos.bank.chaos;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.common.util.concurrent.ListenableFuture;
+import dev.modpaxos.bank.BankMain;
+import dev.modpaxos.bank.BrokenChaosServer;
+import dev.modpaxos.bank.ServerView;
+import dev.modpaxos.bank.admin.BankAdminGrpc;
+import dev.modpaxos.bank.admin.CatchUpRequest;
+import dev.modpaxos.bank.admin.ConnectRequest;
+import dev.modpaxos.bank.admin.Empty;
+import dev.modpaxos.bank.admin.TransferReply;
+import dev.modpaxos.bank.admin.TransferRequest;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Writer;
+import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
+
+/**
+ * The driver's handle on one server JVM: the bank's own {@code bank server} process (or, for the
+ * broken build, {@link BrokenChaosServer}), driven through the bank's admin RPC, plus the process
+ * faults (kill -9, SIGSTOP, SIGCONT). A transfer answered after the client stopped waiting goes to
+ * the late-answer listener. Thread-safe.
+ */
+final class ServerProcess {
+  private static final long WORK_MILLIS = 120_000;
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+  final int id;
+  private final Path config;
+  private final Path runDir;
+  private final Path logFile;
+  private final boolean skipPersist;
+  private final BiConsumer<Long, String> lateAnswers;
+  // Calls wait for the channel to be ready (within their deadline): after a restart the channel
+  // may still be backing off from the dead process.
+  private final ManagedChannel channel;
+  private volatile Process process;
+  private volatile boolean paused;
+  // Incremented at every start: a request sent to one incarnation is never answered by the next.
+  private volatile int incarnation;
+
+  ServerProcess(int id, Path config, InetSocketAddress admin, Path runDir, boolean skipPersist,
+      BiConsumer<Long, String> lateAnswers) {
+    this.id = id;
+    this.config = config;
+    this.runDir = runDir;
+    this.logFile = runDir.resolve("S" + id + ".log");
+    this.skipPersist = skipPersist;
+    this.lateAnswers = lateAnswers;
+    // A long run's view holds every chosen block: far above gRPC's default 4 MiB.
+    this.channel = NettyChannelBuilder.forAddress(admin).usePlaintext()
+        .maxInboundMessageSize(512 * 1024 * 1024).build();
+  }
+
+  /** Starts the JVM and waits (up to {@code timeoutMillis}) until it serves. */
+  synchronized void start(long timeoutMillis) throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+      if (arg.startsWith("--add-") || arg.startsWith("-Dchronicle.")) {
+        cmd.add(arg);
+      }
+    }
+    cmd.addAll(List.of("-Dchronicle.analytics.disable=true", "-Xmx192m", "-XX:+UseSerialGC",
+        "-XX:TieredStopAtLevel=1", "-Dbank.test.log=INFO", "-Dbank.log.dir=" + runDir,
+        "-cp", System.getProperty("java.class.path")));
+    if (skipPersist) {
+      cmd.addAll(List.of(BrokenChaosServer.class.getName(), "S" + id, config.toString(),
+          runDir.toString()));
+    } else {
+      cmd.addAll(List.of(BankMain.class.getName(), "server", "--id", "S" + id,
+          "--config", config.toString(), "--data-dir", runDir.toString()));
+    }
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    CompletableFuture<Void> serving = new CompletableFuture<>();
+    process = p;
+    incarnation++;
+    paused = false;
+    Thread reader = new Thread(() -> copyOutput(p, serving), "chaos-output-S" + id);
+    reader.setDaemon(true);
+    reader.start();
+    try {
+      serving.get(timeoutMillis, TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      throw new IOException("S" + id + " did not start in " + timeoutMillis + " ms (see "
+          + logFile + ")", e);
+    }
+  }
+
+  /** Copies the process's output to its log file; completes {@code serving} at "serving:". */
+  private void copyOutput(Process p, CompletableFuture<Void> serving) {
+    try (BufferedReader r = new BufferedReader(
+            new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        Writer log = Files.newBufferedWriter(logFile, StandardCharsets.UTF_8,
+            StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+      log.write("---- S" + id + " started, pid " + p.pid() + "\n");
+      for (String line = r.readLine(); line != null; line = r.readLine()) {
+        log.write(line + "\n");
+        if (line.contains(" serving: ")) {
+          serving.complete(null);
+          log.flush();
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // the process died
+    }
+  }
+
+  boolean isAlive() {
+    Process p = process;
+    return p != null && p.isAlive();
+  }
+
+  int incarnation() {
+    return incarnation;
+  }
+
+  boolean isPaused() {
+    return paused;
+  }
+
+  /**
+   * Sends transfer {@code transferId} of this server's client and waits up to {@code waitMillis}
+   * for the answer, as "STATUS rounds executedIds|- reason". Returns null if it did not come in
+   * time (it goes to the late-answer listener under {@code op} if it comes later) and "ERROR code"
+   * if the call failed in transit. Throws {@link IOException} if the process is not running, so
+   * the transfer was never sent.
+   */
+  String transfer(long op, long transferId, int to, long amount, long waitMillis)
+      throws IOException {
+    if (!isAlive()) {
+      throw new IOException("S" + id + " is not running");
+    }
+    ListenableFuture<TransferReply> f = BankAdminGrpc.newFutureStub(channel).withWaitForReady()
+        .withDeadlineAfter(WORK_MILLIS, TimeUnit.MILLISECONDS)
+        .transfer(TransferRequest.newBuilder().setId(transferId).setFrom(id).setTo(to)
+            .setAmount(amount).build());
+    try {
+      return answer(f.get(waitMillis, TimeUnit.MILLISECONDS));
+    } catch (TimeoutException e) {
+      f.addListener(() -> lateAnswers.accept(op, answerOf(f)), Runnable::run);
+      return null;
+    } catch (ExecutionException e) {
+      return "ERROR " + (e.getCause() instanceof StatusRuntimeException s
+          ? s.getStatus().getCode() : e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
+  private static String answerOf(ListenableFuture<TransferReply> done) {
+    try {
+      return answer(done.get());
+    } catch (ExecutionException e) {
+      return "ERROR " + (e.getCause() instanceof StatusRuntimeException s
+          ? s.getStatus().getCode() : e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "ERROR interrupted";
+    }
+  }
+
+  private static String answer(TransferReply r) {
+    String others = r.getExecutedIdsCount() == 0 ? "-"
+        : String.join(",", r.getExecutedIdsList().stream().map(String::valueOf).toList());
+    return r.getStatus() + " " + r.getRoundsRun() + " " + others + " "
+        + r.getReason().replace(' ', '_');
+  }
+
+  /** The admin SetConnected; false if the call failed. */
+  boolean setConnected(boolean connected) {
+    try {
+      BankAdminGrpc.newBlockingStub(channel).withWaitForReady()
+          .withDeadlineAfter(30, TimeUnit.SECONDS)
+          .setConnected(ConnectRequest.newBuilder().setConnected(connected).build());
+      return true;
+    } catch (StatusRuntimeException e) {
+      return false;
+    }
+  }
+
+  /** The admin CatchUp; false if it did not catch up or the call failed. */
+  boolean catchUp(long slot, long timeoutMillis) {
+    try {
+      return BankAdminGrpc.newBlockingStub(channel).withWaitForReady()
+          .withDeadlineAfter(timeoutMillis + 10_000, TimeUnit.MILLISECONDS)
+          .catchUp(CatchUpRequest.newBuilder().setSlot(slot).setTimeoutMillis(timeoutMillis)
+              .build()).getCaughtUp();
+    } catch (StatusRuntimeException e) {
+      return false;
+    }
+  }
+
+  /** The server's view, or a down view if it cannot be read. */
+  ServerView view() {
+    try {
+      String json = BankAdminGrpc.newBlockingStub(channel).withWaitForReady()
+          .withDeadlineAfter(60, TimeUnit.SECONDS)
+          .view(Empty.getDefaultInstance()).getJson();
+      return JSON.readValue(json, ServerView.class);
+    } catch (StatusRuntimeException | IOException e) {
+      return ServerView.down(id);
+    }
+  }
+
+  /** kill -9. */
+  void kill() {
+    Process p = process;
+    if (p != null) {
+      p.destroyForcibly();
+      try {
+        p.waitFor(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    paused = false;
+  }
+
+  /** SIGSTOP (true) or SIGCONT (false). */
+  void pause(boolean stop) throws IOException, InterruptedException {
+    Process p = process;
+    if (p == null || !p.isAlive()) {
+      return;
+    }
+    new ProcessBuilder("kill", stop ? "-STOP" : "-CONT", String.valueOf(p.pid()))
+        .inheritIO().start().waitFor(5, TimeUnit.SECONDS);
+    paused = stop;
+  }
+
+  /** Kills the process and closes the admin channel. */
+  void close() {
+    kill();
+    channel.shutdownNow();
+  }
+}
