@@ -41,6 +41,9 @@ public final class BankServer implements ServerHandle {
   // Once a majority promised, wait this many more ticks for the others: the assignment's round
   // collects every reachable server's local log, and over gRPC a promise takes a few ms.
   private static final int PROMISE_WAIT_TICKS = 5;
+  // A short transfer's round gives up after this many attempts and the transfer stays pending
+  // (it is retried later, never lost): with only a minority live, every attempt must time out.
+  private static final int ROUND_ATTEMPTS = 2;
 
   private final int id;
   private final String name;
@@ -235,6 +238,7 @@ public final class BankServer implements ServerHandle {
                 ReplicaConfig.builder(id, Servers.IDS)
                     .trigger(RoundTrigger.ON_DEMAND)
                     .promiseWaitTicks(PROMISE_WAIT_TICKS)
+                    .roundAttemptsMax(ROUND_ATTEMPTS)
                     .build())
             .transport(new FaultInjectingTransport(id, backend.transport(id), faults))
             .store(backend.openStore(id))

@@ -138,8 +138,13 @@ final class ChosenLog {
     blocks.add(block);
     for (Entry e : block.entries()) {
       index.add(e.id());
-      if (e.origin() == self && localLog.remove(e.id()) != null) {
-        out.removed.add(e.id());
+      if (e.origin() == self) {
+        if (localLog.remove(e.id()) != null) {
+          out.removed.add(e.id());
+        }
+        // No honest peer sends an own entry we never logged; if a damaged or lying frame does,
+        // never hand its id out again (found by FrameFuzzTest).
+        nextSeq = Math.max(nextSeq, e.seq() + 1);
       }
     }
     SlotBlock sb = new SlotBlock(slot, block);
