@@ -1,13 +1,11 @@
 package dev.modpaxos.benchmarks;
 
 import dev.modpaxos.local.InMemoryStore;
-import dev.modpaxos.protocol.Entry;
 import dev.modpaxos.protocol.Message;
 import dev.modpaxos.protocol.Ready;
 import dev.modpaxos.protocol.Replica;
 import dev.modpaxos.protocol.ReplicaConfig;
 import dev.modpaxos.protocol.RoundTrigger;
-import dev.modpaxos.protocol.SlotBlock;
 import dev.modpaxos.spi.StoredState;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -97,21 +95,7 @@ final class ReplicaPump {
   }
 
   private static void persist(InMemoryStore store, Ready r) {
-    if (r.promised() != null) {
-      store.savePromised(r.promised());
-    }
-    if (r.accepted() != null) {
-      store.saveAccepted(r.accepted());
-    }
-    for (Entry e : r.appended()) {
-      store.appendLocal(e);
-    }
-    for (SlotBlock sb : r.chosen()) {
-      store.saveChosen(sb);
-    }
-    if (!r.removed().isEmpty()) {
-      store.removeLocal(r.removed());
-    }
+    r.writeTo(store);
     store.sync();
   }
 }
