@@ -72,6 +72,21 @@ public final class PaxosNode implements AutoCloseable {
 
   private record Waiter(CompletableFuture<Long> future, long submitNanos) {}
 
+  /** A queued task whose caller waits on futures; failed if the loop ends before it runs. */
+  private abstract static class Pending implements Runnable {
+    private final CompletableFuture<?>[] futures;
+
+    Pending(CompletableFuture<?>... futures) {
+      this.futures = futures;
+    }
+
+    void fail(Throwable cause) {
+      for (CompletableFuture<?> f : futures) {
+        f.completeExceptionally(cause);
+      }
+    }
+  }
+
   private PaxosNode(Builder b) {
     this.config = b.config;
     this.transport = b.transport;
@@ -147,10 +162,13 @@ public final class PaxosNode implements AutoCloseable {
     SubmitHandle handle = new SubmitHandle(new CompletableFuture<>(), new CompletableFuture<>());
     long submitNanos = System.nanoTime();
     if (!execute(
-        () -> {
-          EntryId id = replica.submit(copy);
-          durableWaiters.put(id, handle.durable());
-          chosenWaiters.put(id, new Waiter(handle.chosen(), submitNanos));
+        new Pending(handle.durable(), handle.chosen()) {
+          @Override
+          public void run() {
+            EntryId id = replica.submit(copy);
+            durableWaiters.put(id, handle.durable());
+            chosenWaiters.put(id, new Waiter(handle.chosen(), submitNanos));
+          }
         })) {
       inFlight.decrementAndGet();
       throw new NodeStoppedException("node " + config.nodeId() + " is not running");
@@ -165,7 +183,13 @@ public final class PaxosNode implements AutoCloseable {
    */
   public CompletableFuture<Void> runRound() {
     CompletableFuture<Void> f = new CompletableFuture<>();
-    if (!execute(() -> roundWaiters.put(replica.runRound(), f))) {
+    if (!execute(
+        new Pending(f) {
+          @Override
+          public void run() {
+            roundWaiters.put(replica.runRound(), f);
+          }
+        })) {
       f.completeExceptionally(new NodeStoppedException("node " + config.nodeId() + " stopped"));
     }
     return f;
@@ -388,7 +412,9 @@ public final class PaxosNode implements AutoCloseable {
     if (Thread.currentThread() == loop || !loop.isAlive()) {
       fail.run();
       for (Runnable t = tasks.poll(); t != null; t = tasks.poll()) {
-        // submits queued after the loop ended never ran; their futures are not tracked yet
+        if (t instanceof Pending p) {
+          p.fail(cause); // queued but never run: its caller still waits on these futures
+        }
       }
     }
   }
