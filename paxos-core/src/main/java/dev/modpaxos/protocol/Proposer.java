@@ -441,12 +441,13 @@ final class Proposer {
     List<Entry> fresh = new ArrayList<>();
     Budget budget = Budget.forBlock(config); // the rest goes with the next flush
     for (Entry e : replica.log().localLog()) {
-      if (e.seq() > forwardedSeq && !budget.take(e)) {
+      if (e.seq() <= forwardedSeq) {
+        continue;
+      }
+      if (!budget.take(e)) {
         break;
       }
-      if (e.seq() > forwardedSeq) {
-        fresh.add(e);
-      }
+      fresh.add(e);
     }
     if (!fresh.isEmpty()) {
       forwardedSeq = fresh.get(fresh.size() - 1).seq();
