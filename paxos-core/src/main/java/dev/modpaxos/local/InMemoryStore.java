@@ -6,31 +6,39 @@ import dev.modpaxos.protocol.Entry;
 import dev.modpaxos.protocol.EntryId;
 import dev.modpaxos.protocol.Proposal;
 import dev.modpaxos.protocol.SlotBlock;
+import dev.modpaxos.spi.StateLoss;
 import dev.modpaxos.spi.Store;
-import dev.modpaxos.spi.StoreException;
+import dev.modpaxos.spi.StoreIdentity;
 import dev.modpaxos.spi.StoredState;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.function.Consumer;
+import java.util.function.IntPredicate;
 
 /**
  * A {@link Store} in memory, for tests, the simulator and the embedded mode. Thread-safe
  * (synchronized). Survives a node restart within one JVM: {@link #close()} then {@link #load()}.
  *
  * <p>It models the durability contract exactly: writes are staged, {@link #sync()} makes them
- * durable, and {@link #crash(int)} throws away unsynced writes, as a real crash would.
+ * durable, and {@link #crash(IntPredicate)} keeps any chosen subset of the unsynced writes, as a
+ * real crash may. {@link #lose} and {@link #wipe()} model damaged and emptied disks (R16).
  */
 public final class InMemoryStore implements Store {
   private static final class State {
+    StoreIdentity identity;
     Ballot promised = Ballot.ZERO;
     Proposal accepted;
-    final List<Block> chosen = new ArrayList<>();
+    // By slot; a crash may keep a later slot and lose an earlier one, so load() takes the prefix.
+    final TreeMap<Long, Block> chosen = new TreeMap<>();
     final LinkedHashMap<EntryId, Entry> local = new LinkedHashMap<>();
-    // Set by loseAcceptorState(); cleared by a synced savePromised (Store contract, R16).
-    boolean acceptorStateLost;
+    // Set by lose(); cleared by a synced saveIdentity (Store contract, R16).
+    final EnumSet<StateLoss> losses = EnumSet.noneOf(StateLoss.class);
   }
 
   private final State durable = new State();
@@ -40,21 +48,31 @@ public final class InMemoryStore implements Store {
   @Override
   public synchronized StoredState load() {
     unsynced.clear();
+    List<Block> prefix = new ArrayList<>();
+    for (long slot = 1; durable.chosen.containsKey(slot); slot++) {
+      prefix.add(durable.chosen.get(slot));
+    }
     return new StoredState(
+        durable.identity,
         durable.promised,
         durable.accepted,
-        durable.chosen,
+        prefix,
         new ArrayList<>(durable.local.values()),
-        durable.acceptorStateLost);
+        durable.losses);
+  }
+
+  @Override
+  public synchronized void saveIdentity(StoreIdentity identity) {
+    unsynced.add(
+        s -> {
+          s.identity = identity;
+          s.losses.clear();
+        });
   }
 
   @Override
   public synchronized void savePromised(Ballot promised) {
-    unsynced.add(
-        s -> {
-          s.promised = promised;
-          s.acceptorStateLost = false;
-        });
+    unsynced.add(s -> s.promised = promised);
   }
 
   @Override
@@ -64,14 +82,7 @@ public final class InMemoryStore implements Store {
 
   @Override
   public synchronized void saveChosen(SlotBlock chosen) {
-    unsynced.add(
-        s -> {
-          if (chosen.slot() != s.chosen.size() + 1) {
-            throw new StoreException(
-                "chosen slot " + chosen.slot() + " out of order after " + s.chosen.size());
-          }
-          s.chosen.add(chosen.block());
-        });
+    unsynced.add(s -> s.chosen.put(chosen.slot(), chosen.block()));
   }
 
   @Override
@@ -87,44 +98,84 @@ public final class InMemoryStore implements Store {
 
   @Override
   public synchronized void sync() {
-    try {
-      for (Consumer<State> w : unsynced) {
-        w.accept(durable); // a rejected write throws; it and the writes after it are discarded
-      }
-    } finally {
-      unsynced.clear();
+    for (Consumer<State> w : unsynced) {
+      w.accept(durable);
     }
+    unsynced.clear();
     syncs++;
   }
 
   /**
-   * Simulates a crash: keeps the first {@code keep} unsynced writes (a torn prefix reached the
-   * disk) and loses the rest. Returns how many writes were lost.
+   * Simulates a crash: unsynced write {@code i} (in write order) reaches the disk iff {@code
+   * keep.test(i)}; the rest are lost. Returns how many writes were lost.
    */
-  public synchronized int crash(int keep) {
-    int lost = Math.max(0, unsynced.size() - Math.max(0, keep));
-    for (int i = 0; i < Math.min(keep, unsynced.size()); i++) {
-      unsynced.get(i).accept(durable);
+  public synchronized int crash(IntPredicate keep) {
+    int lost = 0;
+    for (int i = 0; i < unsynced.size(); i++) {
+      if (keep.test(i)) {
+        unsynced.get(i).accept(durable);
+      } else {
+        lost++;
+      }
     }
     unsynced.clear();
     return lost;
   }
 
-  /**
-   * Simulates a damaged disk: the durable promise and accepted value are wiped (and unsynced
-   * writes dropped), and every later {@link #load()} reports {@code acceptorStateLost} until a
-   * promise is saved and synced.
-   */
-  public synchronized void loseAcceptorState() {
-    unsynced.clear();
-    durable.promised = Ballot.ZERO;
-    durable.accepted = null;
-    durable.acceptorStateLost = true;
+  /** Simulates a crash that loses every unsynced write. */
+  public synchronized int crash() {
+    return crash(i -> false);
   }
 
-  /** True from {@link #loseAcceptorState()} until a promise is saved and synced. */
-  public synchronized boolean acceptorStateLost() {
-    return durable.acceptorStateLost;
+  /**
+   * Simulates a damaged disk (unsynced writes are dropped too), reported by every later {@link
+   * #load()} until an identity is saved and synced:
+   *
+   * <ul>
+   *   <li>{@link StateLoss#ACCEPTOR_STATE}: the promise and the accepted value are wiped;
+   *   <li>{@link StateLoss#CHOSEN_BLOCKS}: a random non-empty suffix of the chosen blocks is lost;
+   *   <li>{@link StateLoss#LOCAL_ENTRIES}: a random subset of the local log is lost;
+   *   <li>{@link StateLoss#UNSYNCED_WRITES}: nothing visible is lost, only reported.
+   * </ul>
+   */
+  public synchronized void lose(StateLoss what, SplittableRandom random) {
+    unsynced.clear();
+    switch (what) {
+      case ACCEPTOR_STATE -> {
+        durable.promised = Ballot.ZERO;
+        durable.accepted = null;
+      }
+      case CHOSEN_BLOCKS -> {
+        if (!durable.chosen.isEmpty()) {
+          long keep = random.nextLong(durable.chosen.lastKey());
+          durable.chosen.tailMap(keep, false).clear();
+        }
+      }
+      case LOCAL_ENTRIES -> durable.local.values().removeIf(e -> random.nextBoolean());
+      case UNSYNCED_WRITES -> { }
+    }
+    durable.losses.add(what);
+  }
+
+  /** Simulates an emptied data directory: nothing is left, and nothing says anything was lost. */
+  public synchronized void wipe() {
+    unsynced.clear();
+    durable.identity = null;
+    durable.promised = Ballot.ZERO;
+    durable.accepted = null;
+    durable.chosen.clear();
+    durable.local.clear();
+    durable.losses.clear();
+  }
+
+  /** What {@link #load()} would report lost now. */
+  public synchronized Set<StateLoss> losses() {
+    return Set.copyOf(durable.losses);
+  }
+
+  /** The durable identity, or null. */
+  public synchronized StoreIdentity identity() {
+    return durable.identity;
   }
 
   public synchronized int unsyncedWrites() {
@@ -135,9 +186,9 @@ public final class InMemoryStore implements Store {
     return syncs;
   }
 
-  /** Chosen blocks that are durable. */
+  /** Chosen blocks that are durable, the gap-free prefix. */
   public synchronized List<Block> durableChosen() {
-    return List.copyOf(durable.chosen);
+    return load().chosen();
   }
 
   @Override

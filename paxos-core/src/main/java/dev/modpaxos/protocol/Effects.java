@@ -5,6 +5,7 @@ import java.util.List;
 
 /** Accumulates the effects of inputs until {@link Replica#ready()} drains them. Not thread-safe. */
 final class Effects {
+  dev.modpaxos.spi.StoreIdentity identity;
   Ballot promised;
   Proposal accepted;
   final List<Entry> appended = new ArrayList<>();
@@ -16,7 +17,8 @@ final class Effects {
   final List<Long> roundsFailed = new ArrayList<>();
 
   Ready drain() {
-    if (promised == null
+    if (identity == null
+        && promised == null
         && accepted == null
         && appended.isEmpty()
         && chosen.isEmpty()
@@ -29,6 +31,7 @@ final class Effects {
     }
     Ready r =
         new Ready(
+            identity,
             promised,
             accepted,
             List.copyOf(appended),
@@ -38,6 +41,7 @@ final class Effects {
             List.copyOf(events),
             List.copyOf(roundsDone),
             List.copyOf(roundsFailed));
+    identity = null;
     promised = null;
     accepted = null;
     appended.clear();

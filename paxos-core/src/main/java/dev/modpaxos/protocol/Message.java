@@ -36,14 +36,29 @@ public sealed interface Message {
 
   /**
    * R6: phase 1b. {@code accepted} is the acceptor's accepted value for a slot above its own
-   * {@code committedSlot}, or null; {@code localLog} is the acceptor's local log.
+   * {@code committedSlot}, or null; {@code localLog} is the acceptor's local log; {@code
+   * generation} is the acceptor's member generation, and a proposer counts the promise only if it
+   * is the member's current one (R16, R17).
    */
   record Promise(
-      int from, int to, Ballot ballot, long committedSlot, Proposal accepted, List<Entry> localLog)
+      int from,
+      int to,
+      Ballot ballot,
+      long committedSlot,
+      Proposal accepted,
+      List<Entry> localLog,
+      int generation)
       implements Message {
     public Promise {
       Objects.requireNonNull(ballot, "ballot");
       localLog = List.copyOf(localLog);
+    }
+
+    /** A promise from a member's first generation. */
+    public Promise(
+        int from, int to, Ballot ballot, long committedSlot, Proposal accepted,
+        List<Entry> localLog) {
+      this(from, to, ballot, committedSlot, accepted, localLog, 1);
     }
   }
 
@@ -55,10 +70,19 @@ public sealed interface Message {
     }
   }
 
-  /** R8: phase 2b, the acceptor durably accepted {@code slot} at {@code ballot}. */
-  record Accepted(int from, int to, Ballot ballot, long slot) implements Message {
+  /**
+   * R8: phase 2b, the acceptor durably accepted {@code slot} at {@code ballot}; {@code generation}
+   * is the acceptor's member generation (counted only if current, R16, R17).
+   */
+  record Accepted(int from, int to, Ballot ballot, long slot, int generation)
+      implements Message {
     public Accepted {
       Objects.requireNonNull(ballot, "ballot");
+    }
+
+    /** A vote from a member's first generation. */
+    public Accepted(int from, int to, Ballot ballot, long slot) {
+      this(from, to, ballot, slot, 1);
     }
   }
 
@@ -109,7 +133,11 @@ public sealed interface Message {
     }
   }
 
-  /** R13: a follower hands its local log to the stable leader (fast path). */
+  /**
+   * R13: a follower hands its local log to the stable leader (fast path). R16/R17: a learner
+   * awaiting re-admission sends its surviving local log and its re-admission request (a control
+   * entry) to every member.
+   */
   record Forward(int from, int to, List<Entry> entries) implements Message {
     public Forward {
       entries = List.copyOf(entries);

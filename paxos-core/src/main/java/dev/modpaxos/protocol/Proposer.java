@@ -245,7 +245,7 @@ final class Proposer {
     if (replica.acceptor().promised().isAbove(maxSeen)) {
       maxSeen = replica.acceptor().promised();
     }
-    ballot = maxSeen.next(replica.self());
+    ballot = maxSeen.next(replica.self(), 1);
     maxSeen = ballot;
     leader = false;
     phase = Phase.PREPARING;

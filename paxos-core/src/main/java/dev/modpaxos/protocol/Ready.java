@@ -1,6 +1,7 @@
 package dev.modpaxos.protocol;
 
 import dev.modpaxos.spi.Store;
+import dev.modpaxos.spi.StoreIdentity;
 import java.util.List;
 
 /**
@@ -8,28 +9,30 @@ import java.util.List;
  * (docs/PROTOCOL.md R15):
  *
  * <ol>
- *   <li>persist {@link #appended}, {@link #chosen}, remove {@link #removed} from the local log,
- *       persist {@link #promised}, then {@link #accepted}, in exactly this order, and make all of
- *       it durable ({@code sync}). A crash may keep any prefix of unsynced writes, so each write
- *       may depend only on earlier ones: an accepted block may hold entries appended, and be for
- *       the slot after a block chosen, in the same batch;
+ *   <li>persist {@link #identity}, {@link #appended}, {@link #chosen}, remove {@link #removed}
+ *       from the local log, persist {@link #promised} and {@link #accepted}, and make all of it
+ *       durable ({@code sync}) if {@link #needsSync()}. A crash may keep any subset of unsynced
+ *       writes, so no write in a batch depends on another in the same batch: removals only ever
+ *       name entries whose chosen blocks were synced by an earlier batch;
  *   <li>only then send {@link #messages};
  *   <li>then apply {@link #chosen} to the application, in slot order;
  *   <li>then complete the futures: {@link #appended} entries are durable, entries of {@link
  *       #chosen} blocks are chosen, {@link #roundsDone}/{@link #roundsFailed} tickets are settled.
  * </ol>
  *
+ * @param identity a new store identity (a new or re-admitted generation, R16), or null
  * @param promised the new promised ballot, or null if unchanged
  * @param accepted the new accepted value, or null if unchanged
  * @param appended entries appended to the local log by {@code submit}
  * @param chosen newly chosen blocks, in slot order without gaps
- * @param removed local-log entries that the chosen blocks include
+ * @param removed local-log entries whose chosen blocks are already durable (an earlier batch)
  * @param messages messages to send
  * @param events proposer events, for metrics
  * @param roundsDone {@code runRound()} tickets whose round finished
  * @param roundsFailed {@code runRound()} tickets that gave up without a majority
  */
 public record Ready(
+    StoreIdentity identity,
     Ballot promised,
     Proposal accepted,
     List<Entry> appended,
@@ -41,16 +44,17 @@ public record Ready(
     List<Long> roundsFailed) {
 
   public static final Ready EMPTY =
-      new Ready(null, null, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(),
+      new Ready(null, null, null, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(),
           List.of());
 
   /**
-   * Step 1 without the sync: hands this batch's writes to {@code store} in the one order that is
-   * safe when a crash keeps only a prefix of unsynced writes (R15): appended entries, chosen
-   * blocks, local-log removals, the promised ballot, the accepted value. The caller then calls
-   * {@code store.sync()} (if {@link #needsPersist()}) before it sends anything.
+   * Step 1 without the sync: hands this batch's writes to {@code store}. The caller then calls
+   * {@code store.sync()} if {@link #needsSync()}, before it sends anything.
    */
   public void writeTo(Store store) {
+    if (identity != null) {
+      store.saveIdentity(identity);
+    }
     for (Entry e : appended) {
       store.appendLocal(e);
     }
@@ -68,12 +72,22 @@ public record Ready(
     }
   }
 
+  /** True if this batch writes anything to the store. */
   public boolean needsPersist() {
-    return promised != null
+    return needsSync() || !removed.isEmpty();
+  }
+
+  /**
+   * True if this batch's writes must be durable before its messages leave and its futures
+   * complete. Removals alone need no sync: a lost removal leaves a chosen entry in the local log,
+   * which the next boot drops (R9).
+   */
+  public boolean needsSync() {
+    return identity != null
+        || promised != null
         || accepted != null
         || !appended.isEmpty()
-        || !chosen.isEmpty()
-        || !removed.isEmpty();
+        || !chosen.isEmpty();
   }
 
   public boolean isEmpty() {

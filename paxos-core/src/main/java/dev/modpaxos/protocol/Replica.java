@@ -36,18 +36,33 @@ public final class Replica {
   // Invariant: increases by one per tick(); the only notion of time in the core.
   private long now;
 
-  /** Boots a replica from what its store read back. */
+  /**
+   * Boots a founding member from what its store read back (an empty store is initialised as
+   * generation 1), with a nonce derived from the config's seed. For tests and simulations of a
+   * new cluster; a runtime uses {@link #Replica(ReplicaConfig, StoredState, Boot)}.
+   */
   public Replica(ReplicaConfig config, StoredState state) {
-    this(config, state, Rules.PAXOS);
+    this(config, state, Boot.newCluster(config.seed() * 0x9E3779B97F4A7C15L + config.nodeId()));
   }
 
-  Replica(ReplicaConfig config, StoredState state, Rules rules) {
+  /**
+   * Boots a replica from what its store read back (R16): an intact store of this member resumes
+   * at its generation; an empty store starts generation 1 only if {@code boot.bootstrap()}; any
+   * reported loss, or an empty store of an existing member, starts a new incarnation that does
+   * not vote until re-admitted (R17). Throws {@link IllegalStateException} if the store belongs to
+   * another cluster or member.
+   */
+  public Replica(ReplicaConfig config, StoredState state, Boot boot) {
+    this(config, state, boot, Rules.PAXOS);
+  }
+
+  Replica(ReplicaConfig config, StoredState state, Boot boot, Rules rules) {
     this.config = Objects.requireNonNull(config, "config");
     this.self = config.nodeId();
     this.random = new SplittableRandom(config.seed());
     this.log = new ChosenLog(self, out, state.chosen(), state.localLog());
     this.acceptor =
-        new Acceptor(this, rules, state.promised(), state.accepted(), state.acceptorStateLost());
+        new Acceptor(this, rules, state.promised(), state.accepted(), false);
     this.proposer = new Proposer(this, rules);
   }
 

@@ -7,8 +7,11 @@ import java.util.TreeSet;
 /**
  * Immutable configuration of one {@link Replica}. Build with {@link #builder(int, List)}.
  *
+ * @param clusterId names the cluster; a store records it and a node refuses a store of another
+ *     cluster (R16)
  * @param nodeId this node's id, one of {@code members}
- * @param members the fixed membership; ids are positive and distinct
+ * @param members the initial membership, every member at generation 1; ids are positive and
+ *     distinct (membership changes are chosen in slots, R17)
  * @param trigger when rounds start (R14)
  * @param seed the only source of randomness (back-off jitter)
  * @param roundTimeoutTicks ticks a phase may wait for a majority before it is abandoned
@@ -24,6 +27,7 @@ import java.util.TreeSet;
  * @param catchUpBlocksMax the most blocks one CATCHUP message carries
  */
 public record ReplicaConfig(
+    String clusterId,
     int nodeId,
     List<Integer> members,
     RoundTrigger trigger,
@@ -37,8 +41,20 @@ public record ReplicaConfig(
     int blockBytesMax,
     int catchUpBlocksMax) {
 
+  /** The cluster id a {@link Builder} uses unless told otherwise. */
+  public static final String CLUSTER_ID_DEFAULT = "modpaxos";
+
   public ReplicaConfig {
-    members = List.copyOf(new TreeSet<>(Objects.requireNonNull(members, "members")));
+    Objects.requireNonNull(clusterId, "clusterId");
+    if (clusterId.isBlank()) {
+      throw new IllegalArgumentException("clusterId must not be blank");
+    }
+    Objects.requireNonNull(members, "members");
+    TreeSet<Integer> distinct = new TreeSet<>(members);
+    if (distinct.size() != members.size()) {
+      throw new IllegalArgumentException("members must be distinct, got " + members);
+    }
+    members = List.copyOf(distinct);
     Objects.requireNonNull(trigger, "trigger");
     if (members.isEmpty() || members.get(0) <= 0) {
       throw new IllegalArgumentException("members must be positive node ids, got " + members);
@@ -75,6 +91,7 @@ public record ReplicaConfig(
 
   public Builder toBuilder() {
     return new Builder(nodeId, members)
+        .clusterId(clusterId)
         .trigger(trigger)
         .seed(seed)
         .roundTimeoutTicks(roundTimeoutTicks)
@@ -91,6 +108,7 @@ public record ReplicaConfig(
   public static final class Builder {
     private final int nodeId;
     private final List<Integer> members;
+    private String clusterId = CLUSTER_ID_DEFAULT;
     private RoundTrigger trigger = RoundTrigger.AUTO;
     private long seed;
     private int roundTimeoutTicks = 20;
@@ -106,6 +124,12 @@ public record ReplicaConfig(
       this.nodeId = nodeId;
       this.members = members;
       this.seed = nodeId;
+    }
+
+    /** Default {@link #CLUSTER_ID_DEFAULT}; give every cluster its own. */
+    public Builder clusterId(String v) {
+      clusterId = v;
+      return this;
     }
 
     public Builder trigger(RoundTrigger v) {
@@ -160,6 +184,7 @@ public record ReplicaConfig(
 
     public ReplicaConfig build() {
       return new ReplicaConfig(
+          clusterId,
           nodeId,
           members,
           trigger,

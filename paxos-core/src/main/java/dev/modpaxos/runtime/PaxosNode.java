@@ -124,7 +124,7 @@ public final class PaxosNode implements AutoCloseable {
         config.nodeId(),
         state.chosen().size(),
         localLogSize,
-        state.acceptorStateLost() ? ", acceptor state lost: not voting until caught up" : "");
+        state.losses().isEmpty() ? "" : ", store reported lost state " + state.losses());
     execute(replica::requestCatchUp);
     return this;
   }

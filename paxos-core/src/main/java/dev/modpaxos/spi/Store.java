@@ -8,13 +8,23 @@ import dev.modpaxos.protocol.SlotBlock;
 import java.util.Collection;
 
 /**
- * Durable state of one node: the promised ballot, the accepted value, the chosen blocks and the
- * local log. Write-only while the node runs; read back once, at boot, by {@link #load()}.
+ * Durable state of one node: its identity, the promised ballot, the accepted value, the chosen
+ * blocks and the local log. Write-only while the node runs; read back once, at boot, by {@link
+ * #load()}.
  *
  * <p><b>Durability.</b> A write is durable only once a later {@link #sync()} has returned. A crash
- * may lose any suffix of the writes made since the last completed {@code sync()}, never a write
- * before it. What "durable" means (survives process kill, or power loss) is the implementation's
- * documented durability level.
+ * may lose <em>any subset</em> of the writes made since the last completed {@code sync()} (a store
+ * spread over several files, or a disk that reorders pages, keeps no prefix order), never a write
+ * before it. {@link #load()} then returns the last synced state with some of those writes applied,
+ * except that {@link StoredState#chosen()} is the longest gap-free prefix of slots. The protocol
+ * is written for this (docs/PROTOCOL.md R15): within one batch no write depends on another.
+ * What "durable" means (survives process kill, or power loss) is the implementation's documented
+ * durability level.
+ *
+ * <p><b>Losses.</b> A store that finds acknowledged state missing or damaged at boot reports it in
+ * {@link StoredState#losses()} rather than hide it, and keeps reporting it on every later load
+ * until an identity written after that load is synced ({@link #saveIdentity}): the node writes one
+ * as soon as it has started a new generation (R16).
  *
  * <p><b>Threading.</b> Called from one thread at a time (the node's event loop). Every method may
  * block on I/O. Failures are reported as {@link StoreException}; after one, the node stops rather
@@ -26,16 +36,21 @@ public interface Store extends AutoCloseable {
   StoredState load();
 
   /**
-   * Records the highest promised ballot (docs/PROTOCOL.md R5). A store that reported {@code
-   * acceptorStateLost} keeps reporting it on every later {@link #load()} until a promise written
-   * after that load is synced: the node writes one exactly when it may vote again (R16).
+   * Records whose state this is (R16), replacing the previous identity. Once synced, later loads
+   * no longer report losses found before it.
    */
+  void saveIdentity(StoreIdentity identity);
+
+  /** Records the highest promised ballot (docs/PROTOCOL.md R5). */
   void savePromised(Ballot promised);
 
   /** Records the accepted value, replacing the previous one (R8). */
   void saveAccepted(Proposal accepted);
 
-  /** Records a chosen block. Slots arrive in order 1, 2, 3, ... without gaps (R9). */
+  /**
+   * Records a chosen block. Slots arrive in order 1, 2, 3, ... without gaps (R9), but a crash may
+   * keep a later one and lose an earlier one; {@link #load()} returns only the gap-free prefix.
+   */
   void saveChosen(SlotBlock chosen);
 
   /** Appends an entry to the local log (R4). */

@@ -1,0 +1,24 @@
+package dev.modpaxos.protocol;
+
+/**
+ * How a {@link Replica} starts from what its store read back (docs/PROTOCOL.md R16).
+ *
+ * @param bootstrap true only for a founding member of a new cluster: an empty store is then
+ *     initialised as generation 1. False for every later start, so that an empty or wiped store of
+ *     an existing member is treated as lost state, never as a fresh start.
+ * @param nonce a random number, fresh for this start, drawn by the caller from real entropy in
+ *     production (seeded in the simulator). Used only if this start must begin a new incarnation
+ *     that awaits re-admission; it is what the re-admitting membership change names (R17).
+ */
+public record Boot(boolean bootstrap, long nonce) {
+
+  /** A founding member of a new cluster. */
+  public static Boot newCluster(long nonce) {
+    return new Boot(true, nonce);
+  }
+
+  /** A member restarting on its existing store. */
+  public static Boot existing(long nonce) {
+    return new Boot(false, nonce);
+  }
+}
