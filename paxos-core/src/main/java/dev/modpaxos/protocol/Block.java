@@ -39,6 +39,30 @@ public record Block(List<Entry> entries) {
     return ids;
   }
 
+  /** True if this block holds a control entry (a membership change, R17). */
+  public boolean hasControl() {
+    for (Entry e : entries) {
+      if (e.id().isControl()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** This block without its control entries: what the {@code Application} sees (R17). */
+  public Block withoutControl() {
+    if (!hasControl()) {
+      return this;
+    }
+    List<Entry> user = new ArrayList<>(entries.size());
+    for (Entry e : entries) {
+      if (!e.id().isControl()) {
+        user.add(e);
+      }
+    }
+    return new Block(user);
+  }
+
   @Override
   public String toString() {
     return "Block" + ids();

@@ -1,6 +1,7 @@
 package dev.modpaxos.runtime;
 
 import dev.modpaxos.protocol.Block;
+import dev.modpaxos.protocol.Boot;
 import dev.modpaxos.protocol.Entry;
 import dev.modpaxos.protocol.EntryId;
 import dev.modpaxos.protocol.Message;
@@ -28,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,6 +56,8 @@ public final class PaxosNode implements AutoCloseable {
   private final long tickNanos;
   private final int localLogEntriesMax;
   private final int inFlightSubmitsMax;
+  private final boolean bootstrap;
+  private final LongSupplier nonceSource;
   private final BlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
   private final Thread loop;
   private final AtomicInteger inFlight = new AtomicInteger();
@@ -95,6 +99,8 @@ public final class PaxosNode implements AutoCloseable {
     this.tickNanos = TimeUnit.MILLISECONDS.toNanos(b.tickMillis);
     this.localLogEntriesMax = b.localLogEntriesMax;
     this.inFlightSubmitsMax = b.inFlightSubmitsMax;
+    this.bootstrap = b.bootstrap;
+    this.nonceSource = b.nonceSource;
     this.loop = new Thread(this::runLoop, "modpaxos-node-" + config.nodeId());
     this.loop.setDaemon(true);
   }
@@ -110,7 +116,7 @@ public final class PaxosNode implements AutoCloseable {
    */
   public PaxosNode start() {
     StoredState state = store.load();
-    replica = new Replica(config, state);
+    replica = new Replica(config, state, new Boot(bootstrap, nonceSource.getAsLong()));
     long slot = 1;
     for (Block b : state.chosen()) {
       applySafely(slot++, b);
@@ -496,6 +502,8 @@ public final class PaxosNode implements AutoCloseable {
     private long tickMillis = 10;
     private int localLogEntriesMax = 100_000;
     private int inFlightSubmitsMax = 100_000;
+    private boolean bootstrap;
+    private LongSupplier nonceSource = new java.security.SecureRandom()::nextLong;
 
     private Builder(ReplicaConfig config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -540,6 +548,25 @@ public final class PaxosNode implements AutoCloseable {
         throw new IllegalArgumentException("inFlightSubmitsMax must be > 0, got " + v);
       }
       inFlightSubmitsMax = v;
+      return this;
+    }
+
+    /**
+     * True only for a founding member of a new cluster, on its first start: an empty store is
+     * then initialised as generation 1. Default false: an empty or wiped store of an existing
+     * member starts a non-voting learner that awaits re-admission (docs/PROTOCOL.md R16).
+     */
+    public Builder bootstrap(boolean v) {
+      bootstrap = v;
+      return this;
+    }
+
+    /**
+     * Where the nonce of a new incarnation comes from (R16, R17). Default {@link
+     * java.security.SecureRandom}; the simulator passes a seeded source.
+     */
+    public Builder nonceSource(LongSupplier v) {
+      nonceSource = Objects.requireNonNull(v, "nonceSource");
       return this;
     }
 
