@@ -113,7 +113,7 @@ final class ScenarioHarness {
 
   /** Crashes {@code id}: unsynced writes are lost, and its messages in flight vanish. */
   ScenarioHarness crash(int id) {
-    stores.get(id).crash(0);
+    stores.get(id).crash();
     wire.removeIf(m -> m.from() == id || m.to() == id);
     replicas.remove(id);
     transcript.append(String.format("S%d crashes%n", id));
