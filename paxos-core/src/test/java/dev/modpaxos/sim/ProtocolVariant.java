@@ -21,6 +21,11 @@ enum ProtocolVariant {
   REPLY_BEFORE_PERSIST(Replica::new, true),
   /** Acceptors answer a PREPARE from a proposer behind on commits (breaks R10). */
   ACCEPT_PREPARE_FROM_BEHIND(BrokenRules::acceptingFromBehind, false),
+  /**
+   * The pre-generation R16: after lost state it probes a majority, catches up and votes again
+   * under its old identity; a wiped store votes at once (breaks R16).
+   */
+  OLD_R16_PROBE(BrokenRules::probingAfterLoss, false),
   /** Votes at once after its store reported lost acceptor state (breaks R16). */
   IGNORE_LOST_ACCEPTOR_STATE(
       (config, state, boot) ->
