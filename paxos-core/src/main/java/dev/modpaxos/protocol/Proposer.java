@@ -467,6 +467,9 @@ final class Proposer {
     List<Entry> entries = new ArrayList<>();
     Set<EntryId> ids = new HashSet<>();
     for (Entry e : replica.log().localLog()) {
+      if (replica.isFenced(e)) {
+        continue; // R17: never an own entry of another generation
+      }
       if (!budget.take(e)) {
         return new Block(entries);
       }

@@ -53,6 +53,9 @@ final class SimNode {
     /** A random number in {@code [0, bound)} from the run's one random stream. */
     int nextInt(int bound);
 
+    /** True if {@code node} may become impaired (lose or tear state) now. */
+    boolean mayImpair(SimNode node);
+
     /** Where this Ready is interrupted by a crash, or null to carry it out whole. */
     CrashPoint crashPoint();
 
@@ -201,9 +204,20 @@ final class SimNode {
       amnesiac = false; // re-admitted under a new generation (R17)
     }
     return amnesiac
+        || tornVote()
         || !store.losses().isEmpty()
         || (store.identity() != null && store.identity().isPending())
         || (replica != null && !replica.isVoting());
+  }
+
+  /** A vote for slot k + 1 whose chosen block k a crash lost: it cannot vote on k (R15). */
+  private boolean tornVote() {
+    if (replica != null) {
+      return replica.accepted() != null
+          && replica.accepted().slot() > replica.committedSlot() + 1;
+    }
+    StoredState s = store.load();
+    return s.accepted() != null && s.accepted().slot() > s.chosen().size() + 1;
   }
 
   InMemoryStore store() {
@@ -285,7 +299,10 @@ final class SimNode {
     r.writeTo(store);
     if (crash == CrashPoint.BEFORE_SYNC) {
       int unsynced = store.unsyncedWrites();
-      int lost = store.crash(i -> env.nextInt(2) == 0);
+      // Any subset may survive (Store contract); a torn vote impairs the node until it catches
+      // up, so the simulation allows one only while a majority stays unimpaired.
+      boolean tear = env.mayImpair(this);
+      int lost = store.crash(i -> tear && env.nextInt(2) == 0);
       down("before sync, kept " + (unsynced - lost) + "/" + unsynced + " writes");
       return false;
     }
