@@ -1,6 +1,7 @@
 package dev.modpaxos.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.modpaxos.protocol.Message.Accept;
 import dev.modpaxos.protocol.Message.Accepted;
@@ -74,6 +75,15 @@ class AcceptorVotingTest {
     assertThat(r.ready().messages()).containsExactly(new CatchUpRequest(3, 1, 1));
     r.step(new Accept(2, 3, new Ballot(9, 2), 2, B1));
     assertThat(r.ready().messages()).containsExactly(new CatchUpRequest(3, 2, 1));
+  }
+
+  @Test
+  void acceptorWhosePromiseIsBelowItsAcceptedBallotFailsTheInvariantCheck() {
+    Acceptor broken =
+        new Acceptor(voter(), Rules.PAXOS, Ballot.ZERO, new Proposal(1, new Ballot(2, 1), B1));
+    assertThatThrownBy(broken::checkInvariants)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("promised 0.0 below accepted ballot 2.1");
   }
 
   @Test

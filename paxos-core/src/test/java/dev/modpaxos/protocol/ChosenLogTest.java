@@ -171,6 +171,19 @@ class ChosenLogTest {
   }
 
   @Test
+  void relogKeepsSeqOrderWhenOnlyALaterCopySurvivedTheEarlierAttempt() {
+    Effects out = new Effects();
+    Entry a = entry(SELF, 1, 1);
+    Entry b = entry(SELF, 2, 2);
+    Entry copyOfB = new Entry(SELF, EntryId.firstSeq(2) + 1, new byte[] {2});
+    ChosenLog log = log(out, List.of(), List.of(a, b, copyOfB), null);
+    log.relogOlderGenerations(2);
+    assertThat(log.localLog()).extracting(Entry::seq)
+        .containsExactly(EntryId.firstSeq(2), EntryId.firstSeq(2) + 1);
+    log.checkInvariants();
+  }
+
+  @Test
   void relogOntoACopyWithAnotherPayloadIsAnAlarm() {
     Entry a = entry(SELF, 1, 1);
     Entry other = new Entry(SELF, EntryId.firstSeq(2), new byte[] {9});

@@ -151,9 +151,67 @@ class FollowerTest {
     for (int i = 0; i < ROUND_TIMEOUT; i++) {
       tick();
     }
-    r.step(new Forward(1, 3, List.of(new Readmission(1, 9, 1).toEntry())));
+    // Another nonce: a request's id derives from its nonce and the generation it replaces.
+    r.step(new Forward(1, 3, List.of(new Readmission(1, 10, 1).toEntry())));
     r.ready();
     assertThat(ticksUntilPrepare(40)).isEqualTo(2 * ROUND_TIMEOUT + 1);
+  }
+
+  @Test
+  void nodeThatLostToANewLeaderForwardsToItInsteadOfCampaigning() {
+    Replica n1 = lostRoundAgainstNodeTwo();
+    Entry a = n1.localLog().get(0);
+    List<Message> sent = new ArrayList<>();
+    for (int i = 0; i < 2 * ROUND_TIMEOUT; i++) { // back-off ends, take-over is not yet due
+      n1.tick();
+      sent.addAll(n1.ready().messages());
+    }
+    assertThat(prepares(sent)).isFalse();
+    assertThat(forwards(sent)).contains(new Forward(1, 2, List.of(a)));
+  }
+
+  @Test
+  void nodeWhoseEntriesWereChosenDuringItsBackOffNeverCampaignsForNothing() {
+    Replica n1 = lostRoundAgainstNodeTwo();
+    n1.step(new Commit(2, 1, 1, new Block(n1.localLog())));
+    n1.ready();
+    List<Message> sent = new ArrayList<>();
+    for (int i = 0; i < 5 * ROUND_TIMEOUT; i++) {
+      n1.tick();
+      sent.addAll(n1.ready().messages());
+    }
+    assertThat(sent).isEmpty();
+    assertThat(n1.localLog()).isEmpty();
+  }
+
+  /** Node 1 campaigns for its entry, promises node 2's higher ballot, and times out. */
+  private static Replica lostRoundAgainstNodeTwo() {
+    Replica n1 =
+        new Replica(
+            ReplicaConfig.builder(1, MEMBERS)
+                .trigger(RoundTrigger.AUTO)
+                .roundTimeoutTicks(ROUND_TIMEOUT)
+                .forwardIntervalTicks(FORWARD_INTERVAL)
+                .build(),
+            StoredState.EMPTY);
+    n1.submit(new byte[] {1});
+    n1.ready();
+    boolean preparing = false;
+    for (int i = 0; i < 20 && !preparing; i++) {
+      n1.tick();
+      preparing = prepares(n1.ready().messages());
+    }
+    assertThat(preparing).isTrue();
+    n1.step(new Prepare(2, 1, new Ballot(5, 2), 0));
+    n1.ready();
+    boolean lost = false;
+    for (int i = 0; i < ROUND_TIMEOUT && !lost; i++) {
+      n1.tick();
+      lost = n1.ready().events().stream().anyMatch(e -> e.kind() == RoundEvent.Kind.LOST);
+    }
+    assertThat(lost).isTrue();
+    assertThat(n1.leaderHint()).isEqualTo(2);
+    return n1;
   }
 
   @Test

@@ -113,6 +113,7 @@ class LostStateGateTest {
     r.step(new Promise(1, 3, Ballot.ZERO, 4, null, List.of()));
     r.step(new Reject(2, 3, Ballot.ZERO, 1, RejectReason.HIGHER_BALLOT, new Ballot(3, 2), 5));
     r.step(new Commit(1, 3, 1, B1));
+    assertThat(gate.calls).last().isEqualTo("committed 1");
     r.step(new Commit(1, 3, 1, B1));
     assertThat(gate.calls)
         .containsExactly(
@@ -121,6 +122,19 @@ class LostStateGateTest {
             "probe answer from 1 promised 0.0 committed 4",
             "probe answer from 2 promised 3.2 committed 5",
             "committed 1");
+  }
+
+  @Test
+  void roundInProgressIsAbandonedWhenTheGateCloses() {
+    Replica r = boot(lost(StoreIdentity.founding(ReplicaConfig.CLUSTER_ID_DEFAULT, 3)));
+    gate.open = true;
+    r.runRound();
+    assertThat(r.proposer().phase()).isEqualTo(Proposer.Phase.PREPARING);
+    r.ready();
+    gate.open = false;
+    r.tick();
+    assertThat(r.ready().events()).extracting(RoundEvent::kind)
+        .containsExactly(RoundEvent.Kind.LOST);
   }
 
   @Test

@@ -84,6 +84,18 @@ class ProposerRulesTest {
   }
 
   @Test
+  void withoutAPromiseWaitTheFirstMajorityWinsAtOnce() {
+    ManualCluster c = onDemand(3, b -> b.promiseWaitTicks(0));
+    c.submit(1, 1);
+    c.runRound(1);
+    c.drop(to(3));
+    c.deliver(ofType(Prepare.class).or(ofType(Promise.class)));
+    assertThat(ofKind(c.sentBy(1), Accept.class)).hasSize(2);
+    assertThat(c.node(1).proposer().phase()).isEqualTo(Proposer.Phase.ACCEPTING);
+    assertThat(c.node(1).proposer().ballot()).isEqualTo(new Ballot(1, 1));
+  }
+
+  @Test
   void promiseWaitCountsFromTheFirstMajority() {
     ManualCluster c = onDemand(5, b -> b.promiseWaitTicks(2));
     c.submit(1, 1);
@@ -172,6 +184,33 @@ class ProposerRulesTest {
     assertThat(c.events(1)).contains(Kind.LOST);
     assertThat(c.roundsDone(1)).doesNotContain(ticket);
     assertThat(c.node(1).localLogSize()).isEqualTo(1);
+  }
+
+  @Test
+  void reproposedValueChosenAfterTheLeadWasLostRunsTheRoundAgain() {
+    ManualCluster c = onDemand(3, b -> b);
+    Block other = new Block(List.of(new Entry(3, 1, new byte[] {3})));
+    c.step(new Accept(3, 2, new Ballot(1, 3), 1, other)); // node 2 accepted node 3's value
+    c.step(new Accepted(3, 1, new Ballot(1, 3), 1)); // node 1 has seen ballot 1.3
+    c.drop(m -> true);
+    c.submit(1, 1);
+    long ticket = c.runRound(1);
+    c.drop(to(3));
+    c.deliver(ofType(Prepare.class).or(ofType(Promise.class)));
+    Accept repropose = (Accept) c.wire().stream().filter(m -> m instanceof Accept)
+        .filter(m -> m.to() == 2).findFirst().orElseThrow();
+    assertThat(repropose.block()).as("R7").isEqualTo(other);
+    c.drop(to(3));
+    c.step(new Prepare(3, 1, new Ballot(5, 3), 0)); // node 1 loses the lead meanwhile
+    c.drop(to(3));
+    c.forget();
+    c.deliver(to(2).and(ofType(Accept.class)).or(ofType(Accepted.class)));
+    assertThat(c.node(1).chosen(1)).isEqualTo(other);
+    assertThat(ofKind(c.sentBy(1), Prepare.class)).as("the round runs again at once")
+        .extracting(m -> ((Prepare) m).ballot()).contains(new Ballot(6, 1));
+    c.deliverAll();
+    assertThat(c.node(1).chosen(2).entries()).extracting(Entry::origin).containsExactly(1);
+    assertThat(c.roundsDone(1)).containsExactly(ticket);
   }
 
   @Test
