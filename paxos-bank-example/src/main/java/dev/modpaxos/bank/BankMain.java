@@ -24,6 +24,7 @@ import picocli.CommandLine.Parameters;
     description = "The modified-Paxos distributed bank.",
     subcommands = {
         BankMain.Run.class,
+        MultiProcess.InitCommand.class,
         MultiProcess.ServerCommand.class,
         MultiProcess.DriverCommand.class,
         BankMain.ClusterFile.class,
