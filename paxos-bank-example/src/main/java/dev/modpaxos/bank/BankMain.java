@@ -201,4 +201,12 @@ public final class BankMain implements Callable<Integer> {
   static long sessionIdBase() {
     return (new SecureRandom().nextLong() & 0x7f_ffff_ffffL) << 20;
   }
+
+  /**
+   * What {@code bank init} does for one server: initialises its store under {@code dataDir} as a
+   * founding member of a new cluster, unless it already is one; returns one line saying so.
+   */
+  public static String initStore(java.nio.file.Path dataDir, int id) {
+    return MultiProcess.initStore(dataDir, id);
+  }
 }
