@@ -55,7 +55,9 @@ class AcceptorTest {
 
   @Test
   void prepareFromAProposerBehindOnCommitsIsRefused() {
-    Replica r = node3(new StoredState(Ballot.ZERO, null, List.of(block(1, 1)), List.of(), false));
+    Replica r = node3(
+        new StoredState(
+            null, Ballot.ZERO, null, List.of(block(1, 1)), List.of(), java.util.Set.of()));
     r.step(new Prepare(1, 3, new Ballot(9, 1), 0));
     Ready ready = r.ready();
     assertThat(ready.promised()).as("no promise for a decided slot").isNull();
@@ -104,7 +106,10 @@ class AcceptorTest {
 
   @Test
   void nodeThatLostAcceptorStateProbesAbstainsAndResumesOnlyPastTheClusterFrontier() {
-    Replica r = node3(new StoredState(Ballot.ZERO, null, List.of(), List.of(), true));
+    Replica r = node3(
+        new StoredState(
+            null, Ballot.ZERO, null, List.of(), List.of(),
+            java.util.Set.of(dev.modpaxos.spi.StateLoss.ACCEPTOR_STATE)));
     r.tick();
     List<Message> probes = r.ready().messages();
     assertThat(probes)

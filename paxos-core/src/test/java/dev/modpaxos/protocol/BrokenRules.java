@@ -11,10 +11,11 @@ public final class BrokenRules {
   private BrokenRules() {}
 
   /** A replica that ignores R7, the highest-ballot rule: it never re-proposes an accepted value. */
-  public static Replica ignoringHighestBallot(ReplicaConfig config, StoredState state) {
+  public static Replica ignoringHighestBallot(ReplicaConfig config, StoredState state, Boot boot) {
     return new Replica(
         config,
         state,
+        boot,
         new Rules() {
           @Override
           Proposal valueToRepropose(Collection<Message.Promise> promises, long slot) {
@@ -27,10 +28,11 @@ public final class BrokenRules {
    * A replica that breaks R10: as an acceptor it promises and accepts for slots it knows are
    * decided, i.e. it answers a PREPARE from a proposer that is behind on commits.
    */
-  public static Replica acceptingFromBehind(ReplicaConfig config, StoredState state) {
+  public static Replica acceptingFromBehind(ReplicaConfig config, StoredState state, Boot boot) {
     return new Replica(
         config,
         state,
+        boot,
         new Rules() {
           @Override
           boolean isDecided(long slot, long committedSlot) {

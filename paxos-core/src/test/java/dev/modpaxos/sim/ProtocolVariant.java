@@ -1,10 +1,11 @@
 package dev.modpaxos.sim;
 
+import dev.modpaxos.protocol.Boot;
 import dev.modpaxos.protocol.BrokenRules;
 import dev.modpaxos.protocol.Replica;
 import dev.modpaxos.protocol.ReplicaConfig;
 import dev.modpaxos.spi.StoredState;
-import java.util.function.BiFunction;
+import java.util.Set;
 
 /**
  * Which protocol the simulated nodes run: the real one, or a deliberately broken variant that the
@@ -21,24 +22,35 @@ enum ProtocolVariant {
   ACCEPT_PREPARE_FROM_BEHIND(BrokenRules::acceptingFromBehind, false),
   /** Votes at once after its store reported lost acceptor state (breaks R16). */
   IGNORE_LOST_ACCEPTOR_STATE(
-      (config, state) ->
+      (config, state, boot) ->
           new Replica(
               config,
               new StoredState(
-                  state.promised(), state.accepted(), state.chosen(), state.localLog(), false)),
+                  state.identity(),
+                  state.promised(),
+                  state.accepted(),
+                  state.chosen(),
+                  state.localLog(),
+                  Set.of()),
+              boot),
       false);
 
-  private final BiFunction<ReplicaConfig, StoredState, Replica> factory;
+  /** Builds the replica a node boots with: {@code Replica::new} or a broken twin of it. */
+  @FunctionalInterface
+  interface Factory {
+    Replica create(ReplicaConfig config, StoredState state, Boot boot);
+  }
+
+  private final Factory factory;
   private final boolean sendsBeforePersist;
 
-  ProtocolVariant(
-      BiFunction<ReplicaConfig, StoredState, Replica> factory, boolean sendsBeforePersist) {
+  ProtocolVariant(Factory factory, boolean sendsBeforePersist) {
     this.factory = factory;
     this.sendsBeforePersist = sendsBeforePersist;
   }
 
-  Replica newReplica(ReplicaConfig config, StoredState state) {
-    return factory.apply(config, state);
+  Replica newReplica(ReplicaConfig config, StoredState state, Boot boot) {
+    return factory.create(config, state, boot);
   }
 
   boolean sendsBeforePersist() {

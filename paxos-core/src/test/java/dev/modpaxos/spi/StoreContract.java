@@ -86,7 +86,7 @@ public abstract class StoreContract {
     assertThat(state.accepted()).isNull();
     assertThat(state.chosen()).isEmpty();
     assertThat(state.localLog()).isEmpty();
-    assertThat(state.acceptorStateLost()).isFalse();
+    assertThat(state.losses()).isEmpty();
   }
 
   @Test
@@ -109,7 +109,7 @@ public abstract class StoreContract {
     s.sync();
     StoredState state = reopen(s).load();
     assertThat(state.accepted()).isEqualTo(last);
-    assertThat(state.acceptorStateLost()).isFalse();
+    assertThat(state.losses()).isEmpty();
   }
 
   @Test
