@@ -3,6 +3,7 @@ package dev.modpaxos.protocol;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.modpaxos.local.InMemoryStore;
+import dev.modpaxos.runtime.ReadyExecutor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -29,6 +30,7 @@ final class ScenarioHarness {
   private final Map<Integer, InMemoryStore> stores = new LinkedHashMap<>();
   private final Map<Integer, Replica> replicas = new LinkedHashMap<>();
   private final Map<Integer, ReplicaConfig> configs = new LinkedHashMap<>();
+  private final Map<Integer, ReadyExecutor> executors = new LinkedHashMap<>();
   private final List<Message> wire = new ArrayList<>();
   private final StringBuilder transcript = new StringBuilder();
 
@@ -48,8 +50,29 @@ final class ScenarioHarness {
               .backoffTicksMax(1)
               .build());
       stores.put(id, new InMemoryStore());
+      executors.put(id, executor(id));
       replicas.put(id, new Replica(configs.get(id), stores.get(id).load()));
     }
+  }
+
+  /** The runtime's executor of a Ready, with the wire as transport and the transcript watching. */
+  private ReadyExecutor executor(int id) {
+    ReadyExecutor.Listener transcribe =
+        new ReadyExecutor.Listener() {
+          @Override
+          public void chosen(SlotBlock sb) {
+            transcript.append(
+                String.format(
+                    "  S%d commits slot %d %s%n", id, sb.slot(), text(sb.block().entries())));
+          }
+
+          @Override
+          public void roundFailed(long ticket) {
+            transcript.append(String.format("  S%d round %d FAILED: no majority%n", id, ticket));
+          }
+        };
+    return new ReadyExecutor(
+        stores.get(id), wire::add, (slot, block) -> {}, transcribe, ReadyExecutor.Hook.NONE);
   }
 
   Replica replica(int id) {
@@ -113,7 +136,7 @@ final class ScenarioHarness {
 
   /** Crashes {@code id}: unsynced writes are lost, and its messages in flight vanish. */
   ScenarioHarness crash(int id) {
-    stores.get(id).crash(0);
+    stores.get(id).crash();
     wire.removeIf(m -> m.from() == id || m.to() == id);
     replicas.remove(id);
     transcript.append(String.format("S%d crashes%n", id));
@@ -178,21 +201,10 @@ final class ScenarioHarness {
     flush(m.to());
   }
 
-  /** Carries out the replica's Ready the way the runtime does: persist and sync, then send. */
+  /** Carries out the replica's Ready with the runtime's own executor (R15). */
   private void flush(int id) {
     Replica r = replicas.get(id);
-    Ready ready = r.ready();
-    InMemoryStore store = stores.get(id);
-    ready.writeTo(store);
-    store.sync();
-    for (SlotBlock sb : ready.chosen()) {
-      transcript.append(
-          String.format("  S%d commits slot %d %s%n", id, sb.slot(), text(sb.block().entries())));
-    }
-    for (long t : ready.roundsFailed()) {
-      transcript.append(String.format("  S%d round %d FAILED: no majority%n", id, t));
-    }
-    wire.addAll(ready.messages());
+    executors.get(id).execute(r.ready());
     Invariants.check(r);
   }
 
