@@ -3,7 +3,9 @@ package dev.modpaxos.sim;
 import dev.modpaxos.protocol.Message;
 import dev.modpaxos.protocol.ReplicaConfig;
 import dev.modpaxos.protocol.RoundEvent;
+import dev.modpaxos.spi.StateLoss;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -99,7 +101,7 @@ final class Simulation implements SimNode.Env {
   private SimResult run() {
     trace.line(tick, "seed " + seed + " " + shape);
     for (SimNode n : nodes) {
-      n.start(config(n.id()));
+      n.start(config(n.id()), true);
     }
     while (tick < shape.safetyTicks()) {
       tick++;
@@ -147,7 +149,7 @@ final class Simulation implements SimNode.Env {
   /** One tick for every live node, then every message due by now. */
   private void advance() {
     for (SimNode n : nodes) {
-      n.input(r -> r.tick());
+      n.tick();
     }
     for (SimNetwork.InFlight f = network.pollDue(tick); f != null; f = network.pollDue(tick)) {
       Message m = f.message();
@@ -159,7 +161,7 @@ final class Simulation implements SimNode.Env {
       if (trace.on()) {
         trace.line(tick, "deliver " + m);
       }
-      to.input(r -> r.step(m));
+      to.deliver(m);
     }
   }
 
@@ -178,7 +180,7 @@ final class Simulation implements SimNode.Env {
       boolean loseDisk = random.nextDouble() < DISK_LOSS_SHARE && noOtherDiskLost(n);
       if (n.isUp() && loseDisk) {
         diskLosses++;
-        n.crashLosingAcceptorState();
+        n.crashLosing(EnumSet.of(StateLoss.ACCEPTOR_STATE));
       } else if (n.isUp()) {
         n.crash("idle");
       }
@@ -191,7 +193,7 @@ final class Simulation implements SimNode.Env {
    */
   private boolean noOtherDiskLost(SimNode n) {
     for (SimNode other : nodes) {
-      if (other != n && other.acceptorStateLost()) {
+      if (other != n && !other.store().losses().isEmpty()) {
         return false;
       }
     }
@@ -201,7 +203,7 @@ final class Simulation implements SimNode.Env {
   private void restartDue() {
     for (SimNode n : nodes) {
       if (!n.isUp() && restartAtTick[n.id() - 1] <= tick) {
-        n.start(config(n.id()));
+        n.start(config(n.id()), false);
       }
     }
   }
@@ -243,7 +245,7 @@ final class Simulation implements SimNode.Env {
     trace.line(tick, "liveness phase: healed, loss off, every node up");
     for (SimNode n : nodes) {
       if (!n.isUp()) {
-        n.start(config(n.id()));
+        n.start(config(n.id()), false);
       }
     }
   }
