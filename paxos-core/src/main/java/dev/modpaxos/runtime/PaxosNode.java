@@ -43,10 +43,11 @@ import org.slf4j.LoggerFactory;
  * store or application failure stops the node (fail-stop): it never runs on with state it could
  * not persist or apply.
  *
- * <p>Queries never wait on a busy loop from the loop itself: {@link #committedSlot}, {@link
+ * <p>Queries never block the loop. On the loop thread (from {@code apply} or a non-async future
+ * callback) every query answers at once from the replica. Elsewhere {@link #committedSlot}, {@link
  * #isLeader}, {@link #isVoting} and {@link #notVotingReason} read a snapshot published after each
- * batch, before any future of that batch completes; {@link #localLog}, {@link #chosenBlocks} and
- * {@link #metrics} answer at once on the loop thread and otherwise queue behind its current work.
+ * batch, before any future of that batch completes, and {@link #localLog}, {@link #chosenBlocks}
+ * and {@link #metrics} wait for the loop to finish its current batch.
  */
 public final class PaxosNode implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PaxosNode.class);
@@ -163,6 +164,7 @@ public final class PaxosNode implements AutoCloseable {
     } catch (RuntimeException e) {
       failure = e;
       state.set(State.STOPPED);
+      publishStopped();
       closed.set(true);
       loop.stop();
       transport.close();
@@ -298,10 +300,13 @@ public final class PaxosNode implements AutoCloseable {
 
   // ---- reads --------------------------------------------------------------------------------
 
-  /** The last committed slot, as of the last batch carried out. Never blocks. */
+  /**
+   * The last committed slot. Never blocks: on the loop thread (in {@code apply} or a callback) it
+   * is the replica's own, elsewhere as of the last batch carried out.
+   */
   public long committedSlot() {
     requireRunning();
-    return snapshot.committedSlot();
+    return loop.inLoop() ? replica.committedSlot() : snapshot.committedSlot();
   }
 
   /** The local log: this node's entries not yet chosen, in submit order. */
@@ -314,10 +319,10 @@ public final class PaxosNode implements AutoCloseable {
     return query(() -> replica.chosenBlocks(fromSlot, max));
   }
 
-  /** True while this node is the stable leader (R13), as of the last batch. Never blocks. */
+  /** True while this node is the stable leader (R13). Never blocks, like {@link #committedSlot}. */
   public boolean isLeader() {
     requireRunning();
-    return snapshot.leader();
+    return loop.inLoop() ? replica.isLeader() : snapshot.leader();
   }
 
   /**
