@@ -33,7 +33,7 @@ class InMemoryStoreTest extends StoreContract {
     s.appendLocal(entry(1, 1, 4));
     s.saveChosen(new SlotBlock(1, block(1, 1)));
 
-    assertThat(s.crash(i -> false)).isEqualTo(3);
+    assertThat(s.crash()).isEqualTo(3);
 
     StoredState state = s.load();
     assertThat(state.promised()).isEqualTo(new Ballot(1, 1));

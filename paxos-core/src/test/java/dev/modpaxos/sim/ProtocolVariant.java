@@ -1,10 +1,11 @@
 package dev.modpaxos.sim;
 
-import dev.modpaxos.protocol.Boot;
 import dev.modpaxos.protocol.BrokenRules;
 import dev.modpaxos.protocol.Replica;
 import dev.modpaxos.protocol.ReplicaConfig;
 import dev.modpaxos.spi.StoredState;
+import dev.modpaxos.protocol.Boot;
+import dev.modpaxos.spi.StoreIdentity;
 import java.util.Set;
 
 /**
@@ -20,23 +21,24 @@ enum ProtocolVariant {
   REPLY_BEFORE_PERSIST(Replica::new, true),
   /** Acceptors answer a PREPARE from a proposer behind on commits (breaks R10). */
   ACCEPT_PREPARE_FROM_BEHIND(BrokenRules::acceptingFromBehind, false),
+  /**
+   * The pre-generation R16: after lost state it probes a majority, catches up and votes again
+   * under its old identity; a wiped store votes at once (breaks R16).
+   */
+  OLD_R16_PROBE(BrokenRules::probingAfterLoss, false),
   /** Votes at once after its store reported lost acceptor state (breaks R16). */
   IGNORE_LOST_ACCEPTOR_STATE(
       (config, state, boot) ->
           new Replica(
               config,
               new StoredState(
-                  state.identity(),
-                  state.promised(),
-                  state.accepted(),
-                  state.chosen(),
-                  state.localLog(),
-                  Set.of()),
+                  state.identity() != null && !state.identity().isPending() ? state.identity()
+                      : StoreIdentity.founding(config.clusterId(), config.nodeId()),
+                  state.promised(), state.accepted(), state.chosen(), state.localLog(), Set.of()),
               boot),
       false);
 
-  /** Builds the replica a node boots with: {@code Replica::new} or a broken twin of it. */
-  @FunctionalInterface
+  /** Builds a replica from the config, what the store read back, and how it boots. */
   interface Factory {
     Replica create(ReplicaConfig config, StoredState state, Boot boot);
   }
@@ -44,7 +46,8 @@ enum ProtocolVariant {
   private final Factory factory;
   private final boolean sendsBeforePersist;
 
-  ProtocolVariant(Factory factory, boolean sendsBeforePersist) {
+  ProtocolVariant(
+      Factory factory, boolean sendsBeforePersist) {
     this.factory = factory;
     this.sendsBeforePersist = sendsBeforePersist;
   }

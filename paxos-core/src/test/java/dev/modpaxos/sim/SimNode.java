@@ -18,6 +18,7 @@ import dev.modpaxos.runtime.ReadyExecutor;
 import dev.modpaxos.runtime.RuntimeTestAccess;
 import dev.modpaxos.runtime.SimLoop;
 import dev.modpaxos.spi.StateLoss;
+import dev.modpaxos.spi.StoredState;
 import dev.modpaxos.spi.Transport;
 import java.util.ArrayList;
 import java.util.List;
@@ -100,6 +101,10 @@ final class SimNode {
   private TransferApp app;
   // runRound() futures of this incarnation not yet seen settled.
   private final List<CompletableFuture<Void>> openRounds = new ArrayList<>();
+  // True once this node's identity was durable in its store.
+  private boolean founded;
+  // Set when the disk lost state on purpose; cleared once the node votes again.
+  private boolean amnesiac;
 
   SimNode(int id, ProtocolVariant variant, Env env) {
     this.id = id;
@@ -135,11 +140,24 @@ final class SimNode {
     return node.localLog();
   }
 
+  /** True while this node's store reports lost state or it does not vote (R16). */
+  boolean acceptorStateLost() {
+    if (amnesiac && isVoting()) {
+      amnesiac = false; // re-admitted under a new generation (R17)
+    }
+    return amnesiac
+        || !store.losses().isEmpty()
+        || (store.identity() != null && store.identity().isPending())
+        || (node != null && !node.isVoting());
+  }
+
   // ---- lifecycle ------------------------------------------------------------------------------
 
   /**
    * Boots a new incarnation from what the store holds: the PaxosNode replays the chosen blocks
-   * and asks for catch-up. {@code bootstrap} only on a founding member's first start (R16).
+   * and asks for catch-up. {@code bootstrap} marks a founding member of the run; it boots with
+   * {@code bootstrap(true)} only until its identity is durable: a crash before that sync sent
+   * nothing, so starting over is safe; after it, an empty store means a wiped disk (R16).
    */
   void start(ReplicaConfig config, boolean bootstrap) {
     env.checker().onRestarted(id, store.durableChosen());
@@ -150,7 +168,7 @@ final class SimNode {
             .transport(new Wire())
             .store(store)
             .application(this::apply)
-            .bootstrap(bootstrap)
+            .bootstrap(bootstrap && !founded)
             .nonceSource(env::nextLong)
             .build();
     node = n;
@@ -179,12 +197,16 @@ final class SimNode {
     down(where);
   }
 
-  /** Crashes the node and damages its disk: {@code store.lose} for each of {@code what}. */
+  /**
+   * Crashes the node and damages its disk (R16): {@code store.lose} for each of {@code what}; the
+   * store reports them at boot, so the restarted node must start a new incarnation.
+   */
   void crashLosing(Set<StateLoss> what) {
     if (node == null) {
       return;
     }
     store.crash();
+    StoredState before = store.load();
     SplittableRandom random = new SplittableRandom(env.nextLong());
     List<StateLoss> lost = new ArrayList<>();
     for (StateLoss loss : StateLoss.values()) { // in enum order: Set.of iterates at random
@@ -193,16 +215,41 @@ final class SimNode {
         lost.add(loss);
       }
     }
+    reportLost(before);
+    amnesiac = true;
     down("idle, losing " + lost);
   }
 
-  /** Crashes the node and empties its store (a wiped data directory). */
+  /** Crashes the node and empties its data directory: the store is as new, and says nothing. */
   void wipeAndCrash() {
     if (node == null) {
       return;
     }
+    store.crash();
+    StoredState before = store.load();
     store.wipe();
-    down("idle, store wiped");
+    reportLost(before);
+    amnesiac = true;
+    down("idle, its store wiped");
+  }
+
+  /** Crashes the node for good: it never comes back, and what only it held is gone. */
+  void loseForGood() {
+    if (node == null) {
+      return;
+    }
+    store.crash();
+    StoredState before = store.load();
+    store.wipe();
+    reportLost(before);
+    down("for good");
+  }
+
+  private void reportLost(StoredState before) {
+    StoredState after = store.load();
+    List<Entry> lost = new ArrayList<>(before.localLog());
+    lost.removeAll(after.localLog());
+    env.checker().onStateLost(id, after.chosen(), lost);
   }
 
   private void down(String where) {
@@ -372,6 +419,7 @@ final class SimNode {
 
     @Override
     public int messagesToSend(Ready r) {
+      founded |= store.identity() != null;
       for (Entry e : r.appended()) {
         env.checker().onDurable(id, e);
       }
