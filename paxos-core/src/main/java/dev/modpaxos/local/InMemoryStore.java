@@ -8,6 +8,7 @@ import dev.modpaxos.protocol.Proposal;
 import dev.modpaxos.protocol.SlotBlock;
 import dev.modpaxos.spi.StateLoss;
 import dev.modpaxos.spi.Store;
+import dev.modpaxos.spi.StoreException;
 import dev.modpaxos.spi.StoreIdentity;
 import dev.modpaxos.spi.StoredState;
 import java.util.ArrayList;
@@ -43,6 +44,8 @@ public final class InMemoryStore implements Store {
 
   private final State durable = new State();
   private final List<Consumer<State>> unsynced = new ArrayList<>();
+  // The last chosen slot written (synced or not); the next must follow it (Store contract).
+  private long lastChosenWritten;
   private long syncs;
 
   @Override
@@ -52,6 +55,7 @@ public final class InMemoryStore implements Store {
     for (long slot = 1; durable.chosen.containsKey(slot); slot++) {
       prefix.add(durable.chosen.get(slot));
     }
+    lastChosenWritten = prefix.size();
     return new StoredState(
         durable.identity,
         durable.promised,
@@ -82,6 +86,11 @@ public final class InMemoryStore implements Store {
 
   @Override
   public synchronized void saveChosen(SlotBlock chosen) {
+    if (chosen.slot() != lastChosenWritten + 1) {
+      throw new StoreException(
+          "chosen slot " + chosen.slot() + " out of order after " + lastChosenWritten);
+    }
+    lastChosenWritten = chosen.slot();
     unsynced.add(s -> s.chosen.put(chosen.slot(), chosen.block()));
   }
 

@@ -7,9 +7,7 @@ import dev.modpaxos.protocol.Message.Promise;
 import dev.modpaxos.protocol.Message.Reject;
 import dev.modpaxos.protocol.Message.RejectReason;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /** The acceptor role of one replica (R5, R6, R8, R10, R16). Not thread-safe. */
 final class Acceptor {
@@ -17,27 +15,27 @@ final class Acceptor {
   private final Rules rules;
   // Invariant: promised >= accepted.ballot() when accepted != null.
   private Ballot promised;
-  // Invariant: accepted == null || accepted.slot() <= committedSlot + 1.
+  // Invariant: accepted == null || accepted.slot() <= decidedSlot() + 1.
   private Proposal accepted;
-  // False after a recovery that lost acceptor state, until caught up (R16).
-  private boolean voting;
-  // While not voting: vote again once committedSlot >= resumeAtSlot and the probe is done.
-  private long resumeAtSlot;
-  // The highest ballot seen while not voting (including the probe); adopted when voting resumes.
-  private Ballot highestSeen = Ballot.ZERO;
-  // R16 probe: the committed slot each other member reported in answer to PREPARE(ZERO).
-  private final Map<Integer, Long> probeAnswers = new HashMap<>();
-  private boolean probeDone;
-  private long lastProbeTick = Long.MIN_VALUE / 2;
+  // R15: slots this node knew decided at boot, also those whose blocks a crash lost: a value it
+  // accepted for slot k + 1 proves it had committed slot k (R8), even if that write was torn.
+  private final long decidedAtBoot;
 
-  Acceptor(Replica replica, Rules rules, Ballot promised, Proposal accepted, boolean stateLost) {
+  Acceptor(Replica replica, Rules rules, Ballot promised, Proposal accepted) {
     this.replica = replica;
     this.rules = rules;
     this.promised = promised;
     this.accepted = accepted;
-    this.voting = !stateLost;
-    this.probeDone = !stateLost;
-    this.resumeAtSlot = replica.log().committedSlot() + 1;
+    this.decidedAtBoot = accepted == null ? 0 : accepted.slot() - 1;
+  }
+
+  /**
+   * The highest slot this acceptor knows decided: its committed slot, or more right after a crash
+   * that kept its vote for slot k + 1 but lost chosen block k (any-subset crashes, R15). It
+   * refuses to promise or accept for those slots (R10) until it has fetched them (R11).
+   */
+  long decidedSlot() {
+    return Math.max(replica.log().committedSlot(), decidedAtBoot);
   }
 
   Ballot promised() {
@@ -48,18 +46,23 @@ final class Acceptor {
     return accepted;
   }
 
-  boolean isVoting() {
-    return voting;
+  /**
+   * R17: this node was just admitted under a new generation: it is a new acceptor that has
+   * promised and accepted nothing (its predecessor's votes count only for the old generation).
+   */
+  void startFresh() {
+    promised = Ballot.ZERO;
+    accepted = null;
   }
 
   /** R5/R6/R10. Returns the reply (a PROMISE or REJECT), or null to stay silent (R16). */
   Message onPrepare(Prepare p) {
-    if (!voting) {
+    if (!replica.isVoting()) {
       abstain(p.ballot(), p.slot(), p.from());
       return null;
     }
     long committed = replica.log().committedSlot();
-    if (rules.isDecided(p.slot(), committed)) {
+    if (rules.isDecided(p.slot(), decidedSlot())) {
       return reject(p.from(), p.ballot(), p.slot(), RejectReason.SLOT_DECIDED);
     }
     if (p.ballot().compareTo(promised) < 0) {
@@ -69,23 +72,29 @@ final class Acceptor {
     Proposal undecided = accepted != null && accepted.slot() > committed ? accepted : null;
     List<Entry> log = new ArrayList<>();
     Budget budget = Budget.forBlock(replica.config()); // more than a block's worth is no use
+    for (Entry e : replica.proposer().pooledControlEntries()) {
+      if (budget.take(e)) {
+        log.add(e); // R17: pending membership changes travel to whoever wins the ballot
+      }
+    }
     for (Entry e : replica.log().localLog()) {
       if (!budget.take(e)) {
         break;
       }
       log.add(e);
     }
-    return new Promise(replica.self(), p.from(), p.ballot(), committed, undecided, log);
+    return new Promise(
+        replica.self(), p.from(), p.ballot(), committed, undecided, log, replica.generation());
   }
 
   /** R8/R10. Returns the reply (ACCEPTED or REJECT), or null to stay silent (R16). */
   Message onAccept(Accept a) {
-    if (!voting) {
+    if (!replica.isVoting()) {
       abstain(a.ballot(), a.slot(), a.from());
       return null;
     }
     long committed = replica.log().committedSlot();
-    if (rules.isDecided(a.slot(), committed)) {
+    if (rules.isDecided(a.slot(), decidedSlot())) {
       return reject(a.from(), a.ballot(), a.slot(), RejectReason.SLOT_DECIDED);
     }
     if (a.ballot().compareTo(promised) < 0) {
@@ -98,72 +107,21 @@ final class Acceptor {
     promise(a.ballot());
     accepted = new Proposal(a.slot(), a.ballot(), a.block());
     replica.out().accepted = accepted;
-    return new Accepted(replica.self(), a.from(), a.ballot(), a.slot());
+    return new Accepted(replica.self(), a.from(), a.ballot(), a.slot(), replica.generation());
   }
 
-  /** Called after the learner committed up to {@code committedSlot}. */
-  void onCommitted(long committedSlot) {
-    maybeResume();
-  }
-
-  /** R16: while not voting, (re)sends the recovery probe every round timeout. */
-  void onTick(long now) {
-    if (!probeDone && now - lastProbeTick >= replica.config().roundTimeoutTicks()) {
-      lastProbeTick = now;
-      long committed = replica.log().committedSlot();
-      replica.broadcastOthers(to -> new Prepare(replica.self(), to, Ballot.ZERO, committed));
-      probeDone = probeAnswersNeeded() == 0;
-    }
-  }
-
-  /**
-   * R16: an answer to the probe (a PROMISE or REJECT for {@link Ballot#ZERO}). Once a majority of
-   * the membership other than this node answered, their highest promise bounds any promise this
-   * node may have forgotten, and the slot after their highest committed one bounds any slot it
-   * may have voted in.
-   */
-  void onProbeAnswer(int from, Ballot theirPromise, long theirCommitted) {
-    if (probeDone || from == replica.self()) {
-      return;
-    }
-    probeAnswers.put(from, theirCommitted);
-    observeWhileAbstaining(theirPromise, theirCommitted + 1);
-    if (probeAnswers.size() >= probeAnswersNeeded()) {
-      probeDone = true;
-      maybeResume();
-    }
-  }
-
-  private int probeAnswersNeeded() {
-    return Math.min(replica.config().majority(), replica.config().members().size() - 1);
-  }
-
-  private void maybeResume() {
-    if (!voting && probeDone && replica.log().committedSlot() >= resumeAtSlot) {
-      voting = true;
-      if (highestSeen.isAbove(promised)) {
-        promised = highestSeen;
-      }
-      replica.out().promised = promised; // written even if unchanged: clears the store's flag
-      replica.proposer().onPromisedElsewhere(promised);
-    }
-  }
-
+  /** A non-voting node answers nothing and asks the sender for the blocks it lacks (R16). */
   private void abstain(Ballot ballot, long slot, int from) {
-    observeWhileAbstaining(ballot, slot);
-    replica.requestCatchUp(from);
-  }
-
-  private void observeWhileAbstaining(Ballot ballot, long slot) {
-    if (ballot.isAbove(highestSeen)) {
-      highestSeen = ballot;
+    if (replica.gate() != null) {
+      replica.gate().onAbstained(ballot, slot, from);
     }
-    if (slot > resumeAtSlot) {
-      resumeAtSlot = slot;
+    if (slot > replica.log().committedSlot() + 1) {
+      replica.requestCatchUp(from); // behind: the sender has blocks we lack
     }
   }
 
-  private void promise(Ballot ballot) {
+  /** Raises the promise to {@code ballot} if it is higher (durably, with the next batch). */
+  void promise(Ballot ballot) {
     if (ballot.isAbove(promised)) {
       promised = ballot;
       replica.out().promised = ballot;
@@ -177,7 +135,7 @@ final class Acceptor {
   }
 
   void checkInvariants() {
-    long committed = replica.log().committedSlot();
+    long committed = decidedSlot();
     if (accepted != null) {
       Invariants.require(
           promised.isAtLeast(accepted.ballot()),
@@ -186,7 +144,7 @@ final class Acceptor {
           accepted.ballot());
       Invariants.require(
           accepted.slot() <= committed + 1,
-          "accepted slot %d beyond committed %d + 1",
+          "accepted slot %d beyond decided %d + 1",
           accepted.slot(),
           committed);
     }

@@ -2,6 +2,7 @@ package dev.modpaxos.protocol;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,10 +25,19 @@ final class ChosenLog {
   private final LinkedHashMap<EntryId, Entry> localLog = new LinkedHashMap<>();
   // Commits that arrived ahead of a gap; applied once the gap is filled (bounded).
   private final TreeMap<Long, Block> early = new TreeMap<>();
-  // Invariant: nextSeq > the seq of every entry of `self`, chosen or local.
+  // Local entries chosen since the last ready(): removed from the store one batch later (R15).
+  private final List<EntryId> chosenSinceReady = new ArrayList<>();
+  // Local entries whose chosen blocks the previous batch persisted: removed by the next batch.
+  private final List<EntryId> removableAtReady = new ArrayList<>();
+  // Invariant: nextSeq > the seq of every entry of `self`, chosen, local or accepted.
   private long nextSeq;
 
-  ChosenLog(int self, Effects out, List<Block> chosen, List<Entry> local) {
+  /**
+   * Rebuilds the learner from the store. {@code accepted} is the accepted value read back (its
+   * entries count for {@code nextSeq}: a crash may keep an accepted block and lose the append of
+   * an own entry it holds, R15).
+   */
+  ChosenLog(int self, Effects out, List<Block> chosen, List<Entry> local, Proposal accepted) {
     this.self = self;
     this.out = out;
     for (Block b : chosen) {
@@ -37,19 +47,65 @@ final class ChosenLog {
       }
     }
     List<EntryId> stale = new ArrayList<>();
+    long maxOwn = index.maxSeq(self);
     for (Entry e : local) {
       if (e.origin() != self) {
         throw new IllegalArgumentException("local log holds entry " + e.id() + " of another node");
       }
+      maxOwn = Math.max(maxOwn, e.seq());
       if (index.contains(e.id())) {
         stale.add(e.id()); // chosen before a crash that lost the removal (R9)
       } else {
         localLog.put(e.id(), e);
       }
     }
-    out.removed.addAll(stale);
-    long maxLocal = local.stream().mapToLong(Entry::seq).max().orElse(0);
-    nextSeq = Math.max(maxLocal, index.maxSeq(self)) + 1;
+    if (!stale.isEmpty()) {
+      requireSamePayloads(local, stale);
+      out.removed.addAll(stale);
+    }
+    if (accepted != null) {
+      for (Entry e : accepted.block().entries()) {
+        if (e.origin() != self) {
+          continue;
+        }
+        maxOwn = Math.max(maxOwn, e.seq());
+        if (accepted.slot() > blocks.size() && !index.contains(e.id())
+            && !localLog.containsKey(e.id())) {
+          // R15: a crash kept the accepted block but lost the append of an own entry it holds.
+          // That value may still be chosen, so the entry is pending again, durably.
+          localLog.put(e.id(), e);
+          out.appended.add(e);
+        }
+      }
+    }
+    sortLocalLog();
+    nextSeq = maxOwn + 1;
+  }
+
+  /** Stale local entries must be exactly the chosen ones under their ids (R4). */
+  private void requireSamePayloads(List<Entry> local, List<EntryId> stale) {
+    Map<EntryId, Entry> byId = new HashMap<>();
+    for (Entry e : local) {
+      byId.put(e.id(), e);
+    }
+    byId.keySet().retainAll(new java.util.HashSet<>(stale));
+    for (Block b : blocks) {
+      for (Entry e : b.entries()) {
+        Entry mine = byId.get(e.id());
+        if (mine != null) {
+          requireSame(mine, e);
+        }
+      }
+    }
+  }
+
+  private static void requireSame(Entry local, Entry chosen) {
+    if (!local.equals(chosen)) {
+      throw new IllegalStateException(
+          "entry id " + local.id() + " was chosen as " + chosen + " but the local log holds "
+              + local + " under that id: an entry id was reused (R4); stopping rather than drop"
+              + " an acknowledged entry");
+    }
   }
 
   long committedSlot() {
@@ -97,11 +153,56 @@ final class ChosenLog {
     return localLog.size();
   }
 
-  Entry append(byte[] payload) {
+  /** Appends a new entry of generation {@code generation} (R4). */
+  Entry append(byte[] payload, int generation) {
+    nextSeq = Math.max(nextSeq, EntryId.firstSeq(generation));
+    if (new EntryId(self, nextSeq).generation() != generation) {
+      throw new IllegalStateException(
+          "node " + self + " has used every entry id of generation " + generation
+              + "; it needs re-admission under a new generation (R17)");
+    }
     Entry e = new Entry(self, nextSeq++, payload);
     localLog.put(e.id(), e);
     out.appended.add(e);
     return e;
+  }
+
+  /**
+   * R17: this node was re-admitted as {@code generation}. Its surviving local entries of older
+   * generations can no longer be chosen (proposers fence them), so each is logged again under a
+   * new id of {@code generation}, with the same payload. The new ids are assigned in local-log
+   * order from {@link EntryId#firstSeq}, so doing this again after a crash that kept only part
+   * of it assigns the same ids; the old entries leave the store one batch later (R15).
+   */
+  void relogOlderGenerations(int generation) {
+    long seq = EntryId.firstSeq(generation);
+    List<Entry> older = new ArrayList<>();
+    for (Entry e : localLog.values()) {
+      if (e.id().generation() < generation) {
+        older.add(e);
+      }
+    }
+    for (Entry old : older) {
+      Entry again = new Entry(self, seq++, old.payload());
+      localLog.remove(old.id());
+      chosenSinceReady.add(old.id());
+      if (localLog.putIfAbsent(again.id(), again) == null) {
+        out.appended.add(again);
+      } else {
+        requireSame(localLog.get(again.id()), again);
+      }
+    }
+    nextSeq = Math.max(nextSeq, seq);
+    sortLocalLog(); // a copy that survived an earlier, partly persisted attempt kept its place
+  }
+
+  private void sortLocalLog() {
+    List<Entry> sorted = new ArrayList<>(localLog.values());
+    sorted.sort(java.util.Comparator.comparing(Entry::id));
+    localLog.clear();
+    for (Entry e : sorted) {
+      localLog.put(e.id(), e);
+    }
   }
 
   /**
@@ -139,8 +240,10 @@ final class ChosenLog {
     for (Entry e : block.entries()) {
       index.add(e.id());
       if (e.origin() == self) {
-        if (localLog.remove(e.id()) != null) {
-          out.removed.add(e.id());
+        Entry mine = localLog.remove(e.id());
+        if (mine != null) {
+          requireSame(mine, e); // an alarm, never a silent drop (R4)
+          chosenSinceReady.add(e.id());
         }
         // No honest peer sends an own entry we never logged; if a damaged or lying frame does,
         // never hand its id out again (found by FrameFuzzTest).
@@ -150,6 +253,18 @@ final class ChosenLog {
     SlotBlock sb = new SlotBlock(slot, block);
     out.chosen.add(sb);
     done.add(sb);
+  }
+
+  /**
+   * Called as a batch is drained: emits the removals whose chosen blocks the previous batch made
+   * durable, and holds back this batch's until the next (R15: under any-subset crashes a removal
+   * must never reach the disk without the block that chose the entry).
+   */
+  void drainRemovals() {
+    out.removed.addAll(removableAtReady);
+    removableAtReady.clear();
+    removableAtReady.addAll(chosenSinceReady);
+    chosenSinceReady.clear();
   }
 
   /** Checks this class's invariants; throws {@link IllegalStateException} on a breach. */

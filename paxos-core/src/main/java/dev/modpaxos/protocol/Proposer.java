@@ -52,6 +52,8 @@ final class Proposer {
   private int attempts;
   // Entries of other nodes, collected from promises or forwarded (R6, R13); never chosen ones.
   private final LinkedHashMap<EntryId, Entry> pool = new LinkedHashMap<>();
+  // Invariant: the number of control entries in `pool` (R17).
+  private int controlEntriesPooled;
   private final List<Long> ticketsQueued = new ArrayList<>();
   private final List<Long> ticketsInRound = new ArrayList<>();
   private long nextTicket;
@@ -61,6 +63,8 @@ final class Proposer {
   private long lastForwardTick;
   // Since when this node's own entries wait to be chosen, or -1 if its local log is empty.
   private long waitingSinceTick;
+  // When this node's acceptor last promised another node's ballot.
+  private long promisedElsewhereTick = Long.MIN_VALUE / 2;
 
   Proposer(Replica replica, Rules rules) {
     this.replica = replica;
@@ -86,6 +90,10 @@ final class Proposer {
 
   long requestRound() {
     long ticket = ++nextTicket;
+    if (!replica.isVoting()) {
+      replica.out().roundsFailed.add(ticket); // a learner runs no round (R16)
+      return ticket;
+    }
     ticketsQueued.add(ticket);
     if (phase == Phase.IDLE) {
       startPrepare();
@@ -104,6 +112,12 @@ final class Proposer {
 
   void onTick() {
     long now = replica.now();
+    if (!replica.isVoting()) {
+      if (phase == Phase.PREPARING || phase == Phase.ACCEPTING) {
+        lose(); // replaced or removed mid-round (R17)
+      }
+      return;
+    }
     switch (phase) {
       case PREPARING -> {
         if (majorityAtTick >= 0 && now - majorityAtTick >= config.promiseWaitTicks()) {
@@ -121,9 +135,9 @@ final class Proposer {
         if (now >= backoffUntilTick) {
           phase = Phase.IDLE;
           boolean asked = !ticketsQueued.isEmpty() || !ticketsInRound.isEmpty();
-          if (!asked && yieldsToNewLeader()) {
+          if (!asked && (yieldsToNewLeader() || yieldsMembershipWork())) {
             waitingSinceTick = now; // forward to it instead; take over only if it stalls (R13)
-          } else if (asked || hasAutoWork()) {
+          } else if (asked || hasWork()) {
             ticketsQueued.addAll(0, ticketsInRound);
             ticketsInRound.clear();
             startPrepare();
@@ -139,8 +153,10 @@ final class Proposer {
 
   void onPromise(Promise p) {
     observe(p.ballot());
-    if (phase != Phase.PREPARING || !p.ballot().equals(ballot)) {
-      return;
+    if (phase != Phase.PREPARING
+        || !p.ballot().equals(ballot)
+        || !replica.membership().isCurrent(p.from(), p.generation())) {
+      return; // R17: a promise of an older generation never counts
     }
     if (p.committedSlot() < replica.log().committedSlot()) {
       // R12: the acceptor lags; send it what it lacks. A value it accepted for a slot we know is
@@ -148,13 +164,13 @@ final class Proposer {
       replica.sendCatchUp(p.from(), p.committedSlot() + 1);
     }
     promises.put(p.from(), p);
-    if (promises.size() < config.majority()) {
+    if (promises.size() < replica.membership().majority()) {
       return;
     }
     boolean waitForRest =
         config.trigger() == RoundTrigger.ON_DEMAND
             && config.promiseWaitTicks() > 0
-            && promises.size() < config.members().size();
+            && promises.size() < replica.membership().members().size();
     if (!waitForRest) {
       finishPrepare();
     } else if (majorityAtTick < 0) {
@@ -164,11 +180,14 @@ final class Proposer {
 
   void onAccepted(Accepted a) {
     observe(a.ballot());
-    if (phase != Phase.ACCEPTING || !a.ballot().equals(ballot) || a.slot() != slot) {
-      return;
+    if (phase != Phase.ACCEPTING
+        || !a.ballot().equals(ballot)
+        || a.slot() != slot
+        || !replica.membership().isCurrent(a.from(), a.generation())) {
+      return; // R17: a vote of an older generation never counts
     }
     acceptedBy.add(a.from());
-    if (acceptedBy.size() >= config.majority()) {
+    if (acceptedBy.size() >= replica.membership().majority()) {
       decide();
     }
   }
@@ -185,9 +204,13 @@ final class Proposer {
         }
       }
       case SLOT_DECIDED -> {
-        // R10/R11: we are behind; fetch the missing blocks first, then try again.
-        replica.requestCatchUp(r.from());
-        lose();
+        if (r.committedSlot() > replica.log().committedSlot()) {
+          // R10/R11: we are behind; fetch the missing blocks first, then try again.
+          replica.requestCatchUp(r.from());
+          lose();
+        }
+        // Otherwise the acceptor knows the slot decided but lacks its block (a torn batch, R15):
+        // it is a vote we cannot count, not a reason to give up on the others.
       }
       case ACCEPTOR_BEHIND -> {
         // R11/R12: an ACCEPT overtook the COMMIT before it. Send the acceptor what it lacks and
@@ -212,18 +235,37 @@ final class Proposer {
   /** The acceptor of this replica promised {@code promised}; a leader at a lower ballot steps down. */
   void onPromisedElsewhere(Ballot promised) {
     observe(promised);
+    if (promised.nodeId() != replica.self()) {
+      promisedElsewhereTick = replica.now();
+    }
     if (leader && promised.isAbove(ballot)) {
       leader = false;
     }
   }
 
+  /**
+   * R17: the membership changed with the slot just committed. A promise quorum gathered under the
+   * old membership need not be a majority of the new one, so a stable leader steps down and the
+   * next slot starts with a full PREPARE.
+   */
+  void onMembershipChanged() {
+    leader = false;
+  }
+
   /** The learner committed {@code sb}. */
   void onChosen(SlotBlock sb, boolean ownEntriesChosen) {
     for (Entry e : sb.block().entries()) {
-      pool.remove(e.id());
+      if (pool.remove(e.id()) != null && e.id().isControl()) {
+        controlEntriesPooled--;
+      }
     }
-    if (ownEntriesChosen) {
-      waitingSinceTick = replica.log().localLogSize() > 0 ? replica.now() : -1;
+    if (sb.block().hasControl()) {
+      pool.values().removeIf(replica::isFenced); // R17: never choose a fenced entry
+      controlEntriesPooled = (int) pool.keySet().stream().filter(EntryId::isControl).count();
+    }
+    if (ownEntriesChosen || sb.block().hasControl()) {
+      boolean pending = replica.log().localLogSize() > 0 || controlEntriesPooled > 0;
+      waitingSinceTick = pending ? replica.now() : -1;
     }
     if ((phase == Phase.PREPARING || phase == Phase.ACCEPTING) && sb.slot() >= slot) {
       // Someone else decided the slot this round was for: start over for the next one.
@@ -242,10 +284,15 @@ final class Proposer {
   // ---- rounds -------------------------------------------------------------------------------
 
   private void startPrepare() {
+    if (!replica.isVoting()) {
+      phase = Phase.IDLE;
+      settleTickets(false); // a learner runs no round (R16)
+      return;
+    }
     if (replica.acceptor().promised().isAbove(maxSeen)) {
       maxSeen = replica.acceptor().promised();
     }
-    ballot = maxSeen.next(replica.self(), 1);
+    ballot = maxSeen.next(replica.self(), replica.generation()); // R1: unique per incarnation
     maxSeen = ballot;
     leader = false;
     phase = Phase.PREPARING;
@@ -349,10 +396,11 @@ final class Proposer {
       ticketsQueued.addAll(0, ticketsInRound);
       ticketsInRound.clear();
       startPrepare();
-    } else if (hasAutoWork()) {
+    } else if (hasWork()) {
       if (leader) {
         startAccept(buildBlock(), true);
-      } else if (replica.leaderHint() == 0) {
+      } else if (replica.leaderHint() == 0
+          || (config.trigger() == RoundTrigger.ON_DEMAND && !yieldsMembershipWork())) {
         phase = Phase.BACKOFF; // nobody leads yet: jitter before campaigning
         backoffUntilTick = replica.now() + replica.random().nextInt(config.backoffTicksMax() + 1);
       }
@@ -369,9 +417,42 @@ final class Proposer {
         && replica.acceptor().promised().isAbove(ballot);
   }
 
-  private boolean hasAutoWork() {
-    return config.trigger() == RoundTrigger.AUTO
-        && (replica.log().localLogSize() > 0 || !pool.isEmpty());
+  /**
+   * Work that starts a round without {@code runRound()}: in AUTO mode any pending entry; in
+   * either mode a pending membership change (R17), so that a learner is re-admitted without an
+   * operator having to run a round.
+   */
+  /**
+   * ON_DEMAND, R17: another node ran a round here recently; this node's promises carry its pooled
+   * membership changes to that proposer, so campaigning for them too would only duel.
+   */
+  private boolean yieldsMembershipWork() {
+    return config.trigger() == RoundTrigger.ON_DEMAND
+        && replica.now() - promisedElsewhereTick < 2L * config.roundTimeoutTicks();
+  }
+
+  /** Membership changes waiting in the pool, for a PROMISE to carry (R6, R17). */
+  List<Entry> pooledControlEntries() {
+    if (controlEntriesPooled == 0) {
+      return List.of();
+    }
+    List<Entry> control = new ArrayList<>();
+    for (Entry e : pool.values()) {
+      if (e.id().isControl()) {
+        control.add(e);
+      }
+    }
+    return control;
+  }
+
+  private boolean hasWork() {
+    if (!replica.isVoting()) {
+      return false;
+    }
+    if (config.trigger() == RoundTrigger.AUTO) {
+      return replica.log().localLogSize() > 0 || !pool.isEmpty();
+    }
+    return controlEntriesPooled > 0;
   }
 
   private void settleTickets(boolean ok) {
@@ -390,6 +471,9 @@ final class Proposer {
     List<Entry> entries = new ArrayList<>();
     Set<EntryId> ids = new HashSet<>();
     for (Entry e : replica.log().localLog()) {
+      if (replica.isFenced(e)) {
+        continue; // R17: never an own entry of another generation
+      }
       if (!budget.take(e)) {
         return new Block(entries);
       }
@@ -397,7 +481,7 @@ final class Proposer {
       entries.add(e);
     }
     for (Entry e : pool.values()) {
-      if (!replica.log().isChosen(e.id()) && !ids.contains(e.id())) {
+      if (!replica.log().isChosen(e.id()) && !ids.contains(e.id()) && !replica.isFenced(e)) {
         if (!budget.take(e)) {
           break;
         }
@@ -409,11 +493,16 @@ final class Proposer {
   }
 
   private void addToPool(Entry e) {
-    if (e.origin() == replica.self() || replica.log().isChosen(e.id())) {
+    if (e.origin() == replica.self() || replica.log().isChosen(e.id()) || replica.isFenced(e)) {
       return;
     }
-    if (pool.size() < config.blockEntriesMax() * POOL_ENTRIES_MAX_FACTOR) {
-      pool.putIfAbsent(e.id(), e); // the origin keeps it and re-sends it if it is dropped here
+    if (pool.size() < config.blockEntriesMax() * POOL_ENTRIES_MAX_FACTOR
+        && pool.putIfAbsent(e.id(), e) == null // the origin keeps it and re-sends it if dropped
+        && e.id().isControl()) {
+      controlEntriesPooled++;
+      if (waitingSinceTick < 0) {
+        waitingSinceTick = replica.now(); // a follower takes over if the leader stalls (R13)
+      }
     }
   }
 
@@ -427,7 +516,10 @@ final class Proposer {
 
   /** Forwards new local entries to the stable leader; called just before effects are drained. */
   void flushForwards() {
-    if (config.trigger() != RoundTrigger.AUTO || leader || phase != Phase.IDLE) {
+    if (config.trigger() != RoundTrigger.AUTO
+        || leader
+        || phase != Phase.IDLE
+        || !replica.isVoting()) {
       return;
     }
     int hint = replica.leaderHint();
@@ -456,7 +548,8 @@ final class Proposer {
   }
 
   private void followerTick(long now) {
-    if (leader || phase != Phase.IDLE || replica.log().localLogSize() == 0) {
+    boolean pending = replica.log().localLogSize() > 0 || controlEntriesPooled > 0;
+    if (leader || phase != Phase.IDLE || !pending) {
       return;
     }
     int hint = replica.leaderHint();
@@ -484,8 +577,9 @@ final class Proposer {
           slot,
           replica.log().committedSlot());
     }
-    for (EntryId id : pool.keySet()) {
-      Invariants.require(!replica.log().isChosen(id), "pool holds chosen entry %s", id);
+    for (Entry e : pool.values()) {
+      Invariants.require(!replica.log().isChosen(e.id()), "pool holds chosen entry %s", e.id());
+      Invariants.require(!replica.isFenced(e), "pool holds fenced entry %s", e.id());
     }
   }
 }

@@ -9,7 +9,9 @@ import dev.modpaxos.protocol.Message.Forward;
 import dev.modpaxos.protocol.Message.Prepare;
 import dev.modpaxos.protocol.Message.Promise;
 import dev.modpaxos.protocol.Message.Reject;
+import dev.modpaxos.spi.StoreIdentity;
 import dev.modpaxos.spi.StoredState;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.SplittableRandom;
@@ -33,6 +35,16 @@ public final class Replica {
   private final ChosenLog log;
   private final Acceptor acceptor;
   private final Proposer proposer;
+  // The members and their generations as of the committed slot (R17).
+  private final Membership membership;
+  // Invariant: identity.memberId() == self and identity.clusterId() == config.clusterId().
+  private StoreIdentity identity;
+  // Why this incarnation started without a vote (R16), or null.
+  private String lostReason;
+  // Test-only: the unsound pre-generation answer to lost state; null in production.
+  private final Rules.LostStateGate gate;
+  private long lastLearnerDutyTick = Long.MIN_VALUE / 2;
+  private long readmissionRequests;
   // Invariant: increases by one per tick(); the only notion of time in the core.
   private long now;
 
@@ -60,17 +72,68 @@ public final class Replica {
     this.config = Objects.requireNonNull(config, "config");
     this.self = config.nodeId();
     this.random = new SplittableRandom(config.seed());
-    this.log = new ChosenLog(self, out, state.chosen(), state.localLog());
-    this.acceptor =
-        new Acceptor(this, rules, state.promised(), state.accepted(), false);
+    this.membership = new Membership(config.members());
+    this.identity = requireOwn(state.identity());
+    boolean lost = !state.losses().isEmpty() || (state.identity() == null && !state.isEmpty());
+    this.gate = lost ? rules.gateAfterLoss(this) : null;
+    if (gate != null) {
+      identity = state.identity() != null ? state.identity() : founding(); // the unsound variant
+    } else if (identity == null && state.isEmpty() && boot.bootstrap()) {
+      identity = founding();
+      out.identity = identity;
+    } else if (identity != null && identity.isPending() && !lost) {
+      lostReason = "it lost its state before an earlier restart";
+    } else if (identity == null || lost) {
+      lostReason = identity == null
+          ? (state.isEmpty() ? "its store is empty and it is not bootstrapping a new cluster"
+              : "its store records no identity")
+          : "its store reported lost " + state.losses();
+      identity = new StoreIdentity(config.clusterId(), self, StoreIdentity.PENDING,
+          Readmission.normalise(boot.nonce()));
+      out.identity = identity; // R16: synced before anything else leaves this node
+    }
+    // R16: a new incarnation forgets what its predecessor promised or accepted; it never votes
+    // with it. R15: a crash may keep an accepted value but lose the block chosen just before it.
+    boolean fresh = identity.isPending() && gate == null;
+    Proposal accepted = fresh ? null : state.accepted();
+    Ballot promised = fresh ? Ballot.ZERO : state.promised();
+    if (accepted != null && accepted.ballot().isAbove(promised)) {
+      promised = accepted.ballot();
+    }
+    this.log = new ChosenLog(self, out, state.chosen(), state.localLog(), state.accepted());
+    this.acceptor = new Acceptor(this, rules, promised, accepted);
     this.proposer = new Proposer(this, rules);
+    long slot = 1;
+    for (Block b : state.chosen()) {
+      if (b.hasControl()) {
+        applyControl(new SlotBlock(slot, b));
+      }
+      slot++;
+    }
+  }
+
+  private StoreIdentity requireOwn(StoreIdentity stored) {
+    if (stored != null
+        && (!stored.clusterId().equals(config.clusterId()) || stored.memberId() != self)) {
+      throw new IllegalStateException(
+          "the store belongs to " + stored + ", not to member " + self + " of cluster "
+              + config.clusterId() + ": check the data directory and the node id");
+    }
+    return stored;
+  }
+
+  private StoreIdentity founding() {
+    return StoreIdentity.founding(config.clusterId(), self);
   }
 
   // ---- inputs -------------------------------------------------------------------------------
 
   /** R4: appends {@code payload} to the local log; no message is sent. Returns the entry's id. */
   public EntryId submit(byte[] payload) {
-    Entry e = log.append(payload);
+    if (!isVoting()) {
+      throw new IllegalStateException(notVotingReason() + "; it accepts no submits");
+    }
+    Entry e = log.append(payload, identity.generation());
     proposer.onSubmitted();
     return e.id();
   }
@@ -86,7 +149,7 @@ public final class Replica {
 
   /** Broadcasts a request for chosen blocks this node lacks (R11); useful after a restart. */
   public void requestCatchUp() {
-    for (int m : config.members()) {
+    for (int m : membership.members()) {
       if (m != self) {
         requestCatchUp(m);
       }
@@ -96,21 +159,28 @@ public final class Replica {
   /** Advances logical time by one tick: timeouts, back-off and forwarding run here. */
   public void tick() {
     now++;
-    acceptor.onTick(now);
+    if (gate != null) {
+      gate.onTick(now);
+    }
+    learnerDuties();
     proposer.onTick();
   }
 
   /** Delivers one message. Messages not addressed to this node or from non-members are ignored. */
   public void step(Message m) {
-    if (m.to() != self || !config.members().contains(m.from())) {
+    if (m.to() != self || !membership.contains(m.from())) {
       return;
     }
     if (m instanceof Prepare p) {
       reply(acceptor.onPrepare(p));
     } else if (m instanceof Promise p && p.ballot().equals(Ballot.ZERO)) {
-      acceptor.onProbeAnswer(p.from(), p.ballot(), p.committedSlot()); // R16
+      if (gate != null) {
+        gate.onProbeAnswer(p.from(), p.ballot(), p.committedSlot());
+      }
     } else if (m instanceof Reject r && r.ballot().equals(Ballot.ZERO)) {
-      acceptor.onProbeAnswer(r.from(), r.promised(), r.committedSlot()); // R16
+      if (gate != null) {
+        gate.onProbeAnswer(r.from(), r.promised(), r.committedSlot());
+      }
     } else if (m instanceof Promise p) {
       proposer.onPromise(p);
     } else if (m instanceof Accept a) {
@@ -133,6 +203,7 @@ public final class Replica {
   /** Drains the effects accumulated since the last call. */
   public Ready ready() {
     proposer.flushForwards();
+    log.drainRemovals();
     return out.drain();
   }
 
@@ -205,17 +276,45 @@ public final class Replica {
    * is the member's current generation (R16, R17). A non-voting node is a learner.
    */
   public boolean isVoting() {
-    return acceptor.isVoting();
+    return !identity.isPending()
+        && membership.isCurrent(self, identity.generation())
+        && (gate == null || gate.open());
   }
 
   /** Why this node does not vote, in one line for logs and status; null while it votes (R16). */
   public String notVotingReason() {
-    return isVoting() ? null : "node " + self + " is not voting";
+    if (isVoting()) {
+      return null;
+    }
+    int current = membership.generationOf(self);
+    if (gate != null) {
+      return "node " + self + " abstains after lost state until its probe and catch-up are done";
+    } else if (current == 0) {
+      return "node " + self + " is not a member of " + membership.members();
+    } else if (identity.isPending()) {
+      return "node " + self + " is a non-voting learner because " + lostReason
+          + "; it awaits re-admission under a new generation (R16, R17)";
+    } else if (current > identity.generation()) {
+      return "node " + self + " generation " + identity.generation() + " was replaced by"
+          + " generation " + current + "; this store is stale";
+    }
+    return "node " + self + " generation " + identity.generation()
+        + " waits to learn the slot that admitted it (committed " + committedSlot() + ")";
   }
 
   /** This node's member generation, or {@code StoreIdentity.PENDING} (0) while it awaits one. */
   public int generation() {
-    return 1;
+    return identity.generation();
+  }
+
+  /** The identity this incarnation runs as (R16). */
+  public StoreIdentity identity() {
+    return identity;
+  }
+
+  /** The current generation of member {@code id}, 0 if it is not a member (R17). */
+  public int generationOf(int id) {
+    return membership.generationOf(id);
   }
 
   // ---- package-private plumbing for the roles ------------------------------------------------
@@ -240,6 +339,28 @@ public final class Replica {
     return proposer;
   }
 
+  Membership membership() {
+    return membership;
+  }
+
+  Rules.LostStateGate gate() {
+    return gate;
+  }
+
+  /**
+   * R17: true if {@code e} may not be chosen now: an entry of another generation of its origin
+   * than the current one, or a re-admission request that is stale (or not well-formed).
+   */
+  boolean isFenced(Entry e) {
+    if (e.id().isControl()) {
+      Readmission r = Readmission.of(e);
+      return r == null || membership.generationOf(r.member()) != r.replaces(); // stale or junk
+    }
+    // An older generation's entry is fenced for good; a later one's until that generation is
+    // admitted (a crash may leave re-logged copies in a learner's store, R17).
+    return e.id().generation() != membership.generationOf(e.origin());
+  }
+
   SplittableRandom random() {
     return random;
   }
@@ -260,7 +381,7 @@ public final class Replica {
   }
 
   void broadcastOthers(IntFunction<Message> messageTo) {
-    for (int m : config.members()) {
+    for (int m : membership.members()) {
       if (m != self) {
         out.messages.add(messageTo.apply(m));
       }
@@ -284,10 +405,76 @@ public final class Replica {
       for (Entry e : sb.block().entries()) {
         own |= e.origin() == self;
       }
+      if (sb.block().hasControl()) {
+        applyControl(sb);
+      }
       proposer.onChosen(sb, own);
     }
-    if (!done.isEmpty()) {
-      acceptor.onCommitted(log.committedSlot());
+    if (!done.isEmpty() && gate != null) {
+      gate.onCommitted(log.committedSlot());
+    }
+  }
+
+  /**
+   * R17: applies the re-admissions chosen in {@code sb}. The member named moves to its next
+   * generation; if it is this incarnation (its nonce), this node adopts that generation, logs its
+   * surviving older entries again, and votes from the next slot on as a fresh acceptor.
+   */
+  private void applyControl(SlotBlock sb) {
+    for (Entry e : sb.block().entries()) {
+      Readmission r = Readmission.of(e);
+      int g = r == null ? 0 : membership.readmit(r.member(), r.replaces());
+      if (g == 0) {
+        continue;
+      }
+      boolean mine = r.member() == self && r.nonce() == identity.nonce();
+      // Also when a crash kept the new identity but lost this block: the rest is redone (R15).
+      if (mine && (identity.isPending() || identity.generation() == g)) {
+        if (identity.isPending()) {
+          identity = new StoreIdentity(config.clusterId(), self, g, identity.nonce());
+          out.identity = identity;
+          acceptor.startFresh();
+        }
+        lostReason = null;
+        log.relogOlderGenerations(g); // idempotent: nothing to do on a plain restart
+      }
+    }
+    proposer.onMembershipChanged();
+  }
+
+  /**
+   * R16/R17: a node that does not vote keeps asking for the blocks it lacks, and one that awaits
+   * re-admission keeps sending its request (a control entry) and its surviving local log, every
+   * round timeout, to the next member in turn, until it is admitted.
+   */
+  private void learnerDuties() {
+    if (isVoting() || gate != null || now - lastLearnerDutyTick < config.roundTimeoutTicks()) {
+      return;
+    }
+    lastLearnerDutyTick = now;
+    requestCatchUp();
+    if (!identity.isPending() || membership.generationOf(self) == 0) {
+      return;
+    }
+    List<Entry> entries = new ArrayList<>();
+    entries.add(new Readmission(self, identity.nonce(), membership.generationOf(self)).toEntry());
+    Budget budget = Budget.forBlock(config);
+    budget.take(entries.get(0));
+    for (Entry e : log.localLog()) {
+      if (isFenced(e)) {
+        continue;
+      }
+      if (!budget.take(e)) {
+        break;
+      }
+      entries.add(e);
+    }
+    List<Integer> others = new ArrayList<>(membership.members());
+    others.remove(Integer.valueOf(self));
+    if (!others.isEmpty()) {
+      // One member at a time, in turn: every member campaigning for it at once would duel.
+      int to = others.get((int) (readmissionRequests++ % others.size()));
+      out.messages.add(new Forward(self, to, entries));
     }
   }
 
@@ -306,6 +493,7 @@ public final class Replica {
   }
 
   private void onCatchUp(CatchUp c) {
+    long before = committedSlot();
     long slot = c.firstSlot();
     for (Block b : c.blocks()) {
       commit(slot++, b, self);
@@ -317,8 +505,11 @@ public final class Replica {
     boolean capped =
         c.blocks().size() >= config.catchUpBlocksMax()
             || bytes > catchUpBytesMax() - config.blockBytesMax();
-    if (capped && committedSlot() >= slot - 1) {
-      requestCatchUp(c.from()); // the sender stopped at its cap: there may be more
+    if (capped && committedSlot() >= slot - 1 && committedSlot() > before) {
+      // The sender stopped at its cap: there may be more. A reply that taught us nothing (a
+      // duplicate, or an answer to a request another reply already served) asks for nothing, so
+      // request chains cannot multiply.
+      requestCatchUp(c.from());
     }
   }
 

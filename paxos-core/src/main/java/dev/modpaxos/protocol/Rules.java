@@ -3,7 +3,7 @@ package dev.modpaxos.protocol;
 import java.util.Collection;
 
 /**
- * The two decisions on which Paxos safety rests, kept in one place so that the simulator can prove
+ * The decisions on which Paxos safety rests, kept in one place so that the simulator can prove
  * its checkers catch a replica that breaks them. Production code only ever uses {@link #PAXOS};
  * deliberately broken variants exist in test sources only.
  */
@@ -12,13 +12,23 @@ class Rules {
 
   /**
    * R7 (Paxos Made Simple §2.2): among the promises, the accepted value for {@code slot} with the
-   * highest ballot, or null if no promise carries one.
+   * highest ballot, or null if no promise carries one. Two different values at one ballot are
+   * impossible by construction (R1, R16: a ballot names one incarnation, which proposes one value
+   * per slot and ballot), so seeing them is an alarm, never a tie to break.
    */
   Proposal valueToRepropose(Collection<Message.Promise> promises, long slot) {
     Proposal best = null;
     for (Message.Promise p : promises) {
       Proposal a = p.accepted();
-      if (a != null && a.slot() == slot && (best == null || a.ballot().isAbove(best.ballot()))) {
+      if (a == null || a.slot() != slot) {
+        continue;
+      }
+      if (best != null && a.ballot().equals(best.ballot()) && !a.block().equals(best.block())) {
+        throw new IllegalStateException(
+            "R7: two values accepted for slot " + slot + " at one ballot " + a.ballot() + ": "
+                + best.block() + " and " + a.block() + " (a ballot was reused)");
+      }
+      if (best == null || a.ballot().isAbove(best.ballot())) {
         best = a;
       }
     }
@@ -28,5 +38,33 @@ class Rules {
   /** R10: an acceptor neither promises nor accepts for a slot it knows is decided. */
   boolean isDecided(long slot, long committedSlot) {
     return slot <= committedSlot;
+  }
+
+  /**
+   * R16: what a replica whose store reported lost state does. Production: nothing here; it starts
+   * a new incarnation that awaits re-admission (R17). Test-only variants return a gate that keeps
+   * the old identity and decides when to vote again, to show that the simulator catches it.
+   */
+  LostStateGate gateAfterLoss(Replica replica) {
+    return null;
+  }
+
+  /**
+   * The hook through which test code plugs an unsound answer to lost state (the pre-generation
+   * R16 probe) into a replica that keeps its old identity. Never used in production.
+   */
+  interface LostStateGate {
+    /** True once the replica may vote again. */
+    boolean open();
+
+    void onTick(long now);
+
+    /** The replica ignored a PREPARE or ACCEPT at {@code ballot} for {@code slot}. */
+    void onAbstained(Ballot ballot, long slot, int from);
+
+    /** An answer to a PREPARE at {@link Ballot#ZERO}: a peer's promise and committed slot. */
+    void onProbeAnswer(int from, Ballot promised, long committedSlot);
+
+    void onCommitted(long committedSlot);
   }
 }

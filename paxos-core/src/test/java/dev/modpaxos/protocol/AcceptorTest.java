@@ -1,6 +1,7 @@
 package dev.modpaxos.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.modpaxos.protocol.Message.Accept;
 import dev.modpaxos.protocol.Message.Accepted;
@@ -10,8 +11,12 @@ import dev.modpaxos.protocol.Message.Prepare;
 import dev.modpaxos.protocol.Message.Promise;
 import dev.modpaxos.protocol.Message.Reject;
 import dev.modpaxos.protocol.Message.RejectReason;
+import dev.modpaxos.protocol.Message.Forward;
+import dev.modpaxos.spi.StateLoss;
+import dev.modpaxos.spi.StoreIdentity;
 import dev.modpaxos.spi.StoredState;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class AcceptorTest {
@@ -55,7 +60,7 @@ class AcceptorTest {
 
   @Test
   void prepareFromAProposerBehindOnCommitsIsRefused() {
-    Replica r = node3(new StoredState(Ballot.ZERO, null, List.of(block(1, 1)), List.of(), false));
+    Replica r = node3(intact(List.of(block(1, 1))));
     r.step(new Prepare(1, 3, new Ballot(9, 1), 0));
     Ready ready = r.ready();
     assertThat(ready.promised()).as("no promise for a decided slot").isNull();
@@ -103,31 +108,105 @@ class AcceptorTest {
   }
 
   @Test
-  void nodeThatLostAcceptorStateProbesAbstainsAndResumesOnlyPastTheClusterFrontier() {
-    Replica r = node3(new StoredState(Ballot.ZERO, null, List.of(), List.of(), true));
-    r.tick();
-    List<Message> probes = r.ready().messages();
-    assertThat(probes)
-        .hasSize(2)
-        .allSatisfy(m -> assertThat(((Prepare) m).ballot()).isEqualTo(Ballot.ZERO));
+  void nodeThatLostItsStateIsALearnerThatNeverVotesUntilReadmitted() {
+    StoredState lost =
+        new StoredState(
+            StoreIdentity.founding("modpaxos", 3), new Ballot(4, 1), null, List.of(block(1, 1)),
+            List.of(), Set.of(StateLoss.ACCEPTOR_STATE));
+    Replica r = new Replica(config3(), lost, Boot.existing(42));
+    Ready boot = r.ready();
+    assertThat(boot.identity().isPending()).as("a new incarnation, synced first").isTrue();
+    assertThat(boot.identity().nonce()).isEqualTo(42);
+    assertThat(r.isVoting()).isFalse();
+    assertThat(r.notVotingReason()).contains("lost [ACCEPTOR_STATE]").contains("re-admission");
+    assertThat(r.promised()).as("forgets its predecessor's promise").isEqualTo(Ballot.ZERO);
+    assertThatThrownBy(() -> r.submit(new byte[] {1}))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("accepts no submits");
 
-    r.step(new Prepare(1, 3, new Ballot(4, 1), 0));
+    r.step(new Prepare(1, 3, new Ballot(9, 1), 1));
+    r.step(new Accept(1, 3, new Ballot(9, 1), 2, block(1, 2)));
     Ready silent = r.ready();
     assertThat(silent.promised()).isNull();
+    assertThat(silent.accepted()).isNull();
     assertThat(silent.messages()).allSatisfy(m -> assertThat(m).isInstanceOf(CatchUpRequest.class));
 
-    // The probe answers: node 1 promised 7.2 and committed slot 1; node 2 committed nothing.
-    r.step(new Reject(1, 3, Ballot.ZERO, 1, RejectReason.HIGHER_BALLOT, new Ballot(7, 2), 1));
-    r.step(new Commit(1, 3, 1, block(1, 1)));
-    assertThat(r.isVoting()).as("only one of the two other members answered").isFalse();
-    r.step(new Reject(2, 3, Ballot.ZERO, 1, RejectReason.HIGHER_BALLOT, new Ballot(7, 2), 0));
-    assertThat(r.isVoting()).as("slot 2 may hold a forgotten vote: wait for it").isFalse();
+    for (int i = 0; i < 40; i++) {
+      r.tick();
+    }
+    List<Message> duties = r.ready().messages();
+    assertThat(duties.stream().filter(m -> m instanceof Forward).map(Message::to).toList())
+        .containsExactlyInAnyOrder(1, 2);
+    assertThat(duties).filteredOn(m -> m instanceof Forward)
+        .allSatisfy(m -> assertThat(Readmission.of(((Forward) m).entries().get(0)))
+            .isEqualTo(new Readmission(3, 42, 1)));
 
-    r.step(new Commit(1, 3, 2, block(1, 2)));
+    Block readmit = new Block(List.of(new Readmission(3, 42, 1).toEntry()));
+    r.step(new Commit(1, 3, 2, readmit));
+    Ready adopted = r.ready();
+    assertThat(adopted.identity().generation()).isEqualTo(2);
     assertThat(r.isVoting()).isTrue();
-    assertThat(r.ready().promised()).as("adopts the highest promise seen").isEqualTo(new Ballot(7, 2));
-    r.step(new Prepare(2, 3, new Ballot(5, 2), 2));
-    assertThat(((Reject) r.ready().messages().get(0)).reason())
-        .isEqualTo(RejectReason.HIGHER_BALLOT);
+    r.step(new Prepare(1, 3, new Ballot(10, 1), 2));
+    Promise p = (Promise) r.ready().messages().get(0);
+    assertThat(p.generation()).isEqualTo(2);
+    EntryId id = r.submit(new byte[] {5});
+    assertThat(id.generation()).isEqualTo(2);
+    assertThat(id.seq()).isEqualTo(EntryId.firstSeq(2));
+  }
+
+  @Test
+  void emptyStoreOfAnExistingMemberIsLostStateButBootstrapsANewCluster() {
+    Replica wiped = new Replica(config3(), StoredState.EMPTY, Boot.existing(7));
+    assertThat(wiped.isVoting()).isFalse();
+    assertThat(wiped.notVotingReason()).contains("store is empty");
+    Replica founding = new Replica(config3(), StoredState.EMPTY, Boot.newCluster(7));
+    assertThat(founding.isVoting()).isTrue();
+    assertThat(founding.ready().identity()).isEqualTo(StoreIdentity.founding("modpaxos", 3));
+  }
+
+  @Test
+  void storeOfAnotherMemberOrClusterIsRefused() {
+    StoredState other =
+        new StoredState(StoreIdentity.founding("modpaxos", 2), Ballot.ZERO, null, List.of(),
+            List.of(), Set.of());
+    assertThatThrownBy(() -> new Replica(config3(), other, Boot.existing(1)))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("belongs to member 2");
+    StoredState foreign =
+        new StoredState(StoreIdentity.founding("bank-a", 3), Ballot.ZERO, null, List.of(),
+            List.of(), Set.of());
+    assertThatThrownBy(() -> new Replica(config3(), foreign, Boot.existing(1)))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("cluster bank-a");
+  }
+
+  @Test
+  void promiseOrVoteOfAnOlderGenerationNeverCounts() {
+    Replica r = new Replica(config3(), StoredState.EMPTY, Boot.newCluster(1));
+    r.submit(new byte[] {1});
+    r.runRound();
+    r.ready();
+    Ballot b = r.promised();
+    r.step(new Promise(1, 3, b, 0, null, List.of(), 0));
+    r.step(new Promise(2, 3, b, 0, null, List.of(), 2));
+    assertThat(r.ready().messages()).as("no ACCEPT: neither promise is of a current generation")
+        .noneMatch(m -> m instanceof Accept);
+    r.tick();
+    r.tick();
+    r.tick();
+    assertThat(r.ready().messages()).as("still no majority").noneMatch(m -> m instanceof Accept);
+    r.step(new Promise(2, 3, b, 0, null, List.of(), 1));
+    r.tick();
+    r.tick();
+    assertThat(r.ready().messages()).anyMatch(m -> m instanceof Accept);
+  }
+
+  private static ReplicaConfig config3() {
+    return ReplicaConfig.builder(3, MEMBERS).trigger(RoundTrigger.ON_DEMAND).build();
+  }
+
+  static StoredState intact(List<Block> chosen) {
+    return new StoredState(
+        StoreIdentity.founding("modpaxos", 3), Ballot.ZERO, null, chosen, List.of(), Set.of());
   }
 }

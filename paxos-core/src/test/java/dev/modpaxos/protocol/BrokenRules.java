@@ -11,10 +11,11 @@ public final class BrokenRules {
   private BrokenRules() {}
 
   /** A replica that ignores R7, the highest-ballot rule: it never re-proposes an accepted value. */
-  public static Replica ignoringHighestBallot(ReplicaConfig config, StoredState state) {
+  public static Replica ignoringHighestBallot(ReplicaConfig config, StoredState state, Boot boot) {
     return new Replica(
         config,
         state,
+        boot,
         new Rules() {
           @Override
           Proposal valueToRepropose(Collection<Message.Promise> promises, long slot) {
@@ -24,13 +25,38 @@ public final class BrokenRules {
   }
 
   /**
+   * A replica that answers lost state the way modpaxos did before generations (the old R16, see
+   * {@link ProbeGate}): it keeps its identity, probes, and votes again once caught up. A store
+   * that was wiped reports nothing, so that replica votes at once.
+   */
+  public static Replica probingAfterLoss(ReplicaConfig config, StoredState state, Boot boot) {
+    StoredState old = state;
+    if (state.identity() == null) {
+      old = new StoredState(
+          dev.modpaxos.spi.StoreIdentity.founding(config.clusterId(), config.nodeId()),
+          state.promised(), state.accepted(), state.chosen(), state.localLog(), state.losses());
+    }
+    return new Replica(
+        config,
+        old,
+        boot,
+        new Rules() {
+          @Override
+          LostStateGate gateAfterLoss(Replica replica) {
+            return new ProbeGate(replica);
+          }
+        });
+  }
+
+  /**
    * A replica that breaks R10: as an acceptor it promises and accepts for slots it knows are
    * decided, i.e. it answers a PREPARE from a proposer that is behind on commits.
    */
-  public static Replica acceptingFromBehind(ReplicaConfig config, StoredState state) {
+  public static Replica acceptingFromBehind(ReplicaConfig config, StoredState state, Boot boot) {
     return new Replica(
         config,
         state,
+        boot,
         new Rules() {
           @Override
           boolean isDecided(long slot, long committedSlot) {

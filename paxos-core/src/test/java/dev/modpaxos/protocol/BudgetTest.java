@@ -51,7 +51,8 @@ class BudgetTest {
       chosen.add(new Block(List.of(new Entry(1, slot, new byte[400]))));
     }
     ReplicaConfig small = ReplicaConfig.builder(1, MEMBERS).blockBytesMax(500).build();
-    Replica ahead = new Replica(small, new StoredState(Ballot.ZERO, null, chosen, List.of(), false));
+    Replica ahead = new Replica(small, new StoredState(dev.modpaxos.spi.StoreIdentity.founding("modpaxos", 1), Ballot.ZERO, null,
+        chosen, List.of(), java.util.Set.of()));
     ahead.step(new CatchUpRequest(2, 1, 1));
     CatchUp batch = (CatchUp) ahead.ready().messages().get(0);
     assertThat(batch.blocks()).hasSize(4); // 4 x 500 bytes per CATCHUP, about 432 bytes each

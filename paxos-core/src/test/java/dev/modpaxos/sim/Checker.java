@@ -31,6 +31,12 @@ interface Checker {
   /** {@code node} restarted from its store, which held {@code durableChosen} (slot 1 first). */
   default void onRestarted(int node, List<Block> durableChosen) {}
 
+  /**
+   * The disk of {@code node} lost state on purpose (R16): {@code chosenLeft} is the chosen prefix
+   * that survived, {@code localLost} the acknowledged local entries that are gone.
+   */
+  default void onStateLost(int node, List<Block> chosenLeft, List<Entry> localLost) {}
+
   /** The liveness phase ended, {@code livenessTicks} ticks after it began. */
   default void onLivenessPhaseEnd(long livenessTicks) {}
 }

@@ -40,6 +40,11 @@ final class CheckerSet implements Checker {
   }
 
   @Override
+  public void onStateLost(int node, List<Block> chosenLeft, List<Entry> localLost) {
+    checkers.forEach(c -> c.onStateLost(node, chosenLeft, localLost));
+  }
+
+  @Override
   public void onLivenessPhaseEnd(long livenessTicks) {
     checkers.forEach(c -> c.onLivenessPhaseEnd(livenessTicks));
   }

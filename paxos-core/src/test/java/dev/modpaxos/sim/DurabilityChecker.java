@@ -44,6 +44,15 @@ final class DurabilityChecker implements Checker {
     }
   }
 
+  /** A damaged disk (R16) may lose reported blocks: only the surviving prefix is still owed. */
+  @Override
+  public void onStateLost(int node, List<Block> chosenLeft, List<dev.modpaxos.protocol.Entry> lost) {
+    List<Block> blocks = reported.get(node);
+    if (blocks != null && blocks.size() > chosenLeft.size()) {
+      blocks.subList(chosenLeft.size(), blocks.size()).clear();
+    }
+  }
+
   @Override
   public void onRestarted(int node, List<Block> durableChosen) {
     appliedSlot.put(node, 0L);

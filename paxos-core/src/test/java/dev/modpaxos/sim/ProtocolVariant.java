@@ -4,7 +4,9 @@ import dev.modpaxos.protocol.BrokenRules;
 import dev.modpaxos.protocol.Replica;
 import dev.modpaxos.protocol.ReplicaConfig;
 import dev.modpaxos.spi.StoredState;
-import java.util.function.BiFunction;
+import dev.modpaxos.protocol.Boot;
+import dev.modpaxos.spi.StoreIdentity;
+import java.util.Set;
 
 /**
  * Which protocol the simulated nodes run: the real one, or a deliberately broken variant that the
@@ -19,26 +21,39 @@ enum ProtocolVariant {
   REPLY_BEFORE_PERSIST(Replica::new, true),
   /** Acceptors answer a PREPARE from a proposer behind on commits (breaks R10). */
   ACCEPT_PREPARE_FROM_BEHIND(BrokenRules::acceptingFromBehind, false),
+  /**
+   * The pre-generation R16: after lost state it probes a majority, catches up and votes again
+   * under its old identity; a wiped store votes at once (breaks R16).
+   */
+  OLD_R16_PROBE(BrokenRules::probingAfterLoss, false),
   /** Votes at once after its store reported lost acceptor state (breaks R16). */
   IGNORE_LOST_ACCEPTOR_STATE(
-      (config, state) ->
+      (config, state, boot) ->
           new Replica(
               config,
               new StoredState(
-                  state.promised(), state.accepted(), state.chosen(), state.localLog(), false)),
+                  state.identity() != null && !state.identity().isPending() ? state.identity()
+                      : StoreIdentity.founding(config.clusterId(), config.nodeId()),
+                  state.promised(), state.accepted(), state.chosen(), state.localLog(), Set.of()),
+              boot),
       false);
 
-  private final BiFunction<ReplicaConfig, StoredState, Replica> factory;
+  /** Builds a replica from the config, what the store read back, and how it boots. */
+  interface Factory {
+    Replica create(ReplicaConfig config, StoredState state, Boot boot);
+  }
+
+  private final Factory factory;
   private final boolean sendsBeforePersist;
 
   ProtocolVariant(
-      BiFunction<ReplicaConfig, StoredState, Replica> factory, boolean sendsBeforePersist) {
+      Factory factory, boolean sendsBeforePersist) {
     this.factory = factory;
     this.sendsBeforePersist = sendsBeforePersist;
   }
 
-  Replica newReplica(ReplicaConfig config, StoredState state) {
-    return factory.apply(config, state);
+  Replica newReplica(ReplicaConfig config, StoredState state, Boot boot) {
+    return factory.create(config, state, boot);
   }
 
   boolean sendsBeforePersist() {

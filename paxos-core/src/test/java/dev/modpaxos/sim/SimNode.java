@@ -2,6 +2,8 @@ package dev.modpaxos.sim;
 
 import dev.modpaxos.local.InMemoryStore;
 import dev.modpaxos.protocol.Block;
+import dev.modpaxos.protocol.Boot;
+import dev.modpaxos.spi.StateLoss;
 import dev.modpaxos.protocol.Entry;
 import dev.modpaxos.protocol.Invariants;
 import dev.modpaxos.protocol.Message;
@@ -11,7 +13,9 @@ import dev.modpaxos.protocol.ReplicaConfig;
 import dev.modpaxos.protocol.RoundEvent;
 import dev.modpaxos.protocol.SlotBlock;
 import dev.modpaxos.spi.StoredState;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.SplittableRandom;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -49,6 +53,9 @@ final class SimNode {
     /** A random number in {@code [0, bound)} from the run's one random stream. */
     int nextInt(int bound);
 
+    /** True if {@code node} may become impaired (lose or tear state) now. */
+    boolean mayImpair(SimNode node);
+
     /** Where this Ready is interrupted by a crash, or null to carry it out whole. */
     CrashPoint crashPoint();
 
@@ -74,6 +81,10 @@ final class SimNode {
   private TransferApp app;
   // runRound() tickets not yet reported done or failed, in this incarnation.
   private final Set<Long> openRounds = new HashSet<>();
+  // True once this node's identity was durable in its store.
+  private boolean founded;
+  // Set when the disk lost state on purpose; cleared once the node votes again.
+  private boolean amnesiac;
 
   SimNode(int id, ProtocolVariant variant, Env env) {
     this.id = id;
@@ -130,28 +141,87 @@ final class SimNode {
           + " local=" + state.localLog().size() + " promised=" + state.promised()
           + " accepted=" + state.accepted());
     }
-    replica = variant.newReplica(config, state);
+    long nonce = ((long) env.nextInt(Integer.MAX_VALUE) << 31) ^ env.nextInt(Integer.MAX_VALUE);
+    // A founding member bootstraps until its identity is durable: a crash before that sync sent
+    // nothing, so starting over is safe; after it, an empty store means a wiped disk (R16).
+    replica = variant.newReplica(config, state, founded ? Boot.existing(nonce) : Boot.newCluster(nonce));
     input(Replica::requestCatchUp);
   }
 
   /** Crashes the node between inputs: nothing is unsynced, the store keeps all it has. */
   void crash(String where) {
-    store.crash(0);
+    store.crash();
     down(where);
   }
 
   /**
-   * Crashes the node and damages its disk: its promise and accepted value are wiped, and its store
-   * reports the loss at boot, so the restarted replica must abstain from voting (R16).
+   * Crashes the node and damages its disk (R16): each loss in {@code what} is applied to its store,
+   * which reports them at boot, so the restarted replica must start a new incarnation.
    */
-  void crashLosingAcceptorState() {
-    store.loseAcceptorState();
-    down("idle, losing its acceptor state");
+  void crashLosing(Set<StateLoss> what) {
+    StoredState before = store.load();
+    SplittableRandom random = new SplittableRandom(env.nextInt(1 << 30));
+    for (StateLoss loss : what) {
+      store.lose(loss, random);
+    }
+    reportLost(before);
+    amnesiac = true;
+    down("idle, losing " + what);
   }
 
-  /** True while this node's store still reports lost acceptor state (not voting yet, R16). */
+  /** Crashes the node and empties its data directory: the store is as new, and says nothing. */
+  void wipeAndCrash() {
+    StoredState before = store.load();
+    store.wipe();
+    reportLost(before);
+    amnesiac = true;
+    down("idle, its store wiped");
+  }
+
+  /** Crashes the node for good: it never comes back, and what only it held is gone. */
+  void loseForGood() {
+    StoredState before = store.load();
+    store.wipe();
+    reportLost(before);
+    down("for good");
+  }
+
+  private void reportLost(StoredState before) {
+    StoredState after = store.load();
+    List<Entry> lost = new ArrayList<>(before.localLog());
+    lost.removeAll(after.localLog());
+    env.checker().onStateLost(id, after.chosen(), lost);
+  }
+
+  /** True while up and voting (R16). */
+  boolean isVoting() {
+    return replica != null && replica.isVoting();
+  }
+
+  /** True while this node's store reports lost state or it does not vote (R16). */
   boolean acceptorStateLost() {
-    return store.acceptorStateLost();
+    if (amnesiac && replica != null && replica.isVoting()) {
+      amnesiac = false; // re-admitted under a new generation (R17)
+    }
+    return amnesiac
+        || tornVote()
+        || !store.losses().isEmpty()
+        || (store.identity() != null && store.identity().isPending())
+        || (replica != null && !replica.isVoting());
+  }
+
+  /** A vote for slot k + 1 whose chosen block k a crash lost: it cannot vote on k (R15). */
+  private boolean tornVote() {
+    if (replica != null) {
+      return replica.accepted() != null
+          && replica.accepted().slot() > replica.committedSlot() + 1;
+    }
+    StoredState s = store.load();
+    return s.accepted() != null && s.accepted().slot() > s.chosen().size() + 1;
+  }
+
+  InMemoryStore store() {
+    return store;
   }
 
   private void down(String where) {
@@ -229,14 +299,17 @@ final class SimNode {
     r.writeTo(store);
     if (crash == CrashPoint.BEFORE_SYNC) {
       int unsynced = store.unsyncedWrites();
-      int keep = env.nextInt(unsynced + 1);
-      store.crash(keep);
-      down("before sync, kept " + keep + "/" + unsynced + " writes");
+      // Any subset may survive (Store contract); a torn vote impairs the node until it catches
+      // up, so the simulation allows one only while a majority stays unimpaired.
+      boolean tear = env.mayImpair(this);
+      int lost = store.crash(i -> tear && env.nextInt(2) == 0);
+      down("before sync, kept " + (unsynced - lost) + "/" + unsynced + " writes");
       return false;
     }
     if (r.needsPersist()) {
       store.sync();
     }
+    founded |= store.identity() != null;
     for (Entry e : r.appended()) {
       env.checker().onDurable(id, e);
     }
@@ -268,7 +341,7 @@ final class SimNode {
   /** Step 3 of a Ready: apply a chosen block to the application, in slot order. */
   private void apply(SlotBlock sb) {
     try {
-      app.apply(sb.slot(), sb.block());
+      app.apply(sb.slot(), sb.block().withoutControl());
     } catch (IllegalArgumentException e) {
       env.violations().report(RUNTIME, "node " + id + " cannot apply slot " + sb.slot() + ": " + e);
     }

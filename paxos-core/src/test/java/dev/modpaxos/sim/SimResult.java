@@ -12,7 +12,8 @@ import java.util.List;
  * @param chosenBlocks slots known chosen
  * @param chosenEntries distinct entries known chosen
  * @param crashes node crashes, idle or part-way through a Ready
- * @param diskLosses crashes that also wiped the node's acceptor state (R16)
+ * @param amnesia crashes that also damaged or wiped the node's disk (R16)
+ * @param lostForGood nodes that crashed and never returned
  * @param partitions partitions started
  * @param dropped messages lost, blocked by a partition or addressed to a down node
  * @param prepareRounds PREPARE phases started (full rounds)
@@ -29,7 +30,8 @@ record SimResult(
     long chosenBlocks,
     long chosenEntries,
     long crashes,
-    long diskLosses,
+    long amnesia,
+    long lostForGood,
     long partitions,
     long dropped,
     long prepareRounds,

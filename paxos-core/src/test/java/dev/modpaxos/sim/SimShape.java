@@ -16,6 +16,9 @@ import java.util.SplittableRandom;
  * @param partitionRate per tick, probability a new partition starts (safety phase)
  * @param crashRate per tick, probability an idle node crashes (safety phase)
  * @param readyCrashRate per carried-out Ready, probability the node crashes part-way through it
+ * @param amnesiaShare of the idle crashes, the share that also damage or wipe the disk (R16)
+ * @param lostForGoodShare of the idle crashes, the share after which the node never returns
+ * @param tickRateMin the slowest node ticks at this rate (1 = lockstep); rates are drawn per node
  * @param submitRate per tick, probability a random live node submits a transfer
  * @param roundRate per tick, probability a random live node calls runRound() (ON_DEMAND only)
  * @param submitterOnly if non-zero, only this node submits
@@ -36,6 +39,9 @@ record SimShape(
     double partitionRate,
     double crashRate,
     double readyCrashRate,
+    double amnesiaShare,
+    double lostForGoodShare,
+    double tickRateMin,
     double submitRate,
     double roundRate,
     int submitterOnly,
@@ -63,6 +69,9 @@ record SimShape(
         r.nextDouble(0.0, 0.02),
         r.nextDouble(0.0, 0.02),
         r.nextDouble(0.0, 0.04),
+        r.nextDouble(0.0, 0.5),
+        r.nextInt(4) == 0 ? r.nextDouble(0.0, 0.1) : 0.0,
+        r.nextBoolean() ? 1.0 : r.nextDouble(0.3, 1.0),
         r.nextDouble(0.05, 0.5),
         r.nextDouble(0.01, 0.06),
         0,
@@ -80,6 +89,7 @@ record SimShape(
    */
   static SimShape stable(int nodes, RoundTrigger trigger, int safetyTicks) {
     return new SimShape(
-        nodes, trigger, 0, 0, 1, 0, 0, 0, 0, 0.3, 0, 1, 1, safetyTicks, 5000, 5, 4096, 64);
+        nodes, trigger, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1.0, 0.3, 0, 1, 1, safetyTicks, 5000, 5, 4096,
+        64);
   }
 }

@@ -10,7 +10,8 @@ final class SimTotals {
   private long chosenBlocks;
   private long chosenEntries;
   private long crashes;
-  private long diskLosses;
+  private long amnesia;
+  private long lostForGood;
   private long partitions;
   private long dropped;
   private long prepareRounds;
@@ -23,7 +24,8 @@ final class SimTotals {
     chosenBlocks += r.chosenBlocks();
     chosenEntries += r.chosenEntries();
     crashes += r.crashes();
-    diskLosses += r.diskLosses();
+    amnesia += r.amnesia();
+    lostForGood += r.lostForGood();
     partitions += r.partitions();
     dropped += r.dropped();
     prepareRounds += r.prepareRounds();
@@ -45,7 +47,7 @@ final class SimTotals {
 
   /** Extra figures, for tuning; not part of the totals line. */
   String statsLine() {
-    return "simulation stats: prepare_rounds=" + prepareRounds + " disk_losses=" + diskLosses
+    return "simulation stats: prepare_rounds=" + prepareRounds + " lost_for_good=" + lostForGood
         + " liveness_ticks_max="
         + (slowestLiveness == null ? 0 : slowestLiveness.livenessTicks() + " (seed "
             + slowestLiveness.seed() + ")");
@@ -54,6 +56,6 @@ final class SimTotals {
   String line() {
     return "simulation seeds=" + seeds + " violations=" + violations + " chosen_blocks="
         + chosenBlocks + " chosen_entries=" + chosenEntries + " crashes=" + crashes
-        + " partitions=" + partitions + " dropped=" + dropped;
+        + " amnesia=" + amnesia + " partitions=" + partitions + " dropped=" + dropped;
   }
 }

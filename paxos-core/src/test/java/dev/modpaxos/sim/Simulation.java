@@ -3,7 +3,9 @@ package dev.modpaxos.sim;
 import dev.modpaxos.protocol.Message;
 import dev.modpaxos.protocol.ReplicaConfig;
 import dev.modpaxos.protocol.RoundEvent;
+import dev.modpaxos.spi.StateLoss;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -36,6 +38,9 @@ final class Simulation implements SimNode.Env {
   private final List<Integer> members = new ArrayList<>();
   private final SimNode[] nodes;
   private final long[] restartAtTick;
+  // Per node: the share of global ticks at which it ticks (slow nodes and clock drift).
+  private final double[] tickRate;
+  private final boolean[] lostForGood;
   private final Violations violations = new Violations(this::now);
   private final AgreementChecker agreement;
   private final IntegrityChecker integrity;
@@ -45,10 +50,9 @@ final class Simulation implements SimNode.Env {
   private long tick;
   private boolean faultsOn = true;
   private long crashes;
-  // Crashes that also wiped the node's acceptor state (R16).
-  private long diskLosses;
-  // Of the idle crashes, the share that also damage the disk.
-  private static final double DISK_LOSS_SHARE = 0.25;
+  // Crashes that also damaged or wiped the node's disk (R16).
+  private long amnesia;
+  private long lostForGoodCount;
   private long partitions;
   private long prepareRounds;
   private long prepareMessages;
@@ -78,9 +82,12 @@ final class Simulation implements SimNode.Env {
     this.network = new SimNetwork(random, shape);
     this.nodes = new SimNode[shape.nodes()];
     this.restartAtTick = new long[shape.nodes()];
+    this.tickRate = new double[shape.nodes()];
+    this.lostForGood = new boolean[shape.nodes()];
     for (int i = 0; i < shape.nodes(); i++) {
       members.add(i + 1);
       nodes[i] = new SimNode(i + 1, variant, this);
+      tickRate[i] = shape.tickRateMin() >= 1.0 ? 1.0 : random.nextDouble(shape.tickRateMin(), 1.0);
     }
     this.agreement = new AgreementChecker(violations, shape.nodes() / 2 + 1);
     this.integrity = new IntegrityChecker(violations);
@@ -125,7 +132,8 @@ final class Simulation implements SimNode.Env {
         agreement.chosenSlots(),
         integrity.chosenEntries(),
         crashes,
-        diskLosses,
+        amnesia,
+        lostForGoodCount,
         partitions,
         network.dropped(),
         prepareRounds,
@@ -147,7 +155,9 @@ final class Simulation implements SimNode.Env {
   /** One tick for every live node, then every message due by now. */
   private void advance() {
     for (SimNode n : nodes) {
-      n.input(r -> r.tick());
+      if (tickRate[n.id() - 1] >= 1.0 || random.nextDouble() < tickRate[n.id() - 1]) {
+        n.input(r -> r.tick());
+      }
     }
     for (SimNetwork.InFlight f = network.pollDue(tick); f != null; f = network.pollDue(tick)) {
       Message m = f.message();
@@ -175,32 +185,66 @@ final class Simulation implements SimNode.Env {
     }
     if (random.nextDouble() < shape.crashRate()) {
       SimNode n = nodes[random.nextInt(nodes.length)];
-      boolean loseDisk = random.nextDouble() < DISK_LOSS_SHARE && noOtherDiskLost(n);
-      if (n.isUp() && loseDisk) {
-        diskLosses++;
-        n.crashLosingAcceptorState();
-      } else if (n.isUp()) {
+      double kind = random.nextDouble();
+      if (!n.isUp()) {
+        return;
+      } else if (kind < shape.amnesiaShare() && impairedWith(n) <= minority()) {
+        amnesia++;
+        loseState(n);
+      } else if (kind < shape.amnesiaShare() + shape.lostForGoodShare()
+          && impairedWith(n) <= minority()) {
+        lostForGoodCount++;
+        lostForGood[n.id() - 1] = true;
+        n.loseForGood();
+      } else {
         n.crash("idle");
       }
     }
   }
 
   /**
-   * Paxos tolerates a minority of amnesiac nodes only while the rest remember: at most one node at
-   * a time may have lost its acceptor state and not yet resumed voting.
+   * R16: a damaged disk, as any subset of the four losses a store can report, or a wiped data
+   * directory that reports nothing.
    */
-  private boolean noOtherDiskLost(SimNode n) {
-    for (SimNode other : nodes) {
-      if (other != n && other.acceptorStateLost()) {
-        return false;
+  private void loseState(SimNode n) {
+    if (random.nextInt(5) == 0) {
+      n.wipeAndCrash();
+      return;
+    }
+    StateLoss[] kinds = StateLoss.values();
+    Set<StateLoss> what = EnumSet.noneOf(StateLoss.class);
+    while (what.isEmpty()) {
+      for (StateLoss k : kinds) {
+        if (random.nextInt(3) == 0) {
+          what.add(k);
+        }
       }
     }
-    return true;
+    n.crashLosing(what);
+  }
+
+  private int minority() {
+    return (nodes.length - 1) / 2;
+  }
+
+  /**
+   * Nodes that cannot vote now or will not return (lost state not yet re-admitted, or lost for
+   * good), counting {@code n} as one more. Paxos needs a majority that remembers: the simulation
+   * keeps this within a minority, so a majority of voters can always re-admit the others.
+   */
+  private int impairedWith(SimNode n) {
+    int impaired = 1;
+    for (SimNode other : nodes) {
+      if (other != n && (lostForGood[other.id() - 1] || other.acceptorStateLost())) {
+        impaired++;
+      }
+    }
+    return impaired;
   }
 
   private void restartDue() {
     for (SimNode n : nodes) {
-      if (!n.isUp() && restartAtTick[n.id() - 1] <= tick) {
+      if (!n.isUp() && !lostForGood[n.id() - 1] && restartAtTick[n.id() - 1] <= tick) {
         n.start(config(n.id()));
       }
     }
@@ -242,7 +286,7 @@ final class Simulation implements SimNode.Env {
     network.healAll();
     trace.line(tick, "liveness phase: healed, loss off, every node up");
     for (SimNode n : nodes) {
-      if (!n.isUp()) {
+      if (!n.isUp() && !lostForGood[n.id() - 1]) {
         n.start(config(n.id()));
       }
     }
@@ -258,6 +302,11 @@ final class Simulation implements SimNode.Env {
   @Override
   public int nextInt(int bound) {
     return random.nextInt(bound);
+  }
+
+  @Override
+  public boolean mayImpair(SimNode node) {
+    return impairedWith(node) <= minority();
   }
 
   @Override

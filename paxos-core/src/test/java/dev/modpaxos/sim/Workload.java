@@ -31,7 +31,7 @@ final class Workload {
       int id =
           shape.submitterOnly() != 0 ? shape.submitterOnly() : 1 + random.nextInt(nodes.length);
       SimNode n = nodes[id - 1];
-      if (n.isUp()) {
+      if (n.isUp() && n.replica().isVoting()) {
         submitTransfer(n);
       }
     }
@@ -57,7 +57,7 @@ final class Workload {
     int first = random.nextInt(nodes.length);
     for (int i = 0; i < nodes.length; i++) {
       SimNode n = nodes[(first + i) % nodes.length];
-      if (n.isUp() && n.replica().localLogSize() > 0) {
+      if (n.isVoting() && n.replica().localLogSize() > 0) {
         n.runRound();
         return;
       }

@@ -1,0 +1,67 @@
+package dev.modpaxos.protocol;
+
+import java.util.List;
+import java.util.TreeMap;
+
+/**
+ * The members and their current generations, as of the committed slot (R17). It starts as the
+ * config's members at generation 1 and changes only by control entries applied in slot order, so
+ * every replica that committed slot {@code s} holds the same membership for slot {@code s + 1}.
+ * Not thread-safe.
+ */
+final class Membership {
+  // Invariant: keys are the members (fixed until membership changes may add or remove them);
+  // values are their current generations, each >= 1.
+  private final TreeMap<Integer, Integer> generations = new TreeMap<>();
+
+  Membership(List<Integer> initial) {
+    for (int id : initial) {
+      generations.put(id, 1);
+    }
+  }
+
+  boolean contains(int id) {
+    return generations.containsKey(id);
+  }
+
+  /** The current generation of {@code id}, or 0 if it is not a member. */
+  int generationOf(int id) {
+    return generations.getOrDefault(id, 0);
+  }
+
+  /** True if {@code (id, generation)} is a current member: its votes count (R17). */
+  boolean isCurrent(int id, int generation) {
+    return generation > 0 && generationOf(id) == generation;
+  }
+
+  /** N/2 + 1 of the current members (R1). */
+  int majority() {
+    return generations.size() / 2 + 1;
+  }
+
+  List<Integer> members() {
+    return List.copyOf(generations.keySet());
+  }
+
+  /**
+   * Applies a chosen re-admission (R17): {@code member} moves from generation {@code replaces} to
+   * the next. Returns the new generation, or 0 if {@code member} is not a member or its current
+   * generation is not {@code replaces} (a stale request: ignored).
+   */
+  int readmit(int member, int replaces) {
+    Integer g = generations.get(member);
+    if (g == null || g != replaces) {
+      return 0;
+    }
+    if (g >= EntryId.maxGeneration()) {
+      throw new IllegalStateException("member " + member + " has used every generation");
+    }
+    generations.put(member, g + 1);
+    return g + 1;
+  }
+
+  @Override
+  public String toString() {
+    return generations.toString();
+  }
+}
