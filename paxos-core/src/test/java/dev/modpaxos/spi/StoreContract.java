@@ -1,6 +1,7 @@
 package dev.modpaxos.spi;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.modpaxos.protocol.Ballot;
 import dev.modpaxos.protocol.Block;
@@ -318,6 +319,23 @@ public abstract class StoreContract {
     }
     s.sync();
     assertThat(reopen(s).load().chosen()).containsExactlyElementsOf(blocks);
+  }
+
+  @Test
+  public void chosenSlotsMustFollowTheLastOneWritten() {
+    Store s = fresh();
+    s.load();
+    assertThatThrownBy(() -> s.saveChosen(new SlotBlock(2, block(2, 1))))
+        .as("the first slot is 1").isInstanceOf(StoreException.class);
+    s.saveChosen(new SlotBlock(1, block(1, 1)));
+    s.sync();
+    assertThatThrownBy(() -> s.saveChosen(new SlotBlock(1, block(1, 2))))
+        .as("a slot twice").isInstanceOf(StoreException.class);
+    assertThatThrownBy(() -> s.saveChosen(new SlotBlock(3, block(3, 1))))
+        .as("a gap").isInstanceOf(StoreException.class).hasMessageContaining("3");
+    s.saveChosen(new SlotBlock(2, block(2, 1))); // a refused slot changed nothing
+    s.sync();
+    assertThat(reopen(s).load().chosen()).containsExactly(block(1, 1), block(2, 1));
   }
 
   @Test

@@ -125,40 +125,27 @@ public final class ChronicleStore implements Store {
     }
   }
 
+  /** How the previous owner left the directory, read before anything in it changes. */
+  private record Before(boolean fresh, boolean clean, long cleanChosen, boolean sameBoot) {
+    boolean recover() {
+      return !fresh && !clean;
+    }
+  }
+
   /**
    * Opens and reads every file. Whatever counts as lost is recorded in {@link #LOSS_MARKER}
    * before anything that is evidence of it changes (the session file, the clean marker, damaged
    * records and dropped slots), so that a crash during this open cannot hide a loss.
    */
   private void openFiles(long startNanos) {
-    boolean hasAcceptor = Files.exists(dir.resolve(ACCEPTOR_FILE));
-    // Files are created acceptor first, so others without it mean it was deleted or lost.
-    boolean orphaned =
-        !hasAcceptor && (Files.exists(dir.resolve(LOCAL_FILE)) || ChosenFiles.anyIn(dir));
-    boolean fresh = !hasAcceptor && !orphaned;
-    boolean clean = Files.exists(dir.resolve(CLEAN_MARKER));
-    long cleanChosen = clean ? readCleanChosen() : -1;
-    boolean recover = !fresh && !clean;
-    Session previous = Session.read(dir);
-    Session now = Session.current(config.durability());
-    boolean sameBoot = now.sameBootAs(previous);
-    boolean pageCacheLost = recover && now.pageCacheMayBeLostSince(previous);
-
-    markedLosses = readLossMarker();
     EnumSet<StateLoss> found = EnumSet.noneOf(StateLoss.class);
-    if (orphaned) {
-      log.error("{}: {} is missing although the store holds other files", dir, ACCEPTOR_FILE);
-      found.add(StateLoss.ACCEPTOR_STATE);
-    }
-    if (pageCacheLost) {
-      log.warn("{}: the host rebooted after an unclean PROCESS-mode session", dir);
-      found.add(StateLoss.UNSYNCED_WRITES);
-    }
+    Before before = inspect(found);
     markLosses(found);
     // From here on a crash must lead to recovery, so the marker goes before any map is opened.
     Disk.deleteDurably(dir.resolve(CLEAN_MARKER));
-    now.write(dir);
+    Session.current(config.durability()).write(dir);
 
+    boolean recover = before.recover();
     acceptor =
         new AcceptorFile(
             MapFile.open(dir.resolve(ACCEPTOR_FILE), layout.acceptorSizing(), recover,
@@ -171,10 +158,10 @@ public final class ChronicleStore implements Store {
     if (acceptor.lost()) {
       found.add(StateLoss.ACCEPTOR_STATE);
     }
-    if (chosenLost(chosenScan, clean, cleanChosen, sameBoot)) {
+    if (chosenLost(chosenScan, before.clean(), before.cleanChosen(), before.sameBoot())) {
       found.add(StateLoss.CHOSEN_BLOCKS);
     }
-    if (localLost(localScan, clean, sameBoot)) {
+    if (localLost(localScan, before.clean(), before.sameBoot())) {
       found.add(StateLoss.LOCAL_ENTRIES);
     }
     markLosses(found);
@@ -191,7 +178,6 @@ public final class ChronicleStore implements Store {
     }
     chosen.markSynced();
     local.markSynced();
-
     opened =
         new StoredState(
             acceptor.identity(),
@@ -200,6 +186,34 @@ public final class ChronicleStore implements Store {
             chosenScan.blocks(),
             localScan.entries(),
             markedLosses);
+    report(recover, chosenScan, localScan, startNanos);
+  }
+
+  /** Reads how the directory was left and adds what that alone shows lost to {@code found}. */
+  private Before inspect(Set<StateLoss> found) {
+    boolean hasAcceptor = Files.exists(dir.resolve(ACCEPTOR_FILE));
+    // Files are created acceptor first, so others without it mean it was deleted or lost.
+    boolean orphaned =
+        !hasAcceptor && (Files.exists(dir.resolve(LOCAL_FILE)) || ChosenFiles.anyIn(dir));
+    boolean clean = Files.exists(dir.resolve(CLEAN_MARKER));
+    Before before =
+        new Before(!hasAcceptor && !orphaned, clean, clean ? readCleanChosen() : -1, false);
+    Session previous = Session.read(dir);
+    Session now = Session.current(config.durability());
+    markedLosses = readLossMarker();
+    if (orphaned) {
+      log.error("{}: {} is missing although the store holds other files", dir, ACCEPTOR_FILE);
+      found.add(StateLoss.ACCEPTOR_STATE);
+    }
+    if (before.recover() && now.pageCacheMayBeLostSince(previous)) {
+      log.warn("{}: the host rebooted after an unclean PROCESS-mode session", dir);
+      found.add(StateLoss.UNSYNCED_WRITES);
+    }
+    return new Before(before.fresh(), clean, before.cleanChosen(), now.sameBootAs(previous));
+  }
+
+  private void report(
+      boolean recover, ChosenFiles.Scan chosenScan, LocalLogFile.Scan localScan, long startNanos) {
     int corruptions = acceptor.corruptions() + chosen.corruptions() + local.corruptions();
     report =
         new OpenReport(

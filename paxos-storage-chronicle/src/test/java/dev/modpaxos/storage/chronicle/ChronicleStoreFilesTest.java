@@ -153,22 +153,6 @@ class ChronicleStoreFilesTest {
   }
 
   @Test
-  void chosenSlotsMustArriveInOrderFromOne() {
-    ChronicleStore s = open(SMALL);
-    s.load();
-    assertThatThrownBy(() -> s.saveChosen(new SlotBlock(2, block(2, 1))))
-        .isInstanceOf(StoreException.class).hasMessageContaining("the next slot is 1");
-    s.saveChosen(new SlotBlock(1, block(1, 1)));
-    assertThatThrownBy(() -> s.saveChosen(new SlotBlock(1, block(1, 2))))
-        .isInstanceOf(StoreException.class).hasMessageContaining("out of order");
-    assertThatThrownBy(() -> s.saveChosen(new SlotBlock(3, block(3, 1))))
-        .isInstanceOf(StoreException.class).hasMessageContaining("chosen slot 3");
-    s.saveChosen(new SlotBlock(2, block(2, 1)));
-    s.close();
-    assertThat(open(SMALL).load().chosen()).containsExactly(block(1, 1), block(2, 1));
-  }
-
-  @Test
   void aMissingCleanMarkerMeansRecoveryWithoutLosingState() throws IOException {
     ChronicleStore s = open(SMALL);
     s.load();

@@ -40,6 +40,9 @@ import net.jqwik.api.statistics.Statistics;
  * <p>Properties: nothing but {@link MalformedMessageException} escapes; a rejected frame (by the
  * codec or the address check) leaves the replica's observable state unchanged and produces no
  * effects; a frame that decodes is stepped without an exception and the replica's invariants hold.
+ * The one exception allowed is the R4 alarm: a frame whose chosen blocks give one of this node's
+ * own logged entry ids another payload makes the replica stop (an id was reused, or the frame
+ * lies), and only such a frame may.
  */
 class FrameFuzzTest {
   private static final int SELF = 1;
@@ -87,10 +90,37 @@ class FrameFuzzTest {
       assertUnchanged(replica, before);
       return;
     }
+    try {
+      replica.step(m);
+    } catch (IllegalStateException alarm) {
+      Statistics.collect("decoded, R4 alarm: an own entry id with another payload");
+      assertThat(alarm.getMessage()).contains("an entry id was reused (R4)");
+      assertThat(givesAnOwnEntryAnotherPayload(m)).as("the alarm is justified by %s", m).isTrue();
+      return; // the node stops (fail-stop); its state no longer matters
+    }
     Statistics.collect("decoded and stepped");
-    replica.step(m);
     replica.ready();
     Invariants.check(replica);
+  }
+
+  /** True if a block in {@code m} holds an entry of {@link #SELF} that its local log holds too. */
+  private static boolean givesAnOwnEntryAnotherPayload(Message m) {
+    List<Block> blocks = List.of();
+    if (m instanceof Message.Commit c) {
+      blocks = List.of(c.block());
+    } else if (m instanceof Message.CatchUp c) {
+      blocks = c.blocks();
+    }
+    for (Block b : blocks) {
+      for (Entry e : b.entries()) {
+        for (Entry mine : STATE.localLog()) {
+          if (mine.id().equals(e.id()) && !mine.equals(e)) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
   }
 
   private static void assertUnchanged(Replica replica, Snapshot before) {
