@@ -145,6 +145,23 @@ class FollowerTest {
   }
 
   @Test
+  void waitStartsAfreshForAnEntrySubmittedAfterAllEarlierOnesWereChosen() {
+    Entry a = submit(1);
+    r.ready();
+    for (int i = 0; i < 5; i++) {
+      tick();
+    }
+    r.step(new Commit(1, 3, 1, new Block(List.of(a))));
+    r.ready();
+    for (int i = 0; i < 25; i++) {
+      tick();
+    }
+    submit(2);
+    r.ready();
+    assertThat(ticksUntilPrepare(40)).isEqualTo(30 + 2 * ROUND_TIMEOUT + 1);
+  }
+
+  @Test
   void pooledMembershipChangeAlsoStartsTheWait() {
     r.step(new Forward(2, 3, List.of(new Readmission(2, 9, 1).toEntry())));
     r.ready();

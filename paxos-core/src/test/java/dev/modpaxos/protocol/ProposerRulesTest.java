@@ -214,6 +214,35 @@ class ProposerRulesTest {
   }
 
   @Test
+  void roundThatOnlyReproposedAValueSettlesOnceThatValueIsChosen() {
+    ManualCluster c = onDemand(3, b -> b);
+    Block other = new Block(List.of(new Entry(3, 1, new byte[] {3})));
+    c.step(new Accept(3, 2, new Ballot(1, 3), 1, other));
+    c.step(new Accepted(3, 1, new Ballot(1, 3), 1));
+    c.drop(m -> true);
+    long ticket = c.runRound(1);
+    c.drop(to(3));
+    c.deliverAll();
+    assertThat(c.node(1).chosen(1)).isEqualTo(other);
+    assertThat(c.node(1).committedSlot()).as("nothing of its own to decide").isEqualTo(1);
+    assertThat(c.roundsDone(1)).containsExactly(ticket);
+  }
+
+  @Test
+  void nodeThatDecidesItsOwnReplacementFailsTheRoundsStillQueued() {
+    ManualCluster c = onDemand(3, b -> b);
+    // Another incarnation of member 1 asks to replace generation 1 (R17); node 1 pools it.
+    c.step(new Forward(2, 1, List.of(new Readmission(1, 77, 1).toEntry())));
+    long first = c.runRound(1);
+    long queued = c.runRound(1);
+    c.deliverAll();
+    assertThat(c.node(1).generationOf(1)).isEqualTo(2);
+    assertThat(c.node(1).isVoting()).isFalse();
+    assertThat(c.roundsDone(1)).containsExactly(first);
+    assertThat(c.roundsFailed(1)).as("a replaced generation runs no round").containsExactly(queued);
+  }
+
+  @Test
   void backOffAfterALostRoundIsOneToSpreadTicks() {
     TreeSet<Integer> delays = new TreeSet<>();
     for (long seed = 1; seed <= 20; seed++) {

@@ -2,7 +2,11 @@ package dev.modpaxos.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.modpaxos.spi.Store;
 import dev.modpaxos.spi.StoreIdentity;
+import dev.modpaxos.spi.StoredState;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -16,6 +20,75 @@ class ReadyTest {
       List<SlotBlock> chosen, List<EntryId> removed) {
     return new Ready(identity, promised, accepted, appended, chosen, removed, List.of(), List.of(),
         List.of(), List.of());
+  }
+
+  /** Records the writes it is handed, in order. */
+  private static final class RecordingStore implements Store {
+    final List<String> writes = new ArrayList<>();
+
+    @Override
+    public StoredState load() {
+      return StoredState.EMPTY;
+    }
+
+    @Override
+    public void saveIdentity(StoreIdentity identity) {
+      writes.add("identity g" + identity.generation());
+    }
+
+    @Override
+    public void savePromised(Ballot promised) {
+      writes.add("promised " + promised);
+    }
+
+    @Override
+    public void saveAccepted(Proposal accepted) {
+      writes.add("accepted " + accepted.slot() + "@" + accepted.ballot());
+    }
+
+    @Override
+    public void saveChosen(SlotBlock chosen) {
+      writes.add("chosen " + chosen.slot());
+    }
+
+    @Override
+    public void appendLocal(Entry entry) {
+      writes.add("append " + entry.id());
+    }
+
+    @Override
+    public void removeLocal(Collection<EntryId> ids) {
+      writes.add("remove " + ids);
+    }
+
+    @Override
+    public void sync() {
+      writes.add("sync");
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  @Test
+  void writeToHandsOverEveryWriteInTheOrderOfR15WithoutSyncing() {
+    Entry own = new Entry(2, 1, new byte[] {2});
+    Ready r =
+        with(StoreIdentity.founding("c", 1), new Ballot(3, 1), new Proposal(2, new Ballot(3, 1),
+            BLOCK), List.of(own), List.of(new SlotBlock(1, BLOCK)), List.of(ENTRY.id()));
+    RecordingStore store = new RecordingStore();
+    r.writeTo(store);
+    assertThat(store.writes)
+        .containsExactly(
+            "identity g1", "append 2:1", "chosen 1", "remove [1:1]", "promised 3.1",
+            "accepted 2@3.1");
+  }
+
+  @Test
+  void writeToOfTheEmptyBatchWritesNothing() {
+    RecordingStore store = new RecordingStore();
+    Ready.EMPTY.writeTo(store);
+    assertThat(store.writes).isEmpty();
   }
 
   @Test
