@@ -5,7 +5,6 @@ import dev.modpaxos.protocol.Boot;
 import dev.modpaxos.protocol.Entry;
 import dev.modpaxos.protocol.EntryId;
 import dev.modpaxos.protocol.Message;
-import dev.modpaxos.protocol.MessageTypes;
 import dev.modpaxos.protocol.Ready;
 import dev.modpaxos.protocol.Replica;
 import dev.modpaxos.protocol.ReplicaConfig;
@@ -19,60 +18,90 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One running node: owns the {@link Replica}, its {@link Transport}, {@link Store} and {@link
- * Application}, and the one event-loop thread that feeds the replica. <b>Thread-safe</b>: every
- * public method may be called from any thread; they hand work to the loop.
+ * Application}, and the event loop that feeds the replica. <b>Thread-safe</b>: every public method
+ * may be called from any thread, including the loop's own (from {@code apply} or a future
+ * callback); none of them blocks the loop.
  *
- * <p>The loop carries out each {@link Ready} in order: persist and sync, then send, then apply in
- * slot order, then complete futures (docs/PROTOCOL.md R15). A store failure stops the node: it
- * never runs on with state it could not persist.
+ * <p>The loop (one thread in production) feeds the replica ticks, messages and requests in
+ * batches, and carries out each batch's {@link Ready} with a {@link ReadyExecutor}: persist and
+ * sync, then send, then apply in slot order, then complete futures (docs/PROTOCOL.md R15). A
+ * store or application failure stops the node (fail-stop): it never runs on with state it could
+ * not persist or apply.
+ *
+ * <p>Queries never block the loop. On the loop thread (from {@code apply} or a non-async future
+ * callback) every query answers at once from the replica. Elsewhere {@link #committedSlot}, {@link
+ * #isLeader}, {@link #isVoting} and {@link #notVotingReason} read a snapshot published after each
+ * batch, before any future of that batch completes, and {@link #localLog}, {@link #chosenBlocks}
+ * and {@link #metrics} wait for the loop to finish its current batch.
  */
 public final class PaxosNode implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PaxosNode.class);
-  private static final int DRAIN_MAX = 4096;
   private static final long READ_TIMEOUT_MILLIS = 10_000;
   // Inbound messages beyond this many queued tasks are dropped (the protocol tolerates loss, R2).
   private static final int QUEUED_TASKS_MAX = 200_000;
 
+  private enum State { NEW, STARTING, RUNNING, STOPPED }
+
+  /** Builds the replica at {@link #start()}; tests swap in deliberately broken variants. */
+  @FunctionalInterface
+  interface ReplicaFactory {
+    Replica create(ReplicaConfig config, StoredState state, Boot boot);
+  }
+
+  /** What the loop publishes after each batch, for queries from any thread. */
+  private record Snapshot(
+      long committedSlot, boolean leader, int localLogSize, String notVotingReason) {}
+
+  /** Thrown out of a batch whose {@link ReadyExecutor.Hook} stopped it: the node halts. */
+  private static final class Halted extends RuntimeException {
+    Halted() {
+      super("halted part-way through a batch by its ReadyExecutor hook", null, false, false);
+    }
+  }
+
   private final ReplicaConfig config;
+  private final int id;
   private final Transport transport;
   private final Store store;
   private final Application application;
-  private final long tickNanos;
   private final int localLogEntriesMax;
   private final int inFlightSubmitsMax;
   private final boolean bootstrap;
   private final LongSupplier nonceSource;
-  private final BlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
-  private final Thread loop;
+  private final NodeLoop loop;
+  private final ReplicaFactory replicaFactory;
+  private final ReadyExecutor.Hook hook;
+  private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
+  private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicLong inboundDropped = new AtomicLong();
-  private volatile int localLogSize;
-  private volatile boolean running;
+  private volatile Snapshot snapshot;
   private volatile Throwable failure;
 
-  // Loop-confined state below.
+  // Loop-confined below; set up by start() before the loop runs.
   private Replica replica;
+  private ReadyExecutor executor;
   private final Map<EntryId, CompletableFuture<EntryId>> durableWaiters = new HashMap<>();
   private final Map<EntryId, Waiter> chosenWaiters = new HashMap<>();
   private final Map<Long, CompletableFuture<Void>> roundWaiters = new HashMap<>();
-  private final Counters counters = new Counters();
-  private long roundStartNanos = -1;
+  private final NodeCounters counters = new NodeCounters();
+  // The loop's clock when the current batch was carried out.
+  private long batchNanos;
 
   private record Waiter(CompletableFuture<Long> future, long submitNanos) {}
 
@@ -93,16 +122,21 @@ public final class PaxosNode implements AutoCloseable {
 
   private PaxosNode(Builder b) {
     this.config = b.config;
+    this.id = config.nodeId();
     this.transport = b.transport;
     this.store = b.store;
     this.application = b.application;
-    this.tickNanos = TimeUnit.MILLISECONDS.toNanos(b.tickMillis);
     this.localLogEntriesMax = b.localLogEntriesMax;
     this.inFlightSubmitsMax = b.inFlightSubmitsMax;
     this.bootstrap = b.bootstrap;
     this.nonceSource = b.nonceSource;
-    this.loop = new Thread(this::runLoop, "modpaxos-node-" + config.nodeId());
-    this.loop.setDaemon(true);
+    this.loop =
+        b.loop != null
+            ? b.loop
+            : new ThreadLoop("modpaxos-node-" + id, TimeUnit.MILLISECONDS.toNanos(b.tickMillis));
+    this.replicaFactory = b.replicaFactory;
+    this.hook = b.hook;
+    this.snapshot = new Snapshot(0, false, 0, "node " + id + " has not started");
   }
 
   public static Builder builder(ReplicaConfig config) {
@@ -110,74 +144,118 @@ public final class PaxosNode implements AutoCloseable {
   }
 
   /**
-   * Loads the store, replays every chosen block into the application, starts the transport and the
-   * loop. Blocks until the node runs; throws if the store cannot be read or the transport cannot
-   * start.
+   * Loads the store, boots the replica (R16), replays every chosen block into the application,
+   * starts the transport and the loop. Returns once the node runs. Call it once per node: a
+   * second call throws {@link IllegalStateException}; build a new node to start again.
+   *
+   * <p>If the store cannot be read, the replica refuses it (a store of another cluster or
+   * member), the application fails on a replayed block or the transport cannot start, it throws
+   * {@link IllegalStateException} with a one-line reason, after closing the store and whatever
+   * it had started: the node is then stopped for good. A node whose store shows lost state starts
+   * as a non-voting learner and says why in one log line ({@link #notVotingReason()}).
    */
   public PaxosNode start() {
-    StoredState state = store.load();
-    replica = new Replica(config, state, new Boot(bootstrap, nonceSource.getAsLong()));
-    long slot = 1;
-    for (Block b : state.chosen()) {
-      applySafely(slot++, b);
+    if (!state.compareAndSet(State.NEW, State.STARTING)) {
+      throw new IllegalStateException(
+          "node " + id + " was already started; build a new PaxosNode to start it again");
     }
-    localLogSize = replica.localLogSize();
-    running = true;
-    transport.start(this::onInbound);
-    loop.start();
-    log.info(
-        "node {} started: committed slot {}, local log {} entries{}",
-        config.nodeId(),
-        state.chosen().size(),
-        localLogSize,
-        state.losses().isEmpty() ? "" : ", store reported lost state " + state.losses());
-    execute(replica::requestCatchUp);
+    try {
+      boot();
+    } catch (RuntimeException e) {
+      failure = e;
+      state.set(State.STOPPED);
+      publishStopped();
+      closed.set(true);
+      loop.stop();
+      transport.close();
+      closeStore();
+      String reason = oneLine(e);
+      log.warn("node {} did not start: {}", id, reason);
+      throw new IllegalStateException("node " + id + " did not start: " + reason, e);
+    }
     return this;
   }
 
+  private void boot() {
+    StoredState stored = store.load();
+    replica = replicaFactory.create(config, stored, new Boot(bootstrap, nonceSource.getAsLong()));
+    executor = new ReadyExecutor(store, this::send, application, new Completions(), hook);
+    long slot = 1;
+    for (Block b : stored.chosen()) {
+      executor.apply(new SlotBlock(slot++, b));
+    }
+    publish();
+    transport.start(this::onInbound);
+    loop.start(new LoopWork());
+    state.compareAndSet(State.STARTING, State.RUNNING);
+    log.info(
+        "node {} started: committed slot {}, local log {} entries{}",
+        id,
+        stored.chosen().size(),
+        replica.localLogSize(),
+        stored.losses().isEmpty() ? "" : ", store reported lost state " + stored.losses());
+    String notVoting = replica.notVotingReason();
+    if (notVoting != null) {
+      log.warn("node {} runs as a non-voting learner: {}", id, notVoting);
+    }
+    loop.execute(() -> replica.requestCatchUp());
+  }
+
   public int nodeId() {
-    return config.nodeId();
+    return id;
   }
 
   public boolean isRunning() {
-    return running;
+    return state.get() == State.RUNNING;
   }
 
   // ---- writes -------------------------------------------------------------------------------
 
   /**
    * Appends {@code payload} to the local log (R4). Never blocks. Throws {@link
-   * BackPressureException} when the local log or the in-flight submits are at their bound, and
-   * {@link NodeStoppedException} when the node is not running.
+   * NotVotingException} on a non-voting node, {@link BackPressureException} when the local log or
+   * the in-flight submits are at their bound, and {@link NodeStoppedException} when the node is
+   * not running. Once it returns, both futures of the handle complete, normally or exceptionally.
    */
   public SubmitHandle submit(byte[] payload) {
     Objects.requireNonNull(payload, "payload");
     requireRunning();
-    if (localLogSize >= localLogEntriesMax) {
+    Snapshot s = snapshot;
+    if (s.notVotingReason() != null) {
+      throw new NotVotingException(s.notVotingReason());
+    }
+    if (s.localLogSize() >= localLogEntriesMax) {
       throw new BackPressureException(
-          "node " + config.nodeId() + ": local log holds " + localLogSize
+          "node " + id + ": local log holds " + s.localLogSize()
               + " entries (max " + localLogEntriesMax + "); wait for a round to choose them");
     }
     if (inFlight.incrementAndGet() > inFlightSubmitsMax) {
       inFlight.decrementAndGet();
       throw new BackPressureException(
-          "node " + config.nodeId() + ": " + inFlightSubmitsMax
+          "node " + id + ": " + inFlightSubmitsMax
               + " submits already in flight; wait for some to be chosen");
     }
     byte[] copy = payload.clone();
     SubmitHandle handle = new SubmitHandle(new CompletableFuture<>(), new CompletableFuture<>());
-    long submitNanos = System.nanoTime();
-    if (!execute(
+    long submitNanos = loop.nanoTime();
+    Pending task =
         new Pending(handle.durable(), handle.chosen()) {
           @Override
           public void run() {
-            EntryId id = replica.submit(copy);
-            durableWaiters.put(id, handle.durable());
-            chosenWaiters.put(id, new Waiter(handle.chosen(), submitNanos));
+            String notVoting = replica.notVotingReason();
+            if (notVoting != null) {
+              inFlight.decrementAndGet();
+              fail(new NotVotingException(notVoting));
+              return;
+            }
+            EntryId entry = replica.submit(copy);
+            durableWaiters.put(entry, handle.durable());
+            chosenWaiters.put(entry, new Waiter(handle.chosen(), submitNanos));
           }
-        })) {
+        };
+    if (!loop.execute(task)) {
       inFlight.decrementAndGet();
-      throw new NodeStoppedException("node " + config.nodeId() + " is not running");
+      throw new NodeStoppedException(notRunning());
     }
     return handle;
   }
@@ -185,90 +263,90 @@ public final class PaxosNode implements AutoCloseable {
   /**
    * Runs a full round now (R14): it collects the local logs of every node that answers and
    * commits them. Completes when that block is chosen here, or exceptionally with {@link
-   * RoundFailedException} when no majority answered within the configured attempts.
+   * RoundFailedException} when no majority answered within the configured attempts, {@link
+   * NotVotingException} on a non-voting node, or {@link NodeStoppedException}.
    */
   public CompletableFuture<Void> runRound() {
     CompletableFuture<Void> f = new CompletableFuture<>();
-    if (!execute(
+    String notVoting = snapshot.notVotingReason();
+    if (isRunning() && notVoting != null) {
+      f.completeExceptionally(new NotVotingException(notVoting));
+      return f;
+    }
+    Pending task =
         new Pending(f) {
           @Override
           public void run() {
-            roundWaiters.put(replica.runRound(), f);
+            String why = replica.notVotingReason();
+            if (why != null) {
+              fail(new NotVotingException(why));
+            } else {
+              roundWaiters.put(replica.runRound(), f);
+            }
           }
-        })) {
-      f.completeExceptionally(new NodeStoppedException("node " + config.nodeId() + " stopped"));
+        };
+    if (!isRunning() || !loop.execute(task)) {
+      f.completeExceptionally(new NodeStoppedException(notRunning()));
     }
     return f;
   }
 
-  /** Asks every peer for chosen blocks this node lacks (R11). */
+  /** Asks every peer for chosen blocks this node lacks (R11). No-op unless running. */
   public void requestCatchUp() {
-    execute(replica::requestCatchUp);
+    if (isRunning()) {
+      loop.execute(() -> replica.requestCatchUp());
+    }
   }
 
-  // ---- reads (run on the loop) --------------------------------------------------------------
+  // ---- reads --------------------------------------------------------------------------------
 
+  /**
+   * The last committed slot. Never blocks: on the loop thread (in {@code apply} or a callback) it
+   * is the replica's own, elsewhere as of the last batch carried out.
+   */
   public long committedSlot() {
-    return read(() -> replica.committedSlot());
+    requireRunning();
+    return loop.inLoop() ? replica.committedSlot() : snapshot.committedSlot();
   }
 
   /** The local log: this node's entries not yet chosen, in submit order. */
   public List<Entry> localLog() {
-    return read(() -> replica.localLog());
+    return query(() -> replica.localLog());
   }
 
   /** Up to {@code max} chosen blocks from {@code fromSlot} on (slot {@code fromSlot + i}). */
   public List<Block> chosenBlocks(long fromSlot, int max) {
-    return read(() -> replica.chosenBlocks(fromSlot, max));
+    return query(() -> replica.chosenBlocks(fromSlot, max));
   }
 
+  /** True while this node is the stable leader (R13). Never blocks, like {@link #committedSlot}. */
   public boolean isLeader() {
-    return read(() -> replica.isLeader());
+    requireRunning();
+    return loop.inLoop() ? replica.isLeader() : snapshot.leader();
+  }
+
+  /**
+   * True while this node votes, proposes and accepts submits (R16). False for a non-voting
+   * learner, and for a node that is not running. Never blocks, never throws.
+   */
+  public boolean isVoting() {
+    return snapshot.notVotingReason() == null;
+  }
+
+  /** Why this node does not vote, in one line; null while it votes. Never blocks or throws. */
+  public String notVotingReason() {
+    return snapshot.notVotingReason();
   }
 
   public NodeMetrics metrics() {
-    return read(
+    return query(
         () ->
             counters.snapshot(
-                config.nodeId(),
+                id,
                 replica.committedSlot(),
                 replica.chosenEntries(),
                 replica.localLogSize(),
                 transport.rpcStats()));
-  }
-
-  // ---- lifecycle ----------------------------------------------------------------------------
-
-  /** Stops the loop and the transport and closes the store cleanly. Idempotent. */
-  @Override
-  public void close() {
-    if (!running && !loop.isAlive()) {
-      return;
-    }
-    running = false;
-    loop.interrupt();
-    try {
-      loop.join(TimeUnit.SECONDS.toMillis(10));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    transport.close();
-    try {
-      store.close();
-    } catch (RuntimeException e) {
-      log.warn("node {}: closing the store failed: {}", config.nodeId(), e.toString());
-    }
-    failAll(new NodeStoppedException("node " + config.nodeId() + " stopped"));
-  }
-
-  // ---- the loop -----------------------------------------------------------------------------
-
-  private void onInbound(Message m) {
-    if (running && tasks.size() < QUEUED_TASKS_MAX) {
-      tasks.add(() -> step(m));
-    } else {
-      inboundDropped.incrementAndGet();
-    }
   }
 
   /** Inbound messages dropped because the node was stopped or its queue was full. */
@@ -276,224 +354,236 @@ public final class PaxosNode implements AutoCloseable {
     return inboundDropped.get();
   }
 
+  // ---- lifecycle ----------------------------------------------------------------------------
+
+  /**
+   * Stops the loop after its current batch, then the transport, and closes the store cleanly.
+   * Every future still pending fails with {@link NodeStoppedException}. Idempotent; may be called
+   * from the loop itself (a callback), and then does not wait for the loop.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    if (state.getAndSet(State.STOPPED) == State.NEW) {
+      publishStopped();
+      return; // never started: nothing to release
+    }
+    loop.stop();
+    transport.close();
+    closeStore();
+  }
+
+  // ---- the loop -----------------------------------------------------------------------------
+
+  /** Package-private, for tests: the replica, loop-confined. */
+  Replica replica() {
+    return replica;
+  }
+
+  private final class LoopWork implements NodeLoop.Work {
+    @Override
+    public void tick() {
+      replica.tick();
+    }
+
+    @Override
+    public void endOfBatch() {
+      Ready r = replica.ready();
+      if (r.isEmpty()) {
+        publish();
+      } else if (!executor.execute(r)) {
+        throw new Halted();
+      }
+    }
+
+    @Override
+    public void ended(Throwable cause, List<Runnable> neverRun) {
+      onEnded(cause, neverRun);
+    }
+  }
+
+  /** Step 4 of each Ready: settles the futures (the executor calls these in this order). */
+  private final class Completions implements ReadyExecutor.Listener {
+    @Override
+    public void carriedOut(Ready ready) {
+      batchNanos = loop.nanoTime();
+      publish(); // before any future completes: a woken caller sees this batch's state
+    }
+
+    @Override
+    public void durable(Entry entry) {
+      CompletableFuture<EntryId> f = durableWaiters.remove(entry.id());
+      if (f != null) {
+        f.complete(entry.id());
+      }
+    }
+
+    @Override
+    public void chosen(SlotBlock chosen) {
+      for (Entry e : chosen.block().entries()) {
+        Waiter w = chosenWaiters.remove(e.id());
+        if (w != null) {
+          inFlight.decrementAndGet();
+          counters.committedEntry(batchNanos - w.submitNanos());
+          w.future().complete(chosen.slot());
+        }
+      }
+    }
+
+    @Override
+    public void roundEvent(RoundEvent event) {
+      counters.roundEvent(event, batchNanos);
+    }
+
+    @Override
+    public void roundDone(long ticket) {
+      CompletableFuture<Void> f = roundWaiters.remove(ticket);
+      if (f != null) {
+        f.complete(null);
+      }
+    }
+
+    @Override
+    public void roundFailed(long ticket) {
+      CompletableFuture<Void> f = roundWaiters.remove(ticket);
+      if (f != null) {
+        f.completeExceptionally(
+            new RoundFailedException(
+                "node " + id + ": no majority answered after " + config.roundAttemptsMax()
+                    + " attempts"));
+      }
+    }
+  }
+
+  private void onInbound(Message m) {
+    if (loop.queued() >= QUEUED_TASKS_MAX || !loop.execute(() -> step(m))) {
+      inboundDropped.incrementAndGet();
+    }
+  }
+
   private void step(Message m) {
     counters.received(m.type());
     replica.step(m);
   }
 
-  private boolean execute(Runnable r) {
-    if (!running) {
-      return false;
-    }
-    tasks.add(r);
-    return true;
+  private void send(Message m) {
+    counters.sent(m.type());
+    transport.send(m);
   }
 
-  private void runLoop() {
-    long nextTick = System.nanoTime() + tickNanos;
+  /** On the loop, once: fails every future still pending and every queued request. */
+  private void onEnded(Throwable cause, List<Runnable> neverRun) {
+    NodeStoppedException stopped;
+    if (cause == null) {
+      stopped = new NodeStoppedException("node " + id + " stopped");
+    } else {
+      failure = cause;
+      stopped = new NodeStoppedException("node " + id + " stopped: " + oneLine(cause), cause);
+      if (!(cause instanceof Halted)) {
+        log.error("node {} stopped: {}", id, oneLine(cause), cause);
+      }
+    }
+    state.set(State.STOPPED);
+    publishStopped();
+    for (Runnable t : neverRun) {
+      if (t instanceof Pending p) {
+        p.fail(stopped); // accepted but never run: its caller still waits on these futures
+      }
+    }
+    durableWaiters.values().forEach(f -> f.completeExceptionally(stopped));
+    chosenWaiters.values().forEach(w -> w.future().completeExceptionally(stopped));
+    roundWaiters.values().forEach(f -> f.completeExceptionally(stopped));
+    durableWaiters.clear();
+    chosenWaiters.clear();
+    roundWaiters.clear();
+    inFlight.set(0);
+  }
+
+  /** On the loop: publishes the replica's state for queries from any thread. */
+  private void publish() {
+    Snapshot s = snapshot;
+    long committed = replica.committedSlot();
+    boolean leader = replica.isLeader();
+    int local = replica.localLogSize();
+    String notVoting = replica.notVotingReason();
+    if (s.committedSlot() != committed
+        || s.leader() != leader
+        || s.localLogSize() != local
+        || !Objects.equals(s.notVotingReason(), notVoting)) {
+      snapshot = new Snapshot(committed, leader, local, notVoting);
+    }
+  }
+
+  private void publishStopped() {
+    Snapshot s = snapshot;
+    snapshot = new Snapshot(s.committedSlot(), false, s.localLogSize(), "node " + id
+        + " is not running");
+  }
+
+  private void closeStore() {
     try {
-      while (running) {
-        long wait = nextTick - System.nanoTime();
-        Runnable task = wait > 0 ? tasks.poll(wait, TimeUnit.NANOSECONDS) : tasks.poll();
-        if (System.nanoTime() >= nextTick) {
-          replica.tick();
-          nextTick += tickNanos;
-          if (System.nanoTime() - nextTick > 10 * tickNanos) {
-            nextTick = System.nanoTime() + tickNanos; // fell far behind: do not burst ticks
-          }
-        }
-        for (int i = 0; task != null && i < DRAIN_MAX; i++) {
-          task.run();
-          task = i + 1 < DRAIN_MAX ? tasks.poll() : null;
-        }
-        carryOut(replica.ready());
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (RuntimeException | Error e) {
-      failure = e;
-      running = false;
-      log.error("node {} stopped: {}", config.nodeId(), e.toString(), e);
-      failAll(new NodeStoppedException("node " + config.nodeId() + " failed: " + e, e));
-    }
-  }
-
-  /** R15: persist and sync, then send, then apply, then complete futures. */
-  private void carryOut(Ready r) {
-    if (r.isEmpty()) {
-      return;
-    }
-    if (r.needsPersist()) {
-      r.writeTo(store);
-      store.sync();
-    }
-    localLogSize = replica.localLogSize(); // before any future completes: submit reads it
-    for (Entry e : r.appended()) {
-      CompletableFuture<EntryId> f = durableWaiters.remove(e.id());
-      if (f != null) {
-        f.complete(e.id());
-      }
-    }
-    for (Message m : r.messages()) {
-      counters.sent(m.type());
-      transport.send(m);
-    }
-    long now = System.nanoTime();
-    for (SlotBlock sb : r.chosen()) {
-      applySafely(sb.slot(), sb.block());
-      for (Entry e : sb.block().entries()) {
-        Waiter w = chosenWaiters.remove(e.id());
-        if (w != null) {
-          inFlight.decrementAndGet();
-          counters.commitLatency.recordNanos(now - w.submitNanos());
-          w.future().complete(sb.slot());
-        }
-      }
-    }
-    for (RoundEvent ev : r.events()) {
-      onRoundEvent(ev, now);
-    }
-    for (long t : r.roundsDone()) {
-      CompletableFuture<Void> f = roundWaiters.remove(t);
-      if (f != null) {
-        f.complete(null);
-      }
-    }
-    for (long t : r.roundsFailed()) {
-      CompletableFuture<Void> f = roundWaiters.remove(t);
-      if (f != null) {
-        f.completeExceptionally(
-            new RoundFailedException(
-                "node " + config.nodeId() + ": no majority answered after "
-                    + config.roundAttemptsMax() + " attempts"));
-      }
-    }
-  }
-
-  private void onRoundEvent(RoundEvent ev, long now) {
-    switch (ev.kind()) {
-      case PREPARE_STARTED -> {
-        counters.preparesStarted++;
-        if (roundStartNanos < 0) {
-          roundStartNanos = now;
-        }
-      }
-      case ACCEPT_STARTED -> {
-        if (roundStartNanos < 0) {
-          counters.fastRoundsStarted++;
-          roundStartNanos = now;
-        }
-      }
-      case PREPARE_WON -> counters.roundsWon++;
-      case COMMITTED -> {
-        counters.blocksCommitted++;
-        if (roundStartNanos >= 0) {
-          counters.roundLatency.recordNanos(now - roundStartNanos);
-        }
-        roundStartNanos = -1;
-      }
-      case LOST -> counters.roundsLost++;
-    }
-  }
-
-  private void applySafely(long slot, Block block) {
-    try {
-      application.apply(slot, block);
+      store.close();
     } catch (RuntimeException e) {
-      log.error("node {}: application failed on slot {}: {}", config.nodeId(), slot, e.toString());
-    }
-  }
-
-  private void failAll(RuntimeException cause) {
-    Runnable fail =
-        () -> {
-          durableWaiters.values().forEach(f -> f.completeExceptionally(cause));
-          chosenWaiters.values().forEach(w -> w.future().completeExceptionally(cause));
-          roundWaiters.values().forEach(f -> f.completeExceptionally(cause));
-          durableWaiters.clear();
-          chosenWaiters.clear();
-          roundWaiters.clear();
-          inFlight.set(0);
-        };
-    if (Thread.currentThread() == loop || !loop.isAlive()) {
-      fail.run();
-      for (Runnable t = tasks.poll(); t != null; t = tasks.poll()) {
-        if (t instanceof Pending p) {
-          p.fail(cause); // queued but never run: its caller still waits on these futures
-        }
-      }
+      log.warn("node {}: closing the store failed: {}", id, e.toString());
     }
   }
 
   private void requireRunning() {
-    if (!running) {
+    if (!isRunning()) {
       Throwable f = failure;
-      throw new NodeStoppedException(
-          "node " + config.nodeId() + " is not running" + (f == null ? "" : ": " + f), f);
+      throw new NodeStoppedException(notRunning(), f);
     }
   }
 
-  private <T> T read(Callable<T> query) {
+  private String notRunning() {
+    Throwable f = failure;
+    return "node " + id + " is not running" + (f == null ? "" : ": " + oneLine(f));
+  }
+
+  /** Answers {@code query} on the loop: at once if called there, else after its current work. */
+  private <T> T query(Supplier<T> query) {
     requireRunning();
+    if (loop.inLoop()) {
+      return query.get();
+    }
     CompletableFuture<T> f = new CompletableFuture<>();
-    execute(
-        () -> {
-          try {
-            f.complete(query.call());
-          } catch (Exception e) {
-            f.completeExceptionally(e);
+    Pending task =
+        new Pending(f) {
+          @Override
+          public void run() {
+            try {
+              f.complete(query.get());
+            } catch (RuntimeException e) {
+              f.completeExceptionally(e);
+            }
           }
-        });
+        };
+    if (!loop.execute(task)) {
+      throw new NodeStoppedException(notRunning());
+    }
     try {
       return f.get(READ_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new NodeStoppedException("interrupted while reading node " + config.nodeId(), e);
-    } catch (ExecutionException | TimeoutException e) {
-      throw new NodeStoppedException("node " + config.nodeId() + " did not answer: " + e, e);
+      throw new NodeStoppedException("interrupted while reading node " + id, e);
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause();
+      throw new NodeStoppedException("node " + id + " did not answer: " + oneLine(c), c);
+    } catch (TimeoutException e) {
+      throw new NodeStoppedException(
+          "node " + id + " did not answer within " + READ_TIMEOUT_MILLIS + " ms", e);
     }
   }
 
-  /** Loop-confined counters. */
-  private static final class Counters {
-    long preparesStarted;
-    long fastRoundsStarted;
-    long roundsWon;
-    long roundsLost;
-    long blocksCommitted;
-    final Map<String, AtomicLong> sent = new HashMap<>();
-    final Map<String, AtomicLong> received = new HashMap<>();
-    final LatencyRecorder roundLatency = new LatencyRecorder();
-    final LatencyRecorder commitLatency = new LatencyRecorder();
-
-    Counters() {
-      for (String t : MessageTypes.ALL) {
-        sent.put(t, new AtomicLong());
-        received.put(t, new AtomicLong());
-      }
-    }
-
-    void sent(String type) {
-      sent.get(type).incrementAndGet();
-    }
-
-    void received(String type) {
-      received.get(type).incrementAndGet();
-    }
-
-    NodeMetrics snapshot(
-        int nodeId, long committed, long chosen, int local, List<dev.modpaxos.spi.RpcStats> rpc) {
-      Map<String, Long> s = new TreeMap<>();
-      Map<String, Long> r = new TreeMap<>();
-      sent.forEach((k, v) -> s.put(k, v.get()));
-      received.forEach((k, v) -> r.put(k, v.get()));
-      return new NodeMetrics(
-          nodeId, committed, chosen, local, preparesStarted, fastRoundsStarted, roundsWon,
-          roundsLost, blocksCommitted, s, r, roundLatency.summary(), commitLatency.summary(), rpc);
-    }
+  /** The first line of what {@code t} says, for one-line log and exception messages. */
+  private static String oneLine(Throwable t) {
+    String m = t.getMessage() != null ? t.getMessage() : t.toString();
+    int nl = m.indexOf('\n');
+    return nl < 0 ? m : m.substring(0, nl);
   }
 
-  /** Assembles a {@link PaxosNode}. Transport, store and application are required. */
   public static final class Builder {
     private final ReplicaConfig config;
     private Transport transport;
@@ -504,6 +594,9 @@ public final class PaxosNode implements AutoCloseable {
     private int inFlightSubmitsMax = 100_000;
     private boolean bootstrap;
     private LongSupplier nonceSource = new java.security.SecureRandom()::nextLong;
+    private NodeLoop loop;
+    private ReplicaFactory replicaFactory = Replica::new;
+    private ReadyExecutor.Hook hook = ReadyExecutor.Hook.NONE;
 
     private Builder(ReplicaConfig config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -567,6 +660,24 @@ public final class PaxosNode implements AutoCloseable {
      */
     public Builder nonceSource(LongSupplier v) {
       nonceSource = Objects.requireNonNull(v, "nonceSource");
+      return this;
+    }
+
+    /** Package-private, for tests and the simulator: who runs the node's work, and when. */
+    Builder loop(NodeLoop v) {
+      loop = Objects.requireNonNull(v, "loop");
+      return this;
+    }
+
+    /** Package-private, for tests and the simulator: how {@code start()} builds the replica. */
+    Builder replicaFactory(ReplicaFactory v) {
+      replicaFactory = Objects.requireNonNull(v, "replicaFactory");
+      return this;
+    }
+
+    /** Package-private, for the simulator: watches, and may stop, each Ready part-way. */
+    Builder hook(ReadyExecutor.Hook v) {
+      hook = Objects.requireNonNull(v, "hook");
       return this;
     }
 

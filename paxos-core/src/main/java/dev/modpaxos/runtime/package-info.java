@@ -1,7 +1,22 @@
 /**
  * The runtime: {@link dev.modpaxos.runtime.PaxosNode} runs one {@link
- * dev.modpaxos.protocol.Replica} on one event-loop thread with a transport, a store and an
- * application, and carries out its effects in the documented order. This is the only package that
- * owns threads and timers.
+ * dev.modpaxos.protocol.Replica} with a transport, a store and an application, on one event loop.
+ * This is the only package that owns threads and timers.
+ *
+ * <ul>
+ *   <li>{@link dev.modpaxos.runtime.ReadyExecutor} is the one place that carries out a {@link
+ *       dev.modpaxos.protocol.Ready} in the order of docs/PROTOCOL.md R15 (persist, sync, send,
+ *       apply, complete). PaxosNode, the simulator, the scenario harness and the benchmarks all
+ *       use it; its small {@code Hook} lets the simulator watch the steps and crash part-way.
+ *   <li>{@code NodeLoop} (package-private) decides when a node's work runs and when ticks fire:
+ *       {@code ThreadLoop} in production, a deterministic loop in the test sources, so that the
+ *       simulator drives real PaxosNodes.
+ *   <li>The exceptions a caller sees: {@link dev.modpaxos.runtime.NodeStoppedException}, {@link
+ *       dev.modpaxos.runtime.NotVotingException}, {@link
+ *       dev.modpaxos.runtime.BackPressureException}, {@link
+ *       dev.modpaxos.runtime.RoundFailedException}.
+ * </ul>
+ *
+ * <p>Nothing here decides protocol questions; that is {@code dev.modpaxos.protocol}'s job.
  */
 package dev.modpaxos.runtime;

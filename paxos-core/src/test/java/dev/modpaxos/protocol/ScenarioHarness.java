@@ -3,6 +3,7 @@ package dev.modpaxos.protocol;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.modpaxos.local.InMemoryStore;
+import dev.modpaxos.runtime.ReadyExecutor;
 import dev.modpaxos.spi.StateLoss;
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,6 +32,7 @@ final class ScenarioHarness {
   private final Map<Integer, InMemoryStore> stores = new LinkedHashMap<>();
   private final Map<Integer, Replica> replicas = new LinkedHashMap<>();
   private final Map<Integer, ReplicaConfig> configs = new LinkedHashMap<>();
+  private final Map<Integer, ReadyExecutor> executors = new LinkedHashMap<>();
   private final List<Message> wire = new ArrayList<>();
   private final StringBuilder transcript = new StringBuilder();
   // Nodes whose store identity was durable once: an empty store then means a wiped disk (R16).
@@ -52,8 +54,29 @@ final class ScenarioHarness {
               .backoffTicksMax(1)
               .build());
       stores.put(id, new InMemoryStore());
+      executors.put(id, executor(id));
       replicas.put(id, new Replica(configs.get(id), stores.get(id).load()));
     }
+  }
+
+  /** The runtime's executor of a Ready, with the wire as transport and the transcript watching. */
+  private ReadyExecutor executor(int id) {
+    ReadyExecutor.Listener transcribe =
+        new ReadyExecutor.Listener() {
+          @Override
+          public void chosen(SlotBlock sb) {
+            transcript.append(
+                String.format(
+                    "  S%d commits slot %d %s%n", id, sb.slot(), text(sb.block().entries())));
+          }
+
+          @Override
+          public void roundFailed(long ticket) {
+            transcript.append(String.format("  S%d round %d FAILED: no majority%n", id, ticket));
+          }
+        };
+    return new ReadyExecutor(
+        stores.get(id), wire::add, (slot, block) -> {}, transcribe, ReadyExecutor.Hook.NONE);
   }
 
   Replica replica(int id) {
@@ -230,24 +253,13 @@ final class ScenarioHarness {
     flush(m.to());
   }
 
-  /** Carries out the replica's Ready the way the runtime does: persist and sync, then send. */
+  /** Carries out the replica's Ready with the runtime's own executor (R15). */
   private void flush(int id) {
     Replica r = replicas.get(id);
-    Ready ready = r.ready();
-    InMemoryStore store = stores.get(id);
-    ready.writeTo(store);
-    store.sync();
-    if (store.identity() != null) {
+    executors.get(id).execute(r.ready());
+    if (stores.get(id).identity() != null) {
       founded.add(id);
     }
-    for (SlotBlock sb : ready.chosen()) {
-      transcript.append(
-          String.format("  S%d commits slot %d %s%n", id, sb.slot(), text(sb.block().entries())));
-    }
-    for (long t : ready.roundsFailed()) {
-      transcript.append(String.format("  S%d round %d FAILED: no majority%n", id, t));
-    }
-    wire.addAll(ready.messages());
     Invariants.check(r);
   }
 

@@ -13,9 +13,12 @@ import dev.modpaxos.protocol.RoundTrigger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -35,11 +38,11 @@ class PaxosNodeTest {
       stores.add(new InMemoryStore());
       applied.add(new CopyOnWriteArrayList<>());
       nodes.add(null);
-      start(i, members, trigger);
+      start(i, members, trigger, true);
     }
   }
 
-  private void start(int id, List<Integer> members, RoundTrigger trigger) {
+  private void start(int id, List<Integer> members, RoundTrigger trigger, boolean bootstrap) {
     List<Long> slots = applied.get(id - 1);
     slots.clear();
     PaxosNode node =
@@ -48,6 +51,7 @@ class PaxosNodeTest {
             .store(stores.get(id - 1))
             .application((slot, block) -> slots.add(slot))
             .tickMillis(5)
+            .bootstrap(bootstrap)
             .build()
             .start();
     nodes.set(id - 1, node);
@@ -118,7 +122,8 @@ class PaxosNodeTest {
       nodes.get(0).submit(new byte[] {(byte) i}).chosen().get(10, TimeUnit.SECONDS);
     }
     long committed = nodes.get(0).committedSlot();
-    start(3, List.of(1, 2, 3), RoundTrigger.AUTO);
+    start(3, List.of(1, 2, 3), RoundTrigger.AUTO, false);
+    assertThat(nodes.get(2).isVoting()).as("an intact store resumes voting").isTrue();
     awaitCommitted(nodes.get(2), committed);
     assertThat(nodes.get(2).chosenBlocks(1, 100)).isEqualTo(nodes.get(0).chosenBlocks(1, 100));
   }
@@ -133,6 +138,7 @@ class PaxosNodeTest {
             .store(stores.get(0))
             .application((s, b) -> {})
             .localLogEntriesMax(2)
+            .bootstrap(true)
             .build()
             .start();
     nodes.add(node);
@@ -141,6 +147,102 @@ class PaxosNodeTest {
     assertThatThrownBy(() -> node.submit(new byte[] {3}))
         .isInstanceOf(BackPressureException.class)
         .hasMessageContaining("local log holds 2 entries");
+  }
+
+  /**
+   * The loop's own thread (in apply and in a non-async future callback) may query its node: the
+   * queries answer at once. They used to queue behind the loop's current work, which was the
+   * caller itself, and throw after 10 s on a healthy node.
+   */
+  @Test
+  void queriesFromApplyAndFromCallbacksAnswerAtOnceOnTheLoop() throws Exception {
+    AtomicReference<PaxosNode> self = new AtomicReference<>();
+    List<Throwable> errors = new CopyOnWriteArrayList<>();
+    List<String> seen = new CopyOnWriteArrayList<>();
+    PaxosNode node =
+        PaxosNode.builder(
+                ReplicaConfig.builder(1, List.of(1)).trigger(RoundTrigger.AUTO).build())
+            .transport(network.transport(1))
+            .store(new InMemoryStore())
+            .application(
+                (slot, block) -> {
+                  try {
+                    PaxosNode n = self.get();
+                    seen.add("apply " + slot + " chosen=" + n.chosenBlocks(slot, 1).size()
+                        + " local=" + n.localLog().size() + " leader=" + n.isLeader()
+                        + " committed>=" + (n.committedSlot() >= slot)
+                        + " metrics=" + (n.metrics().nodeId() == 1));
+                  } catch (RuntimeException e) {
+                    errors.add(e);
+                  }
+                })
+            .bootstrap(true)
+            .build();
+    self.set(node);
+    nodes.add(node);
+    node.start();
+
+    CompletableFuture<String> inCallback =
+        node.submit(new byte[] {1})
+            .chosen()
+            .thenApply(
+                slot -> "callback committed=" + node.committedSlot() + " chosen="
+                    + node.chosenBlocks(1, 10).size() + " local=" + node.localLog().size()
+                    + " leader=" + node.isLeader() + " metrics=" + node.metrics().chosenEntries());
+
+    assertThat(inCallback.get(30, TimeUnit.SECONDS))
+        .isEqualTo("callback committed=1 chosen=1 local=0 leader=true metrics=1");
+    assertThat(errors).isEmpty();
+    assertThat(seen)
+        .containsExactly("apply 1 chosen=1 local=0 leader=true committed>=true metrics=true");
+  }
+
+  /**
+   * Submits and rounds racing a close from several threads: every handle that submit returned
+   * and every round future settles, none is left pending.
+   */
+  @Test
+  void closeWhileThreadsSubmitLeavesNoFuturePending() throws Exception {
+    PaxosNode node =
+        PaxosNode.builder(
+                ReplicaConfig.builder(1, List.of(1, 2, 3)).trigger(RoundTrigger.ON_DEMAND).build())
+            .transport(network.transport(1))
+            .store(new InMemoryStore())
+            .application((s, b) -> {})
+            .bootstrap(true)
+            .build()
+            .start();
+    nodes.add(node);
+    List<CompletableFuture<?>> futures = new CopyOnWriteArrayList<>();
+    CountDownLatch some = new CountDownLatch(200);
+    List<Thread> threads = new ArrayList<>();
+    for (int t = 0; t < 4; t++) {
+      Thread thread =
+          new Thread(
+              () -> {
+                for (int i = 0; ; i++) {
+                  try {
+                    SubmitHandle h = node.submit(new byte[] {(byte) i});
+                    futures.add(h.durable());
+                    futures.add(h.chosen());
+                    futures.add(node.runRound());
+                  } catch (NodeStoppedException stopped) {
+                    return;
+                  }
+                  some.countDown();
+                }
+              });
+      threads.add(thread);
+      thread.start();
+    }
+    assertThat(some.await(30, TimeUnit.SECONDS)).isTrue();
+    node.close();
+    for (Thread thread : threads) {
+      thread.join(TimeUnit.SECONDS.toMillis(30));
+      assertThat(thread.isAlive()).isFalse();
+    }
+
+    assertThat(futures).isNotEmpty().allMatch(CompletableFuture::isDone);
   }
 
   private static void awaitCommitted(PaxosNode n, long slot) throws InterruptedException {

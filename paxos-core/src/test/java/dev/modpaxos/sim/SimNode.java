@@ -2,8 +2,6 @@ package dev.modpaxos.sim;
 
 import dev.modpaxos.local.InMemoryStore;
 import dev.modpaxos.protocol.Block;
-import dev.modpaxos.protocol.Boot;
-import dev.modpaxos.spi.StateLoss;
 import dev.modpaxos.protocol.Entry;
 import dev.modpaxos.protocol.Invariants;
 import dev.modpaxos.protocol.Message;
@@ -12,31 +10,48 @@ import dev.modpaxos.protocol.Replica;
 import dev.modpaxos.protocol.ReplicaConfig;
 import dev.modpaxos.protocol.RoundEvent;
 import dev.modpaxos.protocol.SlotBlock;
+import dev.modpaxos.runtime.BackPressureException;
+import dev.modpaxos.runtime.NodeStoppedException;
+import dev.modpaxos.runtime.NotVotingException;
+import dev.modpaxos.runtime.PaxosNode;
+import dev.modpaxos.runtime.ReadyExecutor;
+import dev.modpaxos.runtime.RuntimeTestAccess;
+import dev.modpaxos.runtime.SimLoop;
+import dev.modpaxos.spi.StateLoss;
 import dev.modpaxos.spi.StoredState;
+import dev.modpaxos.spi.Transport;
 import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.SplittableRandom;
 import java.util.List;
 import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
- * One simulated node: a {@link Replica}, its {@link InMemoryStore} (which outlives crashes) and
- * its toy {@link TransferApp}. It feeds the replica one input at a time, checks the replica's
- * invariants after each, and carries out the resulting {@link Ready} exactly in the documented
- * order: persist, sync, send, apply. The simulation may crash it part-way through a Ready, at any
- * {@link CrashPoint}; the store then keeps only a random prefix of its unsynced writes.
+ * One simulated node: a real {@link PaxosNode} on a deterministic {@link SimLoop}, its {@link
+ * InMemoryStore} (which outlives crashes), a transport that hands messages to the simulated
+ * network, and its toy {@link TransferApp}. The node's own {@code ReadyExecutor} carries out every
+ * Ready; this class watches it through the executor's hook, tells the checkers, and may crash the
+ * node part-way through a Ready at any {@link CrashPoint}. A crash drops the PaxosNode without
+ * closing anything (as kill -9 would); the store keeps a random subset of its unsynced writes.
  *
- * <p>The {@link ProtocolVariant#REPLY_BEFORE_PERSIST} variant swaps persist and send, to prove the
- * checkers catch it. Not thread-safe.
+ * <p>Inputs reach the node through its public API, so the node batches them as it does in
+ * production: a delivered message sometimes waits in the loop's queue and is carried out in one
+ * Ready with the next inputs. Invariants are checked after every input.
+ *
+ * <p>The {@link ProtocolVariant#REPLY_BEFORE_PERSIST} variant lets a Ready's messages leave before
+ * its writes are durable, to prove the checkers catch it. Not thread-safe.
  */
 final class SimNode {
   static final String INVARIANTS = "Invariants";
   static final String RUNTIME = "SimNode";
+  // A delivered message is carried out at once, except one in this many that waits for the next
+  // input of the node (at the latest its next tick) and shares its Ready.
+  private static final int DEFER_ONE_IN = 4;
 
   /** Where, within one Ready, a crash strikes. */
   enum CrashPoint {
-    /** Writes are staged but not synced: a random prefix of them survives. */
+    /** Writes are staged but not synced: a random subset of them survives. */
     BEFORE_SYNC,
     /** Persisted, nothing sent. */
     BEFORE_SEND,
@@ -53,11 +68,16 @@ final class SimNode {
     /** A random number in {@code [0, bound)} from the run's one random stream. */
     int nextInt(int bound);
 
-    /** True if {@code node} may become impaired (lose or tear state) now. */
-    boolean mayImpair(SimNode node);
+    /** A random long from the run's one random stream. */
+    default long nextLong() {
+      return ((long) nextInt(1 << 30) << 34) ^ ((long) nextInt(1 << 30) << 4) ^ nextInt(16);
+    }
 
     /** Where this Ready is interrupted by a crash, or null to carry it out whole. */
     CrashPoint crashPoint();
+
+    /** True if {@code node} may become impaired (lose or tear state) now. */
+    boolean mayImpair(SimNode node);
 
     void send(Message m);
 
@@ -76,11 +96,14 @@ final class SimNode {
   private final ProtocolVariant variant;
   private final Env env;
   private final InMemoryStore store = new InMemoryStore();
+  private final CrashHook hook = new CrashHook();
   // Null while the node is down.
-  private Replica replica;
+  private PaxosNode node;
+  private SimLoop loop;
+  private Consumer<Message> inbound;
   private TransferApp app;
-  // runRound() tickets not yet reported done or failed, in this incarnation.
-  private final Set<Long> openRounds = new HashSet<>();
+  // runRound() futures of this incarnation not yet seen settled.
+  private final List<CompletableFuture<Void>> openRounds = new ArrayList<>();
   // True once this node's identity was durable in its store.
   private boolean founded;
   // Set when the disk lost state on purpose; cleared once the node votes again.
@@ -97,12 +120,12 @@ final class SimNode {
   }
 
   boolean isUp() {
-    return replica != null;
+    return node != null;
   }
 
-  /** Only while up. */
-  Replica replica() {
-    return replica;
+  /** True while up and voting (R16). */
+  boolean isVoting() {
+    return node != null && node.isVoting();
   }
 
   /** Only while up. */
@@ -110,67 +133,113 @@ final class SimNode {
     return app;
   }
 
-  /** Calls {@code runRound()} and remembers its ticket until the round settles. */
-  void runRound() {
-    input(
-        r -> {
-          long ticket = r.runRound();
-          openRounds.add(ticket);
-          if (env.trace().on()) {
-            env.trace().line(env.now(), "n" + id + " runRound ticket=" + ticket);
-          }
-        });
+  /** The store, which outlives every incarnation. */
+  InMemoryStore store() {
+    return store;
   }
 
-  /** True while a {@code runRound()} of this incarnation has not settled. */
-  boolean hasOpenRound() {
-    return !openRounds.isEmpty();
+  /** Only while up: the local log, as the node's own query answers it. */
+  List<Entry> localLog() {
+    return node.localLog();
   }
 
-  /** Boots a new incarnation from what the store holds, replays its chosen blocks, catches up. */
-  void start(ReplicaConfig config) {
-    StoredState state = store.load();
-    env.checker().onRestarted(id, state.chosen());
+  /** True while this node's store reports lost state or it does not vote (R16). */
+  boolean acceptorStateLost() {
+    if (amnesiac && isVoting()) {
+      amnesiac = false; // re-admitted under a new generation (R17)
+    }
+    return amnesiac
+        || tornVote()
+        || !store.losses().isEmpty()
+        || (store.identity() != null && store.identity().isPending())
+        || (node != null && !node.isVoting());
+  }
+
+  /** A vote for slot k + 1 whose chosen block k a crash lost: it cannot vote on k (R15). */
+  private boolean tornVote() {
+    if (node != null && node.isRunning()) {
+      Replica r = RuntimeTestAccess.replica(node);
+      return r.accepted() != null && r.accepted().slot() > r.committedSlot() + 1;
+    }
+    StoredState s = store.load();
+    return s.accepted() != null && s.accepted().slot() > s.chosen().size() + 1;
+  }
+
+  // ---- lifecycle ------------------------------------------------------------------------------
+
+  /**
+   * Boots a new incarnation from what the store holds: the PaxosNode replays the chosen blocks
+   * and asks for catch-up. {@code bootstrap} marks a founding member of the run; it boots with
+   * {@code bootstrap(true)} only until its identity is durable: a crash before that sync sent
+   * nothing, so starting over is safe; after it, an empty store means a wiped disk (R16).
+   */
+  void start(ReplicaConfig config, boolean bootstrap) {
+    env.checker().onRestarted(id, store.durableChosen());
     app = new TransferApp();
-    long slot = 1;
-    for (Block b : state.chosen()) {
-      apply(new SlotBlock(slot++, b));
+    loop = new SimLoop(this::checkInvariants);
+    PaxosNode n =
+        RuntimeTestAccess.simulated(PaxosNode.builder(config), loop, hook, variant::newReplica)
+            .transport(new Wire())
+            .store(store)
+            .application(this::apply)
+            .bootstrap(bootstrap && !founded)
+            .nonceSource(env::nextLong)
+            .build();
+    node = n;
+    try {
+      n.start();
+    } catch (IllegalStateException e) {
+      env.violations().report(RUNTIME, "node " + id + " did not start: " + e.getMessage());
+      down("at start-up");
+      return;
     }
     if (env.trace().on()) {
-      env.trace().line(env.now(), "n" + id + " start committed=" + state.chosen().size()
-          + " local=" + state.localLog().size() + " promised=" + state.promised()
-          + " accepted=" + state.accepted());
+      Replica r = RuntimeTestAccess.replica(n);
+      env.trace().line(env.now(), "n" + id + " start committed=" + r.committedSlot()
+          + " local=" + r.localLogSize() + " promised=" + r.promised()
+          + " accepted=" + r.accepted() + " voting=" + r.isVoting());
     }
-    long nonce = ((long) env.nextInt(Integer.MAX_VALUE) << 31) ^ env.nextInt(Integer.MAX_VALUE);
-    // A founding member bootstraps until its identity is durable: a crash before that sync sent
-    // nothing, so starting over is safe; after it, an empty store means a wiped disk (R16).
-    replica = variant.newReplica(config, state, founded ? Boot.existing(nonce) : Boot.newCluster(nonce));
-    input(Replica::requestCatchUp);
+    settle(); // the catch-up request start() queued
   }
 
-  /** Crashes the node between inputs: nothing is unsynced, the store keeps all it has. */
+  /** Crashes the node between inputs; the store keeps a random subset of unsynced writes. */
   void crash(String where) {
-    store.crash();
+    if (node == null) {
+      return;
+    }
+    store.crash(i -> env.nextInt(2) == 0);
     down(where);
   }
 
   /**
-   * Crashes the node and damages its disk (R16): each loss in {@code what} is applied to its store,
-   * which reports them at boot, so the restarted replica must start a new incarnation.
+   * Crashes the node and damages its disk (R16): {@code store.lose} for each of {@code what}; the
+   * store reports them at boot, so the restarted node must start a new incarnation.
    */
   void crashLosing(Set<StateLoss> what) {
+    if (node == null) {
+      return;
+    }
+    store.crash();
     StoredState before = store.load();
-    SplittableRandom random = new SplittableRandom(env.nextInt(1 << 30));
-    for (StateLoss loss : what) {
-      store.lose(loss, random);
+    SplittableRandom random = new SplittableRandom(env.nextLong());
+    List<StateLoss> lost = new ArrayList<>();
+    for (StateLoss loss : StateLoss.values()) { // in enum order: Set.of iterates at random
+      if (what.contains(loss)) {
+        store.lose(loss, random);
+        lost.add(loss);
+      }
     }
     reportLost(before);
     amnesiac = true;
-    down("idle, losing " + what);
+    down("idle, losing " + lost);
   }
 
   /** Crashes the node and empties its data directory: the store is as new, and says nothing. */
   void wipeAndCrash() {
+    if (node == null) {
+      return;
+    }
+    store.crash();
     StoredState before = store.load();
     store.wipe();
     reportLost(before);
@@ -180,6 +249,10 @@ final class SimNode {
 
   /** Crashes the node for good: it never comes back, and what only it held is gone. */
   void loseForGood() {
+    if (node == null) {
+      return;
+    }
+    store.crash();
     StoredState before = store.load();
     store.wipe();
     reportLost(before);
@@ -193,161 +266,222 @@ final class SimNode {
     env.checker().onStateLost(id, after.chosen(), lost);
   }
 
-  /** True while up and voting (R16). */
-  boolean isVoting() {
-    return replica != null && replica.isVoting();
-  }
-
-  /** True while this node's store reports lost state or it does not vote (R16). */
-  boolean acceptorStateLost() {
-    if (amnesiac && replica != null && replica.isVoting()) {
-      amnesiac = false; // re-admitted under a new generation (R17)
-    }
-    return amnesiac
-        || tornVote()
-        || !store.losses().isEmpty()
-        || (store.identity() != null && store.identity().isPending())
-        || (replica != null && !replica.isVoting());
-  }
-
-  /** A vote for slot k + 1 whose chosen block k a crash lost: it cannot vote on k (R15). */
-  private boolean tornVote() {
-    if (replica != null) {
-      return replica.accepted() != null
-          && replica.accepted().slot() > replica.committedSlot() + 1;
-    }
-    StoredState s = store.load();
-    return s.accepted() != null && s.accepted().slot() > s.chosen().size() + 1;
-  }
-
-  InMemoryStore store() {
-    return store;
-  }
-
   private void down(String where) {
-    replica = null;
+    node = null; // dropped, never closed: closing would sync the store
+    loop = null;
+    inbound = null;
     app = null;
     openRounds.clear();
+    hook.crashedAt = null;
     env.crashed(this, where);
   }
 
-  /**
-   * Feeds one input to the replica, checks its invariants and carries out the effects. A throw
-   * from the replica or a broken invariant is reported as a violation, never thrown.
-   */
-  void input(Consumer<Replica> action) {
-    if (replica == null) {
+  // ---- inputs ---------------------------------------------------------------------------------
+
+  /** Submits through {@code PaxosNode.submit}; false if the node is down or refused it. */
+  boolean submit(byte[] payload) {
+    if (node == null) {
+      return false;
+    }
+    try {
+      node.submit(payload);
+    } catch (NotVotingException | BackPressureException | NodeStoppedException e) {
+      return false;
+    }
+    settle();
+    return true;
+  }
+
+  /** Calls {@code runRound()} and remembers its future until the round settles. */
+  void runRound() {
+    if (node == null) {
       return;
     }
-    try {
-      action.accept(replica);
-    } catch (RuntimeException e) {
-      env.violations().report(RUNTIME, "node " + id + " replica threw " + e);
+    openRounds.add(node.runRound());
+    if (env.trace().on()) {
+      env.trace().line(env.now(), "n" + id + " runRound");
     }
+    settle();
+  }
+
+  /** True while a {@code runRound()} of this incarnation has not settled. */
+  boolean hasOpenRound() {
+    openRounds.removeIf(CompletableFuture::isDone);
+    return !openRounds.isEmpty();
+  }
+
+  /** One tick, batched with every input still queued. */
+  void tick() {
+    if (node == null) {
+      return;
+    }
+    loop.tick();
+    afterBatch();
+  }
+
+  /** Hands {@code m} to the node's transport; carried out at once or with the next input. */
+  void deliver(Message m) {
+    if (node == null) {
+      return;
+    }
+    inbound.accept(m);
+    if (env.nextInt(DEFER_ONE_IN) != 0) {
+      settle();
+    }
+  }
+
+  /** Runs the queued inputs as one batch, then notices a crash or failure. */
+  private void settle() {
+    loop.runQueued();
+    afterBatch();
+  }
+
+  private void afterBatch() {
+    if (node == null || loop.isRunning()) {
+      return;
+    }
+    String where = hook.crashedAt;
+    if (where == null) {
+      env.violations().report(RUNTIME, "node " + id + " stopped: " + loop.failure());
+      store.crash();
+      where = "after a failure";
+    }
+    down(where);
+  }
+
+  private void checkInvariants() {
     try {
-      Invariants.check(replica);
+      Invariants.check(RuntimeTestAccess.replica(node));
     } catch (IllegalStateException e) {
       env.violations().report(INVARIANTS, "node " + id + ": " + e.getMessage());
     }
+  }
+
+  /** The node's application: the toy app; a bad payload is a violation and stops the node. */
+  private void apply(long slot, Block block) {
     try {
-      carryOut(replica.ready());
-    } catch (RuntimeException e) {
-      env.violations().report(RUNTIME, "node " + id + " failed to carry out a Ready: " + e);
-      crash("after a failure");
-    }
-  }
-
-  private void carryOut(Ready r) {
-    if (r.isEmpty()) {
-      return;
-    }
-    for (Entry e : r.appended()) {
-      env.checker().onSubmitted(id, e);
-    }
-    CrashPoint crash = env.crashPoint();
-    boolean whole =
-        variant.sendsBeforePersist()
-            ? send(r, crash) && persist(r, crash)
-            : persist(r, crash) && send(r, crash);
-    if (!whole) {
-      return;
-    }
-    if (crash == CrashPoint.BEFORE_APPLY) {
-      down("before apply");
-      return;
-    }
-    for (SlotBlock sb : r.chosen()) {
-      apply(sb);
-    }
-    for (RoundEvent ev : r.events()) {
-      env.roundEvent(id, ev);
-      if (env.trace().on()) {
-        env.trace().line(env.now(), "n" + id + " " + ev.kind() + " ballot=" + ev.ballot()
-            + " slot=" + ev.slot());
-      }
-    }
-    r.roundsDone().forEach(openRounds::remove);
-    r.roundsFailed().forEach(openRounds::remove);
-    if (env.trace().on() && (!r.roundsDone().isEmpty() || !r.roundsFailed().isEmpty())) {
-      env.trace().line(env.now(), "n" + id + " rounds done=" + r.roundsDone() + " failed="
-          + r.roundsFailed());
-    }
-  }
-
-  /** Step 1 of a Ready: stage every write in Ready's order, then sync. False if it crashed. */
-  private boolean persist(Ready r, CrashPoint crash) {
-    r.writeTo(store);
-    if (crash == CrashPoint.BEFORE_SYNC) {
-      int unsynced = store.unsyncedWrites();
-      // Any subset may survive (Store contract); a torn vote impairs the node until it catches
-      // up, so the simulation allows one only while a majority stays unimpaired.
-      boolean tear = env.mayImpair(this);
-      int lost = store.crash(i -> tear && env.nextInt(2) == 0);
-      down("before sync, kept " + (unsynced - lost) + "/" + unsynced + " writes");
-      return false;
-    }
-    if (r.needsPersist()) {
-      store.sync();
-    }
-    founded |= store.identity() != null;
-    for (Entry e : r.appended()) {
-      env.checker().onDurable(id, e);
-    }
-    return true;
-  }
-
-  /** Step 2 of a Ready: send its messages. Returns false if the node crashed. */
-  private boolean send(Ready r, CrashPoint crash) {
-    List<Message> messages = r.messages();
-    int cut = messages.size();
-    if (crash == CrashPoint.BEFORE_SEND) {
-      cut = 0;
-    } else if (crash == CrashPoint.MID_SEND) {
-      cut = env.nextInt(messages.size() + 1);
-    }
-    if (r.accepted() != null && cut > 0) {
-      env.checker().onVoted(id, r.accepted());
-    }
-    for (int i = 0; i < cut; i++) {
-      env.send(messages.get(i));
-    }
-    if (cut < messages.size() || crash == CrashPoint.BEFORE_SEND) {
-      down("after sending " + cut + "/" + messages.size() + " messages");
-      return false;
-    }
-    return true;
-  }
-
-  /** Step 3 of a Ready: apply a chosen block to the application, in slot order. */
-  private void apply(SlotBlock sb) {
-    try {
-      app.apply(sb.slot(), sb.block().withoutControl());
+      app.apply(slot, block);
     } catch (IllegalArgumentException e) {
-      env.violations().report(RUNTIME, "node " + id + " cannot apply slot " + sb.slot() + ": " + e);
+      env.violations().report(RUNTIME, "node " + id + " cannot apply slot " + slot + ": " + e);
+      throw e;
     }
-    if (env.trace().on()) {
-      env.trace().line(env.now(), "n" + id + " commit slot=" + sb.slot() + " " + sb.block());
+  }
+
+  /** The node's transport: sends into the simulated network; delivery comes from {@link #deliver}. */
+  private final class Wire implements Transport {
+    @Override
+    public void start(Consumer<Message> in) {
+      inbound = in;
     }
-    env.checker().onApplied(id, sb, app);
+
+    @Override
+    public void send(Message m) {
+      env.send(m);
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  /** Watches the node's ReadyExecutor: tells the checkers, and crashes part-way when told to. */
+  private final class CrashHook implements ReadyExecutor.Hook {
+    private CrashPoint crash;
+    // Set when this hook stopped a Ready: why the node is down.
+    private String crashedAt;
+
+    @Override
+    public boolean beforeSync(Ready r) {
+      for (Entry e : r.appended()) {
+        env.checker().onSubmitted(id, e);
+      }
+      crashedAt = null;
+      crash = env.crashPoint();
+      if (variant.sendsBeforePersist() && crash != null && crash != CrashPoint.BEFORE_APPLY) {
+        return sendBeforePersist(r);
+      }
+      if (crash == CrashPoint.BEFORE_SYNC) {
+        int unsynced = store.unsyncedWrites();
+        // Any subset may survive (Store contract); a torn vote impairs the node until it catches
+        // up, so the simulation allows one only while a majority stays unimpaired.
+        boolean tear = env.mayImpair(SimNode.this);
+        int lost = store.crash(i -> tear && env.nextInt(2) == 0);
+        crashedAt = "before sync, kept " + (unsynced - lost) + "/" + unsynced + " writes";
+        return false;
+      }
+      return true;
+    }
+
+    /** REPLY_BEFORE_PERSIST: some or all messages leave, then the node dies before its sync. */
+    private boolean sendBeforePersist(Ready r) {
+      List<Message> messages = r.messages();
+      int cut =
+          switch (crash) {
+            case BEFORE_SYNC -> messages.size();
+            case MID_SEND -> env.nextInt(messages.size() + 1);
+            default -> 0;
+          };
+      if (r.accepted() != null && cut > 0) {
+        env.checker().onVoted(id, r.accepted());
+      }
+      for (int i = 0; i < cut; i++) {
+        env.send(messages.get(i));
+      }
+      int unsynced = store.unsyncedWrites();
+      int lost = crash == CrashPoint.BEFORE_SYNC ? store.crash(i -> env.nextInt(2) == 0)
+          : store.crash();
+      crashedAt = "after sending " + cut + "/" + messages.size() + " messages unpersisted, kept "
+          + (unsynced - lost) + "/" + unsynced + " writes";
+      return false;
+    }
+
+    @Override
+    public int messagesToSend(Ready r) {
+      founded |= store.identity() != null;
+      for (Entry e : r.appended()) {
+        env.checker().onDurable(id, e);
+      }
+      int n = r.messages().size();
+      int cut =
+          crash == CrashPoint.BEFORE_SEND ? 0
+              : crash == CrashPoint.MID_SEND ? env.nextInt(n + 1) : n;
+      if (r.accepted() != null && cut > 0) {
+        env.checker().onVoted(id, r.accepted());
+      }
+      if (cut < n || crash == CrashPoint.BEFORE_SEND) {
+        crashedAt = "after sending " + cut + "/" + n + " messages";
+      }
+      return cut;
+    }
+
+    @Override
+    public boolean beforeApply(Ready r) {
+      if (crashedAt != null) {
+        return false; // BEFORE_SEND of a Ready without messages
+      }
+      if (crash == CrashPoint.BEFORE_APPLY) {
+        crashedAt = "before apply";
+        return false;
+      }
+      for (RoundEvent ev : r.events()) {
+        env.roundEvent(id, ev);
+        if (env.trace().on()) {
+          env.trace().line(env.now(), "n" + id + " " + ev.kind() + " ballot=" + ev.ballot()
+              + " slot=" + ev.slot());
+        }
+      }
+      if (env.trace().on() && (!r.roundsDone().isEmpty() || !r.roundsFailed().isEmpty())) {
+        env.trace().line(env.now(), "n" + id + " rounds done=" + r.roundsDone() + " failed="
+            + r.roundsFailed());
+      }
+      return true;
+    }
+
+    @Override
+    public void applied(SlotBlock sb) {
+      if (env.trace().on()) {
+        env.trace().line(env.now(), "n" + id + " commit slot=" + sb.slot() + " " + sb.block());
+      }
+      env.checker().onApplied(id, sb, app);
+    }
   }
 }

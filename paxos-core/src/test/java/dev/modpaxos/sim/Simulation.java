@@ -106,7 +106,7 @@ final class Simulation implements SimNode.Env {
   private SimResult run() {
     trace.line(tick, "seed " + seed + " " + shape);
     for (SimNode n : nodes) {
-      n.start(config(n.id()));
+      n.start(config(n.id()), true);
     }
     while (tick < shape.safetyTicks()) {
       tick++;
@@ -156,7 +156,7 @@ final class Simulation implements SimNode.Env {
   private void advance() {
     for (SimNode n : nodes) {
       if (tickRate[n.id() - 1] >= 1.0 || random.nextDouble() < tickRate[n.id() - 1]) {
-        n.input(r -> r.tick());
+        n.tick();
       }
     }
     for (SimNetwork.InFlight f = network.pollDue(tick); f != null; f = network.pollDue(tick)) {
@@ -169,7 +169,7 @@ final class Simulation implements SimNode.Env {
       if (trace.on()) {
         trace.line(tick, "deliver " + m);
       }
-      to.input(r -> r.step(m));
+      to.deliver(m);
     }
   }
 
@@ -245,7 +245,7 @@ final class Simulation implements SimNode.Env {
   private void restartDue() {
     for (SimNode n : nodes) {
       if (!n.isUp() && !lostForGood[n.id() - 1] && restartAtTick[n.id() - 1] <= tick) {
-        n.start(config(n.id()));
+        n.start(config(n.id()), true);
       }
     }
   }
@@ -287,7 +287,7 @@ final class Simulation implements SimNode.Env {
     trace.line(tick, "liveness phase: healed, loss off, every node up");
     for (SimNode n : nodes) {
       if (!n.isUp() && !lostForGood[n.id() - 1]) {
-        n.start(config(n.id()));
+        n.start(config(n.id()), true);
       }
     }
   }

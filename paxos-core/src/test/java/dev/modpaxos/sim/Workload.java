@@ -31,7 +31,7 @@ final class Workload {
       int id =
           shape.submitterOnly() != 0 ? shape.submitterOnly() : 1 + random.nextInt(nodes.length);
       SimNode n = nodes[id - 1];
-      if (n.isUp() && n.replica().isVoting()) {
+      if (n.isVoting()) {
         submitTransfer(n);
       }
     }
@@ -57,7 +57,7 @@ final class Workload {
     int first = random.nextInt(nodes.length);
     for (int i = 0; i < nodes.length; i++) {
       SimNode n = nodes[(first + i) % nodes.length];
-      if (n.isVoting() && n.replica().localLogSize() > 0) {
+      if (n.isVoting() && !n.localLog().isEmpty()) {
         n.runRound();
         return;
       }
@@ -82,13 +82,13 @@ final class Workload {
     int to = (from + 1 + random.nextInt(TransferApp.ACCOUNTS - 1)) % TransferApp.ACCOUNTS;
     long amount = 1 + random.nextLong(Math.min(view, shape.amountMax()));
     byte[] payload = new Transfer(from, to, amount, ++nextNonce).encode();
-    n.input(r -> r.submit(payload));
+    n.submit(payload);
   }
 
   /** The owner's view of {@code account}: applied balance minus pending local debits. */
   private static long localView(SimNode n, int account) {
     long view = n.app().balance(account);
-    for (Entry e : n.replica().localLog()) {
+    for (Entry e : n.localLog()) {
       Transfer t = Transfer.decode(e.payload());
       if (t.from() == account) {
         view -= t.amount();

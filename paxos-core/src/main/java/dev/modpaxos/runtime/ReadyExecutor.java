@@ -1,0 +1,178 @@
+package dev.modpaxos.runtime;
+
+import dev.modpaxos.protocol.Block;
+import dev.modpaxos.protocol.Entry;
+import dev.modpaxos.protocol.Message;
+import dev.modpaxos.protocol.Ready;
+import dev.modpaxos.protocol.RoundEvent;
+import dev.modpaxos.protocol.SlotBlock;
+import dev.modpaxos.spi.Application;
+import dev.modpaxos.spi.Store;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * Carries out a {@link dev.modpaxos.protocol.Replica}'s {@link Ready} batches in the order of
+ * docs/PROTOCOL.md R15. It is the one copy of that order: {@link PaxosNode}, the simulator, the
+ * scenario harness and the benchmarks all use it. <b>Not thread-safe</b>: one per node, called
+ * from the thread that drives the replica.
+ *
+ * <ol>
+ *   <li>{@link Ready#writeTo} the store, then {@link Store#sync()} iff {@link Ready#needsSync()};
+ *   <li>send every message, in order;
+ *   <li>apply the chosen blocks to the {@link Application} in slot order, without their control
+ *       entries ({@link Block#withoutControl()});
+ *   <li>tell the {@link Listener}: entries durable, entries chosen, round events, rounds settled.
+ * </ol>
+ *
+ * <p>A {@link Hook} may watch the steps and stop a batch part-way, as a crash would; production
+ * passes {@link Hook#NONE}. An exception from the store, the sender or the application propagates
+ * and the rest of the batch is not carried out; an application failure is reported as {@link
+ * NodeStoppedException} naming the slot.
+ */
+public final class ReadyExecutor {
+  private final Store store;
+  private final Consumer<Message> sender;
+  private final Application application;
+  private final Listener listener;
+  private final Hook hook;
+
+  /**
+   * @param store where step 1 writes
+   * @param sender step 2: hands one message to the transport; must not block
+   * @param application step 3
+   * @param listener step 4
+   * @param hook watches the steps; {@link Hook#NONE} outside the simulator
+   */
+  public ReadyExecutor(
+      Store store, Consumer<Message> sender, Application application, Listener listener,
+      Hook hook) {
+    this.store = Objects.requireNonNull(store, "store");
+    this.sender = Objects.requireNonNull(sender, "sender");
+    this.application = Objects.requireNonNull(application, "application");
+    this.listener = Objects.requireNonNull(listener, "listener");
+    this.hook = Objects.requireNonNull(hook, "hook");
+  }
+
+  /**
+   * Carries out {@code ready} (steps 1 to 4). Returns true if it was carried out whole, false if
+   * the hook stopped it part-way; the caller must then treat the node as crashed: feed the
+   * replica nothing more and touch neither the store nor the transport.
+   */
+  public boolean execute(Ready ready) {
+    if (ready.isEmpty()) {
+      return true;
+    }
+    ready.writeTo(store);
+    if (!hook.beforeSync(ready)) {
+      return false;
+    }
+    if (ready.needsSync()) {
+      store.sync();
+    }
+    List<Message> messages = ready.messages();
+    int sendable = Math.max(0, Math.min(messages.size(), hook.messagesToSend(ready)));
+    for (int i = 0; i < sendable; i++) {
+      sender.accept(messages.get(i));
+    }
+    if (sendable < messages.size() || !hook.beforeApply(ready)) {
+      return false;
+    }
+    for (SlotBlock sb : ready.chosen()) {
+      apply(sb);
+    }
+    complete(ready);
+    return true;
+  }
+
+  /**
+   * Step 3 for one block: applies {@code chosen} without its control entries and tells the hook.
+   * Also how a node replays its durable chosen blocks at start-up. Throws {@link
+   * NodeStoppedException} naming the slot if the application throws.
+   */
+  public void apply(SlotBlock chosen) {
+    try {
+      application.apply(chosen.slot(), chosen.block().withoutControl());
+    } catch (RuntimeException e) {
+      throw new NodeStoppedException(
+          "the application failed on slot " + chosen.slot() + ": " + e, e);
+    }
+    hook.applied(chosen);
+  }
+
+  private void complete(Ready ready) {
+    listener.carriedOut(ready);
+    for (Entry e : ready.appended()) {
+      listener.durable(e);
+    }
+    for (SlotBlock sb : ready.chosen()) {
+      listener.chosen(sb);
+    }
+    for (RoundEvent ev : ready.events()) {
+      listener.roundEvent(ev);
+    }
+    for (long t : ready.roundsDone()) {
+      listener.roundDone(t);
+    }
+    for (long t : ready.roundsFailed()) {
+      listener.roundFailed(t);
+    }
+  }
+
+  /** Step 4: what a carried-out batch settles. Every method has a no-op default. */
+  public interface Listener {
+    Listener NONE = new Listener() {};
+
+    /** Steps 1 to 3 are done for {@code ready}; the calls below follow, in this order. */
+    default void carriedOut(Ready ready) {}
+
+    /** {@code entry}'s append is durable (R4). */
+    default void durable(Entry entry) {}
+
+    /** {@code chosen} is durable and applied (R9); it still holds its control entries. */
+    default void chosen(SlotBlock chosen) {}
+
+    /** Something happened to the node's proposer. */
+    default void roundEvent(RoundEvent event) {}
+
+    /** The {@code runRound()} with this ticket finished. */
+    default void roundDone(long ticket) {}
+
+    /** The {@code runRound()} with this ticket gave up without a majority (R14). */
+    default void roundFailed(long ticket) {}
+  }
+
+  /**
+   * Watches the steps of each batch and may stop one part-way, as a crash would. For the
+   * simulator's crash injection and checkers; production uses {@link #NONE}. Called on the
+   * executor's thread; every method has a pass-through default.
+   */
+  public interface Hook {
+    Hook NONE = new Hook() {};
+
+    /** Step 1: {@code ready}'s writes are with the store, not yet synced. False stops here. */
+    default boolean beforeSync(Ready ready) {
+      return true;
+    }
+
+    /**
+     * Step 2 begins: the writes are durable. Returns how many of {@code ready}'s messages to send;
+     * fewer than all stops the batch after sending them.
+     */
+    default int messagesToSend(Ready ready) {
+      return ready.messages().size();
+    }
+
+    /** Step 3 begins: every message was sent. False stops here. */
+    default boolean beforeApply(Ready ready) {
+      return true;
+    }
+
+    /**
+     * {@code chosen} was applied (also when replayed at start-up); unlike what the application
+     * saw, it still holds its control entries.
+     */
+    default void applied(SlotBlock chosen) {}
+  }
+}
