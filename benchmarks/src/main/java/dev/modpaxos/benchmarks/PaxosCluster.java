@@ -48,6 +48,7 @@ final class PaxosCluster implements BenchCluster {
                         ledger.apply(e.payload());
                       }
                     })
+                .bootstrap(true) // every benchmark cluster is new, on fresh stores
                 .build()
                 .start());
       }

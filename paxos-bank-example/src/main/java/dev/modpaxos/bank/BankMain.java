@@ -24,6 +24,7 @@ import picocli.CommandLine.Parameters;
     description = "The modified-Paxos distributed bank.",
     subcommands = {
         BankMain.Run.class,
+        MultiProcess.InitCommand.class,
         MultiProcess.ServerCommand.class,
         MultiProcess.DriverCommand.class,
         BankMain.ClusterFile.class,
@@ -199,5 +200,13 @@ public final class BankMain implements Callable<Integer> {
   /** A random base for this session's transfer ids, so that two sessions never share one. */
   static long sessionIdBase() {
     return (new SecureRandom().nextLong() & 0x7f_ffff_ffffL) << 20;
+  }
+
+  /**
+   * What {@code bank init} does for one server: initialises its store under {@code dataDir} as a
+   * founding member of a new cluster, unless it already is one; returns one line saying so.
+   */
+  public static String initStore(java.nio.file.Path dataDir, int id) {
+    return MultiProcess.initStore(dataDir, id);
   }
 }

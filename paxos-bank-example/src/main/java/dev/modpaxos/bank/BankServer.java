@@ -58,6 +58,8 @@ public final class BankServer implements ServerHandle {
   private long roundsFailed;
   private long busyNanos;
   private long callStartNanos;
+  // True until the first successful start of a founding server (see foundingOnFirstStart).
+  private boolean bootstrap;
 
   /**
    * A server on {@code backend}; {@code faults} is the switchboard its transport obeys (shared by
@@ -70,6 +72,16 @@ public final class BankServer implements ServerHandle {
     this.backend = backend;
     this.faults = faults;
     this.tickMillis = tickMillis;
+  }
+
+  /**
+   * Makes this server's next start a founding start of a new cluster: an empty store is then
+   * initialised (R16). The single-JVM mode does this for its fresh run directory; later starts
+   * (RecoverServer) never do, so a store that lost its state is never mistaken for a new one.
+   */
+  BankServer foundingOnFirstStart() {
+    bootstrap = true;
+    return this;
   }
 
   @Override
@@ -236,6 +248,7 @@ public final class BankServer implements ServerHandle {
     PaxosNode n =
         PaxosNode.builder(
                 ReplicaConfig.builder(id, Servers.IDS)
+                    .clusterId(Servers.CLUSTER_ID)
                     .trigger(RoundTrigger.ON_DEMAND)
                     .promiseWaitTicks(PROMISE_WAIT_TICKS)
                     .roundAttemptsMax(ROUND_ATTEMPTS)
@@ -244,8 +257,13 @@ public final class BankServer implements ServerHandle {
             .store(backend.openStore(id))
             .application(fresh)
             .tickMillis(tickMillis)
+            .bootstrap(bootstrap)
             .build()
             .start();
+    bootstrap = false;
+    if (!n.isVoting()) {
+      log.warn("{}: {}", name, n.notVotingReason());
+    }
     List<Transfer> local = new ArrayList<>();
     for (Entry e : n.localLog()) {
       local.add(TransferCodec.decode(e.payload()));

@@ -17,7 +17,7 @@ public final class InJvmCluster {
     List<BankServer> servers = new ArrayList<>();
     try {
       for (int id : Servers.IDS) {
-        BankServer s = new BankServer(id, backend, faults, tickMillis);
+        BankServer s = new BankServer(id, backend, faults, tickMillis).foundingOnFirstStart();
         servers.add(s);
         s.recover();
       }

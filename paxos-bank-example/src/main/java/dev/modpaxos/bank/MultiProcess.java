@@ -27,6 +27,51 @@ final class MultiProcess {
 
   private MultiProcess() {}
 
+  @Command(name = "init", mixinStandardHelpOptions = true,
+      description = "Create the five servers' stores of a new cluster: once, before the first"
+          + " `bank server`. A server never initialises a store itself, so a wiped or wrong"
+          + " --data-dir cannot pass for a new member (it starts as a non-voting learner).")
+  static final class InitCommand implements Callable<Integer> {
+    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "data",
+        description = "the stores go to DIR/S1..DIR/S5 (default: ${DEFAULT-VALUE})")
+    Path dataDir;
+
+    @Override
+    public Integer call() {
+      for (int id : Servers.IDS) {
+        System.out.println(initStore(dataDir, id));
+      }
+      return 0;
+    }
+  }
+
+  /**
+   * Initialises server {@code id}'s store under {@code dataDir} as a founding member of a new
+   * cluster (R16), unless it already is one. Returns one line saying what it did.
+   */
+  static String initStore(Path dataDir, int id) {
+    Path dir = dataDir.resolve(Servers.name(id));
+    try {
+      java.nio.file.Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot create " + dir, e);
+    }
+    try (dev.modpaxos.storage.chronicle.ChronicleStore store =
+        dev.modpaxos.storage.chronicle.ChronicleStore.open(dir)) {
+      dev.modpaxos.spi.StoredState state = store.load();
+      if (state.identity() != null) {
+        return Servers.name(id) + ": already initialised (" + state.identity() + ") in " + dir;
+      }
+      if (!state.isEmpty()) {
+        return Servers.name(id) + ": NOT initialised: " + dir + " holds data but no identity";
+      }
+      store.saveIdentity(
+          dev.modpaxos.spi.StoreIdentity.founding(Servers.CLUSTER_ID, id));
+      store.sync();
+      return Servers.name(id) + ": initialised " + dir;
+    }
+  }
+
   @Command(name = "server", mixinStandardHelpOptions = true,
       description = "Run one bank server: its node over gRPC, a Chronicle store, the admin RPC.")
   static final class ServerCommand implements Callable<Integer> {

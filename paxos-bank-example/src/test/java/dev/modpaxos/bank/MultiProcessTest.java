@@ -33,6 +33,7 @@ class MultiProcessTest {
   }
 
   private Process startServer(int id, Path config) throws Exception {
+    MultiProcess.initStore(dir.resolve("data"), id); // `bank init`; a no-op on a restart
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx256m");

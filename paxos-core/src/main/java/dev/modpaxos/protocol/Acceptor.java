@@ -15,14 +15,27 @@ final class Acceptor {
   private final Rules rules;
   // Invariant: promised >= accepted.ballot() when accepted != null.
   private Ballot promised;
-  // Invariant: accepted == null || accepted.slot() <= committedSlot + 1.
+  // Invariant: accepted == null || accepted.slot() <= decidedSlot() + 1.
   private Proposal accepted;
+  // R15: slots this node knew decided at boot, also those whose blocks a crash lost: a value it
+  // accepted for slot k + 1 proves it had committed slot k (R8), even if that write was torn.
+  private final long decidedAtBoot;
 
   Acceptor(Replica replica, Rules rules, Ballot promised, Proposal accepted) {
     this.replica = replica;
     this.rules = rules;
     this.promised = promised;
     this.accepted = accepted;
+    this.decidedAtBoot = accepted == null ? 0 : accepted.slot() - 1;
+  }
+
+  /**
+   * The highest slot this acceptor knows decided: its committed slot, or more right after a crash
+   * that kept its vote for slot k + 1 but lost chosen block k (any-subset crashes, R15). It
+   * refuses to promise or accept for those slots (R10) until it has fetched them (R11).
+   */
+  long decidedSlot() {
+    return Math.max(replica.log().committedSlot(), decidedAtBoot);
   }
 
   Ballot promised() {
@@ -49,7 +62,7 @@ final class Acceptor {
       return null;
     }
     long committed = replica.log().committedSlot();
-    if (rules.isDecided(p.slot(), committed)) {
+    if (rules.isDecided(p.slot(), decidedSlot())) {
       return reject(p.from(), p.ballot(), p.slot(), RejectReason.SLOT_DECIDED);
     }
     if (p.ballot().compareTo(promised) < 0) {
@@ -81,7 +94,7 @@ final class Acceptor {
       return null;
     }
     long committed = replica.log().committedSlot();
-    if (rules.isDecided(a.slot(), committed)) {
+    if (rules.isDecided(a.slot(), decidedSlot())) {
       return reject(a.from(), a.ballot(), a.slot(), RejectReason.SLOT_DECIDED);
     }
     if (a.ballot().compareTo(promised) < 0) {
@@ -102,7 +115,9 @@ final class Acceptor {
     if (replica.gate() != null) {
       replica.gate().onAbstained(ballot, slot, from);
     }
-    replica.requestCatchUp(from);
+    if (slot > replica.log().committedSlot() + 1) {
+      replica.requestCatchUp(from); // behind: the sender has blocks we lack
+    }
   }
 
   /** Raises the promise to {@code ballot} if it is higher (durably, with the next batch). */
@@ -120,7 +135,7 @@ final class Acceptor {
   }
 
   void checkInvariants() {
-    long committed = replica.log().committedSlot();
+    long committed = decidedSlot();
     if (accepted != null) {
       Invariants.require(
           promised.isAtLeast(accepted.ballot()),
@@ -129,7 +144,7 @@ final class Acceptor {
           accepted.ballot());
       Invariants.require(
           accepted.slot() <= committed + 1,
-          "accepted slot %d beyond committed %d + 1",
+          "accepted slot %d beyond decided %d + 1",
           accepted.slot(),
           committed);
     }

@@ -65,11 +65,20 @@ final class ChosenLog {
     }
     if (accepted != null) {
       for (Entry e : accepted.block().entries()) {
-        if (e.origin() == self) {
-          maxOwn = Math.max(maxOwn, e.seq());
+        if (e.origin() != self) {
+          continue;
+        }
+        maxOwn = Math.max(maxOwn, e.seq());
+        if (accepted.slot() > blocks.size() && !index.contains(e.id())
+            && !localLog.containsKey(e.id())) {
+          // R15: a crash kept the accepted block but lost the append of an own entry it holds.
+          // That value may still be chosen, so the entry is pending again, durably.
+          localLog.put(e.id(), e);
+          out.appended.add(e);
         }
       }
     }
+    sortLocalLog();
     nextSeq = maxOwn + 1;
   }
 
@@ -184,6 +193,16 @@ final class ChosenLog {
       }
     }
     nextSeq = Math.max(nextSeq, seq);
+    sortLocalLog(); // a copy that survived an earlier, partly persisted attempt kept its place
+  }
+
+  private void sortLocalLog() {
+    List<Entry> sorted = new ArrayList<>(localLog.values());
+    sorted.sort(java.util.Comparator.comparing(Entry::id));
+    localLog.clear();
+    for (Entry e : sorted) {
+      localLog.put(e.id(), e);
+    }
   }
 
   /**

@@ -204,9 +204,13 @@ final class Proposer {
         }
       }
       case SLOT_DECIDED -> {
-        // R10/R11: we are behind; fetch the missing blocks first, then try again.
-        replica.requestCatchUp(r.from());
-        lose();
+        if (r.committedSlot() > replica.log().committedSlot()) {
+          // R10/R11: we are behind; fetch the missing blocks first, then try again.
+          replica.requestCatchUp(r.from());
+          lose();
+        }
+        // Otherwise the acceptor knows the slot decided but lacks its block (a torn batch, R15):
+        // it is a vote we cannot count, not a reason to give up on the others.
       }
       case ACCEPTOR_BEHIND -> {
         // R11/R12: an ACCEPT overtook the COMMIT before it. Send the acceptor what it lacks and
@@ -467,6 +471,9 @@ final class Proposer {
     List<Entry> entries = new ArrayList<>();
     Set<EntryId> ids = new HashSet<>();
     for (Entry e : replica.log().localLog()) {
+      if (replica.isFenced(e)) {
+        continue; // R17: never an own entry of another generation
+      }
       if (!budget.take(e)) {
         return new Block(entries);
       }

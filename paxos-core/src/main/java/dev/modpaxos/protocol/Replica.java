@@ -95,16 +95,12 @@ public final class Replica {
     // R16: a new incarnation forgets what its predecessor promised or accepted; it never votes
     // with it. R15: a crash may keep an accepted value but lose the block chosen just before it.
     boolean fresh = identity.isPending() && gate == null;
-    long committed = state.chosen().size();
     Proposal accepted = fresh ? null : state.accepted();
-    if (accepted != null && accepted.slot() > committed + 1) {
-      accepted = null;
-    }
     Ballot promised = fresh ? Ballot.ZERO : state.promised();
     if (accepted != null && accepted.ballot().isAbove(promised)) {
       promised = accepted.ballot();
     }
-    this.log = new ChosenLog(self, out, state.chosen(), state.localLog(), accepted);
+    this.log = new ChosenLog(self, out, state.chosen(), state.localLog(), state.accepted());
     this.acceptor = new Acceptor(this, rules, promised, accepted);
     this.proposer = new Proposer(this, rules);
     long slot = 1;
@@ -352,7 +348,7 @@ public final class Replica {
   }
 
   /**
-   * R17: true if {@code e} may no longer be chosen: an entry of an older generation of its origin
+   * R17: true if {@code e} may not be chosen now: an entry of another generation of its origin
    * than the current one, or a re-admission request that is stale (or not well-formed).
    */
   boolean isFenced(Entry e) {
@@ -360,7 +356,9 @@ public final class Replica {
       Readmission r = Readmission.of(e);
       return r == null || membership.generationOf(r.member()) != r.replaces(); // stale or junk
     }
-    return e.id().generation() < membership.generationOf(e.origin());
+    // An older generation's entry is fenced for good; a later one's until that generation is
+    // admitted (a crash may leave re-logged copies in a learner's store, R17).
+    return e.id().generation() != membership.generationOf(e.origin());
   }
 
   SplittableRandom random() {
@@ -429,12 +427,16 @@ public final class Replica {
       if (g == 0) {
         continue;
       }
-      if (r.member() == self && identity.isPending() && r.nonce() == identity.nonce()) {
-        identity = new StoreIdentity(config.clusterId(), self, g, identity.nonce());
-        out.identity = identity;
+      boolean mine = r.member() == self && r.nonce() == identity.nonce();
+      // Also when a crash kept the new identity but lost this block: the rest is redone (R15).
+      if (mine && (identity.isPending() || identity.generation() == g)) {
+        if (identity.isPending()) {
+          identity = new StoreIdentity(config.clusterId(), self, g, identity.nonce());
+          out.identity = identity;
+          acceptor.startFresh();
+        }
         lostReason = null;
-        log.relogOlderGenerations(g);
-        acceptor.startFresh();
+        log.relogOlderGenerations(g); // idempotent: nothing to do on a plain restart
       }
     }
     proposer.onMembershipChanged();
@@ -459,6 +461,9 @@ public final class Replica {
     Budget budget = Budget.forBlock(config);
     budget.take(entries.get(0));
     for (Entry e : log.localLog()) {
+      if (isFenced(e)) {
+        continue;
+      }
       if (!budget.take(e)) {
         break;
       }
@@ -488,6 +493,7 @@ public final class Replica {
   }
 
   private void onCatchUp(CatchUp c) {
+    long before = committedSlot();
     long slot = c.firstSlot();
     for (Block b : c.blocks()) {
       commit(slot++, b, self);
@@ -499,8 +505,11 @@ public final class Replica {
     boolean capped =
         c.blocks().size() >= config.catchUpBlocksMax()
             || bytes > catchUpBytesMax() - config.blockBytesMax();
-    if (capped && committedSlot() >= slot - 1) {
-      requestCatchUp(c.from()); // the sender stopped at its cap: there may be more
+    if (capped && committedSlot() >= slot - 1 && committedSlot() > before) {
+      // The sender stopped at its cap: there may be more. A reply that taught us nothing (a
+      // duplicate, or an answer to a request another reply already served) asks for nothing, so
+      // request chains cannot multiply.
+      requestCatchUp(c.from());
     }
   }
 

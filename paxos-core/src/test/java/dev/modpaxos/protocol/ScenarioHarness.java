@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.modpaxos.local.InMemoryStore;
 import dev.modpaxos.runtime.ReadyExecutor;
+import dev.modpaxos.spi.StateLoss;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
@@ -33,6 +35,8 @@ final class ScenarioHarness {
   private final Map<Integer, ReadyExecutor> executors = new LinkedHashMap<>();
   private final List<Message> wire = new ArrayList<>();
   private final StringBuilder transcript = new StringBuilder();
+  // Nodes whose store identity was durable once: an empty store then means a wiped disk (R16).
+  private final java.util.Set<Integer> founded = new java.util.HashSet<>();
 
   ScenarioHarness(int n, RoundTrigger trigger) {
     members = new ArrayList<>();
@@ -106,6 +110,22 @@ final class ScenarioHarness {
     return this;
   }
 
+  /**
+   * Lets the cluster run on its own for {@code ticks} ticks: each tick, every live replica ticks
+   * once, then every message on the wire is delivered. Quiet ticks are not written down.
+   */
+  ScenarioHarness run(int ticks) {
+    transcript.append(String.format("(the cluster runs for %d ticks)%n", ticks));
+    for (int i = 0; i < ticks; i++) {
+      for (int id : List.copyOf(replicas.keySet())) {
+        replicas.get(id).tick();
+        flush(id);
+      }
+      deliverAll();
+    }
+    return this;
+  }
+
   /** Delivers every message on the wire, and those they cause, until the wire is empty. */
   ScenarioHarness deliverAll() {
     return deliverWhile(m -> true);
@@ -143,8 +163,39 @@ final class ScenarioHarness {
     return this;
   }
 
+  /**
+   * Crashes {@code id} and damages its disk (R16): each loss is applied to its store, which
+   * reports them when it restarts.
+   */
+  ScenarioHarness loseState(int id, StateLoss... what) {
+    crash(id);
+    for (StateLoss loss : what) {
+      stores.get(id).lose(loss, new SplittableRandom(id));
+    }
+    transcript.append(String.format("S%d's disk loses %s%n", id, List.of(what)));
+    return this;
+  }
+
+  /** Submits, or notes why the node refused (a learner accepts no submits, R16). */
+  ScenarioHarness trySubmit(int id, String payload) {
+    try {
+      return submit(id, payload);
+    } catch (IllegalStateException e) {
+      transcript.append(String.format("S%d submit %s refused: %s%n", id, payload, e.getMessage()));
+      return this;
+    }
+  }
+
   ScenarioHarness restart(int id) {
-    replicas.put(id, new Replica(configs.get(id), stores.get(id).load()));
+    replicas.put(
+        id,
+        new Replica(
+            configs.get(id),
+            stores.get(id).load(),
+            new Boot(!founded.contains(id), 100L * id + 1))); // bootstrap until first synced
+    if (!replicas.get(id).isVoting()) {
+      transcript.append(String.format("S%d %s%n", id, replicas.get(id).notVotingReason()));
+    }
     transcript.append(
         String.format("S%d restarts at committed slot %d%n", id, replicas.get(id).committedSlot()));
     flush(id);
@@ -156,8 +207,9 @@ final class ScenarioHarness {
       Replica r = e.getValue();
       transcript.append(
           String.format(
-              "  S%d committed=%d localLog=%s blocks=%s%n",
+              "  S%d%s committed=%d localLog=%s blocks=%s%n",
               e.getKey(),
+              r.generation() == 1 ? "" : r.generation() == 0 ? " (learner)" : " g" + r.generation(),
               r.committedSlot(),
               text(r.localLog()),
               r.chosenBlocks(1, 100).stream().map(b -> text(b.entries())).toList()));
@@ -205,6 +257,9 @@ final class ScenarioHarness {
   private void flush(int id) {
     Replica r = replicas.get(id);
     executors.get(id).execute(r.ready());
+    if (stores.get(id).identity() != null) {
+      founded.add(id);
+    }
     Invariants.check(r);
   }
 
@@ -238,9 +293,16 @@ final class ScenarioHarness {
   }
 
   static String text(List<Entry> entries) {
-    return entries.stream()
-        .map(e -> new String(e.payload(), StandardCharsets.UTF_8))
-        .collect(Collectors.joining(", ", "[", "]"));
+    return entries.stream().map(ScenarioHarness::text).collect(Collectors.joining(", ", "[", "]"));
+  }
+
+  private static String text(Entry e) {
+    Readmission r = Readmission.of(e);
+    if (r != null) {
+      return "readmit S" + r.member() + " g" + r.replaces() + "->g" + (r.replaces() + 1);
+    }
+    String payload = new String(e.payload(), StandardCharsets.UTF_8);
+    return e.id().generation() == 1 ? payload : payload + "@" + e.id();
   }
 
   static Predicate<Message> to(int id) {

@@ -6,6 +6,7 @@ import static dev.modpaxos.protocol.ScenarioHarness.to;
 import static dev.modpaxos.protocol.ScenarioHarness.type;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.modpaxos.spi.StateLoss;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -149,5 +150,101 @@ class ScenarioTest {
     assertThat(h.replica(3).committedSlot()).isEqualTo(3);
     assertThat(text(h.replica(3).chosen(3).entries())).isEqualTo("[three]");
     assertThat(text(h.replica(1).chosen(3).entries())).isEqualTo("[three]");
+  }
+
+  // ---- lost state (R16, R17): the three ways the pre-generation R16 broke safety ----------
+
+  @Test
+  void ballotIsNeverReusedAfterAmnesia() {
+    ScenarioHarness h = new ScenarioHarness(5, RoundTrigger.ON_DEMAND);
+    h.submit(1, "V").runRound(1)
+        .note("S1 wins 1.1 with S2 and S3; its ACCEPT(1.1, [V]) reaches only S2")
+        .drop(type("PREPARE").and(to(4).or(to(5))))
+        .deliverWhile(type("PREPARE").or(type("PROMISE")))
+        .tick(1, 2)
+        .drop(type("ACCEPT").and(to(3).or(to(4)).or(to(5))))
+        .deliverWhile(type("ACCEPT").or(type("ACCEPTED")))
+        .loseState(1, StateLoss.ACCEPTOR_STATE)
+        .restart(1)
+        .note("S1 forgot 1.1; it must neither propose nor vote as its old generation")
+        .trySubmit(1, "W")
+        .runRound(1)
+        .drop(from(1))
+        .note("S2 prepares at 2.2 with S3-S5 and must find V, the only value accepted at 1.1")
+        .runRound(2)
+        .deliverAll()
+        .tick(2, 3)
+        .deliverAll()
+        .note("S1 learns slot 1 and asks to be re-admitted; a member proposes that change")
+        .run(30)
+        .note("S1 is generation 2: new ballots (x.1g2) and new entry ids")
+        .submit(1, "W")
+        .runRound(1)
+        .run(10)
+        .state();
+    h.assertMatchesGolden("ballot-never-reused-after-amnesia");
+    for (int id = 1; id <= 5; id++) {
+      assertThat(text(h.replica(id).chosen(1).entries())).isEqualTo("[V]");
+      assertThat(text(h.replica(id).chosen(2).entries())).isEqualTo("[readmit S1 g1->g2]");
+    }
+    assertThat(h.replica(1).generation()).isEqualTo(2);
+    assertThat(text(h.replica(1).chosen(3).entries())).isEqualTo("[W@1:g2:1]");
+    assertThat(h.replica(1).promised().generation()).isEqualTo(2);
+  }
+
+  @Test
+  void promiseForgottenWhileAPrepareIsInFlightNeverDecidesTwoBlocks() {
+    ScenarioHarness h = new ScenarioHarness(5, RoundTrigger.ON_DEMAND);
+    h.submit(4, "s1").runRound(4).deliverAll().tick(4, 3).deliverAll()
+        .note("slot 1 is decided; S1 prepares 2.1: S2 promises, the copy to S3 is delayed")
+        .submit(1, "p1")
+        .runRound(1)
+        .drop(type("PREPARE").and(to(4).or(to(5))))
+        .deliverWhile(type("PREPARE").and(to(2)).or(type("PROMISE")))
+        .loseState(2, StateLoss.ACCEPTOR_STATE)
+        .restart(2)
+        .note("S4 tries slot 2 at a higher ballot with S2 and S5: S2 no longer votes")
+        .submit(4, "q")
+        .runRound(4)
+        .deliverWhile(from(4).and(to(2).or(to(5))).or(to(4)).or(from(2)))
+        .note("the delayed PREPARE(2.1) reaches S3: S1 counts S1, S2 (its promise stands) and S3")
+        .deliverAll()
+        .note("S2 never votes as generation 1 again: whoever decides slot 2 needs S3, S4 or S5")
+        .run(80)
+        .state();
+    h.assertMatchesGolden("promise-forgotten-with-prepare-in-flight");
+    long committed = h.replica(1).committedSlot();
+    for (int id = 1; id <= 5; id++) {
+      assertThat(h.replica(id).committedSlot()).isEqualTo(committed);
+      for (long slot = 1; slot <= committed; slot++) {
+        assertThat(h.replica(id).chosen(slot)).isEqualTo(h.replica(1).chosen(slot));
+      }
+    }
+    assertThat(h.replica(2).generation()).isEqualTo(2);
+    assertThat(h.replica(1).localLog()).isEmpty();
+    assertThat(h.replica(4).localLog()).isEmpty();
+  }
+
+  @Test
+  void entryIdIsNeverReusedAfterLostChosenBlocks() {
+    ScenarioHarness h = new ScenarioHarness(3, RoundTrigger.ON_DEMAND);
+    h.submit(1, "a").runRound(1).deliverAll().tick(1, 3).deliverAll()
+        .note("[a] (entry 1:1) is chosen and leaves S1's local log; then S1's disk loses slot 1")
+        .tick(1, 1)
+        .loseState(1, StateLoss.CHOSEN_BLOCKS)
+        .restart(1)
+        .note("S1 cannot know which ids it used: it hands out none as its old generation")
+        .trySubmit(1, "b")
+        .run(30)
+        .submit(1, "b")
+        .runRound(1)
+        .run(10)
+        .state();
+    h.assertMatchesGolden("entry-id-never-reused-after-lost-blocks");
+    for (int id = 1; id <= 3; id++) {
+      assertThat(text(h.replica(id).chosen(1).entries())).isEqualTo("[a]");
+      assertThat(text(h.replica(id).chosen(3).entries())).isEqualTo("[b@1:g2:1]");
+    }
+    assertThat(h.replica(1).localLog()).isEmpty();
   }
 }

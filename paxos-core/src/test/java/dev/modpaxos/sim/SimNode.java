@@ -76,6 +76,9 @@ final class SimNode {
     /** Where this Ready is interrupted by a crash, or null to carry it out whole. */
     CrashPoint crashPoint();
 
+    /** True if {@code node} may become impaired (lose or tear state) now. */
+    boolean mayImpair(SimNode node);
+
     void send(Message m);
 
     void crashed(SimNode node, String where);
@@ -146,9 +149,20 @@ final class SimNode {
       amnesiac = false; // re-admitted under a new generation (R17)
     }
     return amnesiac
+        || tornVote()
         || !store.losses().isEmpty()
         || (store.identity() != null && store.identity().isPending())
         || (node != null && !node.isVoting());
+  }
+
+  /** A vote for slot k + 1 whose chosen block k a crash lost: it cannot vote on k (R15). */
+  private boolean tornVote() {
+    if (node != null && node.isRunning()) {
+      Replica r = RuntimeTestAccess.replica(node);
+      return r.accepted() != null && r.accepted().slot() > r.committedSlot() + 1;
+    }
+    StoredState s = store.load();
+    return s.accepted() != null && s.accepted().slot() > s.chosen().size() + 1;
   }
 
   // ---- lifecycle ------------------------------------------------------------------------------
@@ -387,7 +401,10 @@ final class SimNode {
       }
       if (crash == CrashPoint.BEFORE_SYNC) {
         int unsynced = store.unsyncedWrites();
-        int lost = store.crash(i -> env.nextInt(2) == 0);
+        // Any subset may survive (Store contract); a torn vote impairs the node until it catches
+        // up, so the simulation allows one only while a majority stays unimpaired.
+        boolean tear = env.mayImpair(SimNode.this);
+        int lost = store.crash(i -> tear && env.nextInt(2) == 0);
         crashedAt = "before sync, kept " + (unsynced - lost) + "/" + unsynced + " writes";
         return false;
       }

@@ -305,6 +305,11 @@ final class Simulation implements SimNode.Env {
   }
 
   @Override
+  public boolean mayImpair(SimNode node) {
+    return impairedWith(node) <= minority();
+  }
+
+  @Override
   public SimNode.CrashPoint crashPoint() {
     if (!faultsOn || random.nextDouble() >= shape.readyCrashRate()) {
       return null;

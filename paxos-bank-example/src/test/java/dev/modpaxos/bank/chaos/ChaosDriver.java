@@ -80,6 +80,9 @@ public final class ChaosDriver {
     }
     Path config = Files.writeString(runDir.resolve("cluster.conf"), cluster);
     for (int id = 1; id <= 5; id++) {
+      dev.modpaxos.bank.BankMain.initStore(runDir, id); // `bank init`: a new cluster (R16)
+    }
+    for (int id = 1; id <= 5; id++) {
       InetSocketAddress admin = new InetSocketAddress("127.0.0.1", ports.get(id + 4));
       servers.add(new ServerProcess(id, config, admin, runDir, skipPersist, this::onLateReply));
     }

@@ -33,6 +33,11 @@ public final class SkipPersistStore implements Store {
   }
 
   @Override
+  public void saveIdentity(dev.modpaxos.spi.StoreIdentity identity) {
+    inner.saveIdentity(identity);
+  }
+
+  @Override
   public void saveAccepted(Proposal accepted) {
     inner.saveAccepted(accepted);
   }

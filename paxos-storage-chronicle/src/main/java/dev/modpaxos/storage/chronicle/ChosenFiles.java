@@ -7,6 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,24 +19,49 @@ import org.slf4j.LoggerFactory;
  * takes slots from its first slot until it holds {@code chosenBlocksPerFile} blocks or Chronicle
  * reports it full; then the next slot starts a new file. Only the newest file is open; older ones
  * are sealed (msynced and closed) and only read at load. Not thread-safe.
+ *
+ * <p>Opening is two steps, so that the store can record what it found before it changes
+ * anything: {@link #scan} reads every file and changes nothing; {@link #repair} then drops what
+ * follows the gap-free prefix.
  */
 final class ChosenFiles implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ChosenFiles.class);
   private static final String PREFIX = "chosen-";
   private static final String SUFFIX = ".cm";
 
+  /**
+   * What {@link #scan} found.
+   *
+   * @param blocks the gap-free prefix: slots 1..{@code blocks.size()}
+   * @param watermark the highest synced watermark of any intact record: every slot up to it was
+   *     durable before some record that survived was written, so it was acknowledged
+   * @param dropped slots present above the prefix (intact or damaged), which {@link #repair}
+   *     removes
+   * @param beyondGap slots present above the first missing or damaged one
+   * @param gapDamaged true if the first slot after the prefix is present but damaged
+   */
+  record Scan(List<Block> blocks, long watermark, long dropped, long beyondGap, boolean gapDamaged) {
+    long prefix() {
+      return blocks.size();
+    }
+  }
+
   private final Path dir;
   private final Layout layout;
   // The newest file, open for appends; null before the first block.
   private MapFile current;
   private long currentFirstSlot;
-  // Invariant: the files hold exactly slots 1..lastSlot.
+  // Invariant (after repair): the files hold exactly slots 1..lastSlot.
   private long lastSlot;
+  // Invariant: every slot up to syncedSlot is durable; written into each record (RecordCodec).
+  private long syncedSlot;
   // True when a file was created since the last sync (its directory entry is not yet durable).
   private boolean directoryDirty;
-  // What load() had to give up: slots truncated away; whether only a torn tail; recovery reports.
-  private long slotsDropped;
-  private boolean tornTailOnly;
+  // Between scan() and repair(): the first slot of every file, the newest file (still open), and
+  // keys outside their file's slot range.
+  private final List<Long> scannedFirsts = new ArrayList<>();
+  private MapFile newest;
+  private final TreeMap<Long, List<Long>> junkKeys = new TreeMap<>();
   private int corruptions;
 
   ChosenFiles(Path dir, Layout layout) {
@@ -42,105 +70,123 @@ final class ChosenFiles implements AutoCloseable {
   }
 
   /**
-   * Opens the chosen-block files and reads every block, in slot order. The newest file is opened
-   * with recovery when {@code recover}. Keeps the longest run of intact slots 1..n: a missing or
-   * corrupt slot truncates the history there (docs/STORAGE.md, "Recovery"), counted in {@link
-   * #slotsDropped()}. Call once, before any append.
+   * Opens the chosen-block files and reads every record, in slot order; changes nothing. The
+   * newest file is opened with recovery when {@code recover}. Call once, then {@link #repair}.
    */
-  List<Block> load(boolean recover) {
-    List<Block> blocks = new ArrayList<>();
+  Scan scan(boolean recover) {
     List<Long> firsts = firstSlots();
+    scannedFirsts.addAll(firsts);
+    TreeMap<Long, Block> intact = new TreeMap<>();
+    TreeSet<Long> damaged = new TreeSet<>();
+    long watermark = 0;
     for (int i = 0; i < firsts.size(); i++) {
       long first = firsts.get(i);
-      boolean newest = i == firsts.size() - 1;
-      if (first != lastSlot + 1) {
-        slotsDropped += dropFiles(firsts.subList(i, firsts.size()), "it does not follow slot " + lastSlot);
-        break;
-      }
-      MapFile file = MapFile.open(fileFor(first), layout.chosenSizing(), recover && newest);
-      corruptions += file.corruptions();
-      current = file;
-      currentFirstSlot = first;
-      long kept = readRun(file, first, blocks);
-      lastSlot = first + kept - 1;
-      boolean gapToNext = !newest && firsts.get(i + 1) != lastSlot + 1;
-      if (file.size() > kept || gapToNext) {
-        // After a crash, a damaged record for the next slot alone is the write that was in flight.
-        tornTailOnly = recover && newest && file.size() == kept + 1 && file.get(lastSlot + 1) != null;
-        slotsDropped += truncate(file, lastSlot);
-        slotsDropped += dropFiles(firsts.subList(i + 1, firsts.size()), "slot " + (lastSlot + 1) + " is lost");
-        break;
-      }
-      if (!newest) {
-        current = null;
-        file.close();
+      long end = i + 1 < firsts.size() ? firsts.get(i + 1) : Long.MAX_VALUE;
+      boolean isNewest = i == firsts.size() - 1;
+      MapFile file = MapFile.open(fileFor(first), layout.chosenSizing(), recover && isNewest);
+      try {
+        corruptions += file.corruptions();
+        for (Map.Entry<Long, byte[]> r : file.readAll().entrySet()) {
+          long slot = r.getKey();
+          if (slot < first || slot >= end) {
+            junkKeys.computeIfAbsent(first, k -> new ArrayList<>()).add(slot);
+            continue;
+          }
+          try {
+            RecordCodec.Watermarked<Block> w = RecordCodec.readChosen(slot, r.getValue());
+            intact.put(slot, w.value());
+            watermark = Math.max(watermark, w.synced());
+          } catch (CorruptRecordException e) {
+            log.warn("{}: {}", file.file(), e.getMessage());
+            damaged.add(slot);
+          }
+        }
+      } finally {
+        if (isNewest) {
+          newest = file;
+        } else {
+          file.close();
+        }
       }
     }
-    return blocks;
-  }
-
-  /** Chosen slots {@link #load} dropped because an earlier slot was missing or corrupt. */
-  long slotsDropped() {
-    return slotsDropped;
+    List<Block> prefix = new ArrayList<>();
+    for (long slot = 1; intact.containsKey(slot); slot++) {
+      prefix.add(intact.get(slot));
+    }
+    long n = prefix.size();
+    long dropped = intact.tailMap(n, false).size() + damaged.tailSet(n, false).size();
+    long beyond = intact.tailMap(n + 1, false).size() + damaged.tailSet(n + 1, false).size();
+    lastSlot = n;
+    return new Scan(prefix, watermark, dropped, beyond, damaged.contains(n + 1));
   }
 
   /**
-   * True if load() dropped chosen slots that may have been acknowledged: anything beyond a single
-   * damaged record at the tail after a crash (that one was being written, so never acknowledged).
+   * Drops every slot above the scanned prefix: keys above it are removed, files that start above
+   * it are deleted, and the file the next slot belongs to stays open for appends. Call once,
+   * after {@link #scan} and after the store recorded any loss.
    */
-  boolean historyLost() {
-    return slotsDropped > 0 && !tornTailOnly;
+  void repair() {
+    Long keep = null; // the file the next slot goes to: the last one starting at or before it
+    for (long first : scannedFirsts) {
+      if (first <= lastSlot + 1) {
+        keep = first;
+      }
+    }
+    long newestFirst = scannedFirsts.isEmpty() ? -1 : scannedFirsts.get(scannedFirsts.size() - 1);
+    for (long first : scannedFirsts) {
+      if (keep == null || first > keep) {
+        if (first == newestFirst) {
+          newest.close();
+          newest = null;
+        }
+        Disk.delete(fileFor(first));
+        log.warn("{}: deleted, slot {} is missing", fileFor(first), lastSlot + 1);
+        directoryDirty = true;
+        continue;
+      }
+      List<Long> junk = junkKeys.getOrDefault(first, List.of());
+      if (first != keep && junk.isEmpty()) {
+        continue;
+      }
+      MapFile file =
+          first == newestFirst ? newest : MapFile.open(fileFor(first), layout.chosenSizing(), false);
+      List<Long> doomed = new ArrayList<>(junk);
+      if (first == keep) {
+        for (long key : file.keys()) {
+          if (key > lastSlot && !junk.contains(key)) {
+            doomed.add(key);
+          }
+        }
+      }
+      for (long key : doomed) {
+        file.remove(key);
+      }
+      if (!doomed.isEmpty()) {
+        log.warn("{}: dropped {} chosen slots after slot {}", file.file(), doomed.size(), lastSlot);
+      }
+      if (first == keep) {
+        current = file;
+        currentFirstSlot = first;
+      } else {
+        file.msync(); // sealed files stay durable as they were
+        file.close();
+      }
+    }
+    if (newest != null && newest != current) {
+      newest.close();
+    }
+    newest = null;
+    scannedFirsts.clear();
+    junkKeys.clear();
+    if (directoryDirty) {
+      Disk.syncDirectory(dir);
+      directoryDirty = false;
+    }
   }
 
   /** Corruptions Chronicle's recovery reported in the chosen-block files. */
   int corruptions() {
     return corruptions;
-  }
-
-  /** Reads slots first, first+1, ... until one is missing or corrupt; returns how many. */
-  private static long readRun(MapFile file, long first, List<Block> into) {
-    long slot = first;
-    for (byte[] record = file.get(slot); record != null; record = file.get(slot)) {
-      try {
-        into.add(RecordCodec.readChosen(slot, record));
-      } catch (CorruptRecordException e) {
-        log.warn("{}: {}", file.file(), e.getMessage());
-        break;
-      }
-      slot++;
-    }
-    return slot - first;
-  }
-
-  /** Removes every key above {@code lastKept} (or below the file's range); returns how many. */
-  private long truncate(MapFile file, long lastKept) {
-    long removed = 0;
-    for (long key : file.keys()) {
-      if (key > lastKept || key < currentFirstSlot) {
-        file.remove(key);
-        removed++;
-      }
-    }
-    log.warn("{}: dropped {} chosen slots after slot {}", file.file(), removed, lastKept);
-    return removed;
-  }
-
-  private long dropFiles(List<Long> firsts, String reason) {
-    long dropped = 0;
-    for (long first : firsts) {
-      Path path = fileFor(first);
-      try (MapFile file = MapFile.open(path, layout.chosenSizing(), false)) {
-        dropped += file.size();
-      } catch (StoreException e) {
-        log.warn("{}: cannot count its blocks: {}", path, e.getMessage());
-      }
-      Disk.delete(path);
-      log.warn("{}: deleted, {}", path, reason);
-    }
-    if (!firsts.isEmpty()) {
-      Disk.syncDirectory(dir);
-    }
-    return dropped;
   }
 
   private List<Long> firstSlots() {
@@ -153,6 +199,16 @@ final class ChosenFiles implements AutoCloseable {
           .toList();
     } catch (IOException | NumberFormatException e) {
       throw new StoreException("cannot list chosen-block files in " + dir + ": " + e, e);
+    }
+  }
+
+  /** True if {@code dir} holds any chosen-block file. */
+  static boolean anyIn(Path dir) {
+    try (Stream<Path> paths = Files.list(dir)) {
+      return paths.map(p -> p.getFileName().toString())
+          .anyMatch(n -> n.startsWith(PREFIX) && n.endsWith(SUFFIX));
+    } catch (IOException e) {
+      throw new StoreException("cannot list " + dir + ": " + e.getMessage(), e);
     }
   }
 
@@ -170,7 +226,7 @@ final class ChosenFiles implements AutoCloseable {
       throw new StoreException(
           "chosen slot " + slot + " out of order: the next slot is " + (lastSlot + 1));
     }
-    byte[] record = RecordCodec.chosen(slot, block);
+    byte[] record = RecordCodec.chosen(slot, syncedSlot, block);
     try {
       putOrRoll(slot, record);
     } catch (StoreException e) {
@@ -233,11 +289,26 @@ final class ChosenFiles implements AutoCloseable {
     }
   }
 
+  /** msyncs the open file whoever wrote it (after recovery and repair at open). */
+  void msyncOpened() {
+    if (current != null) {
+      current.msync();
+    }
+  }
+
+  /** Every slot appended so far is durable now; later records carry that watermark. */
+  void markSynced() {
+    syncedSlot = lastSlot;
+  }
+
   /** Closes the open file without msync. Idempotent. */
   @Override
   public void close() {
     if (current != null) {
       current.close();
+    }
+    if (newest != null) {
+      newest.close();
     }
   }
 }

@@ -6,14 +6,20 @@ import dev.modpaxos.protocol.Entry;
 import dev.modpaxos.protocol.EntryId;
 import dev.modpaxos.protocol.Proposal;
 import dev.modpaxos.protocol.SlotBlock;
+import dev.modpaxos.spi.StateLoss;
 import dev.modpaxos.spi.Store;
 import dev.modpaxos.spi.StoreException;
+import dev.modpaxos.spi.StoreIdentity;
 import dev.modpaxos.spi.StoredState;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,20 +27,25 @@ import org.slf4j.LoggerFactory;
  * A crash-safe {@link Store} on Chronicle Map files in one directory. Thread-safe (synchronized),
  * though the SPI calls it from one thread.
  *
- * <p><b>Files.</b> {@code acceptor.cm} (promised ballot, accepted value), {@code local.cm} (the
- * local log), {@code chosen-<first slot>.cm} (chosen blocks, a new file every {@code
- * chosenBlocksPerFile} slots or when one fills), {@code LAYOUT} (sizing, fixed at creation),
- * {@code SESSION} (boot id and durability of the last opener), {@code CLEAN} (present only after a
- * clean {@link #close()}), {@code LOCK} (held while open). Every record carries a CRC32C.
+ * <p><b>Files.</b> {@code acceptor.cm} (identity, promised ballot, accepted value), {@code
+ * local.cm} (the local log), {@code chosen-<first slot>.cm} (chosen blocks, a new file every
+ * {@code chosenBlocksPerFile} slots or when one fills), {@code LAYOUT} (format and sizing, fixed
+ * at creation), {@code SESSION} (boot id and durability of the last opener), {@code CLEAN}
+ * (present only after a clean {@link #close()}), {@code LOSSES} (present while a loss found at an
+ * earlier open is not yet cleared), {@code LOCK} (held while open). Every record carries a CRC32C.
  *
  * <p><b>Durability.</b> Every write goes straight into the page cache (memory-mapped files), so a
  * write survives a kill of the process as soon as the call returns. {@link #sync()} adds what the
  * configured {@link Durability} asks: nothing for {@code PROCESS}, an msync of every written file
- * for {@code POWER}. {@link #close()} msyncs in both modes.
+ * for {@code POWER}. {@link #close()} msyncs in both modes. Several files are msynced one after
+ * the other, so a power cut may keep any subset of the writes since the last sync, as the Store
+ * contract allows.
  *
- * <p><b>Recovery.</b> Opening a directory without the clean-shutdown marker reopens the map files
- * with Chronicle's recovery. Lost or corrupt acceptor state, lost chosen slots, or a reboot since
- * an unclean PROCESS-mode session make {@link #load()} report {@code acceptorStateLost} (R16).
+ * <p><b>Recovery and losses.</b> Opening a directory without the clean-shutdown marker reopens the
+ * map files with Chronicle's recovery. Damaged or missing acceptor records, missing acknowledged
+ * chosen slots, damaged acknowledged local-log records, or a reboot since an unclean PROCESS-mode
+ * session make {@link #load()} report them in {@link StoredState#losses()}, at this open and every
+ * later one until an identity saved after it is synced (R16; docs/STORAGE.md, "Recovery").
  *
  * <p><b>One owner.</b> The directory is locked while open; a second opener, in this JVM or another
  * process, gets a {@link StoreException} at once.
@@ -50,8 +61,8 @@ public final class ChronicleStore implements Store {
 
   private static final Logger log = LoggerFactory.getLogger(ChronicleStore.class);
   static final String CLEAN_MARKER = "CLEAN";
-  /** Present while the acceptor state is known lost and no promise was synced since (R16). */
-  static final String LOST_MARKER = "ACCEPTOR_STATE_LOST";
+  /** Present while losses found at an open are not yet cleared by a synced identity (R16). */
+  static final String LOSS_MARKER = "LOSSES";
   static final String ACCEPTOR_FILE = "acceptor.cm";
   static final String LOCAL_FILE = "local.cm";
 
@@ -66,9 +77,10 @@ public final class ChronicleStore implements Store {
   private StoredState opened;
   private boolean loaded;
   private OpenReport report;
-  // True while LOST_MARKER exists; a promise saved then makes the next sync remove it.
-  private boolean lostMarker;
-  private boolean clearLostMarkerOnSync;
+  // Invariant: equals the content of LOSS_MARKER (empty: no marker). An identity saved while it
+  // is non-empty makes the next sync delete the marker.
+  private Set<StateLoss> markedLosses = Set.of();
+  private boolean clearLossesOnSync;
   private boolean closed;
 
   private ChronicleStore(Path dir, ChronicleStoreConfig config, Layout layout, DirectoryLock lock) {
@@ -88,7 +100,8 @@ public final class ChronicleStore implements Store {
    * them if the previous owner did not close cleanly, and reading the whole state for {@link
    * #load()}. Blocks on I/O; recovery time grows with the size of the newest files.
    *
-   * @throws StoreException if the directory is in use by another opener, or cannot be read
+   * @throws StoreException if the directory is in use by another opener, holds a store of another
+   *     format, or cannot be read
    */
   public static ChronicleStore open(Path dir, ChronicleStoreConfig config) {
     long startNanos = System.nanoTime();
@@ -112,48 +125,193 @@ public final class ChronicleStore implements Store {
     }
   }
 
+  /** How the previous owner left the directory, read before anything in it changes. */
+  private record Before(boolean fresh, boolean clean, long cleanChosen, boolean sameBoot) {
+    boolean recover() {
+      return !fresh && !clean;
+    }
+  }
+
+  /**
+   * Opens and reads every file. Whatever counts as lost is recorded in {@link #LOSS_MARKER}
+   * before anything that is evidence of it changes (the session file, the clean marker, damaged
+   * records and dropped slots), so that a crash during this open cannot hide a loss.
+   */
   private void openFiles(long startNanos) {
-    boolean fresh = !Files.exists(dir.resolve(ACCEPTOR_FILE));
-    boolean recover = !fresh && !Files.exists(dir.resolve(CLEAN_MARKER));
-    Session now = Session.current(config.durability());
-    boolean pageCacheLost = recover && now.pageCacheMayBeLostSince(Session.read(dir));
+    EnumSet<StateLoss> found = EnumSet.noneOf(StateLoss.class);
+    Before before = inspect(found);
+    markLosses(found);
     // From here on a crash must lead to recovery, so the marker goes before any map is opened.
     Disk.deleteDurably(dir.resolve(CLEAN_MARKER));
-    now.write(dir);
+    Session.current(config.durability()).write(dir);
 
-    acceptor = new AcceptorFile(MapFile.open(dir.resolve(ACCEPTOR_FILE), layout.acceptorSizing(), recover));
+    boolean recover = before.recover();
+    acceptor =
+        new AcceptorFile(
+            MapFile.open(dir.resolve(ACCEPTOR_FILE), layout.acceptorSizing(), recover,
+                AcceptorFile.initialRecords()));
     local = new LocalLogFile(MapFile.open(dir.resolve(LOCAL_FILE), layout.localSizing(), recover));
     chosen = new ChosenFiles(dir, layout);
-    acceptor.load(fresh, recover);
-    List<Block> blocks = chosen.load(recover);
-    List<Entry> entries = local.load();
-    boolean lostBefore = Files.exists(dir.resolve(LOST_MARKER));
-    boolean lost = lostBefore || acceptor.lost() || chosen.historyLost() || pageCacheLost;
-    if (lost && !lostBefore) {
-      // Sticky until the node saves a promise again (Store.savePromised, R16): a crash while it
-      // abstains must not make the next open look healthy.
-      Disk.writeAtomically(dir.resolve(LOST_MARKER), new byte[0]);
+    acceptor.load(recover);
+    ChosenFiles.Scan chosenScan = chosen.scan(recover);
+    LocalLogFile.Scan localScan = local.scan();
+    if (acceptor.lost()) {
+      found.add(StateLoss.ACCEPTOR_STATE);
     }
-    lostMarker = lost;
-    opened = new StoredState(acceptor.promised(), acceptor.accepted(), blocks, entries, lost);
+    if (chosenLost(chosenScan, before.clean(), before.cleanChosen(), before.sameBoot())) {
+      found.add(StateLoss.CHOSEN_BLOCKS);
+    }
+    if (localLost(localScan, before.clean(), before.sameBoot())) {
+      found.add(StateLoss.LOCAL_ENTRIES);
+    }
+    markLosses(found);
+
+    chosen.repair();
+    local.repair();
+    boolean repaired = chosenScan.dropped() > 0 || !localScan.damaged().isEmpty();
+    if (config.durability() == Durability.POWER && (recover || repaired)) {
+      // What load() returns must be durable: a killed process may have left unsynced writes in
+      // the page cache, and the node may act on them at once.
+      acceptor.msync();
+      chosen.msyncOpened();
+      local.msyncOpened();
+    }
+    chosen.markSynced();
+    local.markSynced();
+    opened =
+        new StoredState(
+            acceptor.identity(),
+            acceptor.promised(),
+            acceptor.accepted(),
+            chosenScan.blocks(),
+            localScan.entries(),
+            markedLosses);
+    report(recover, chosenScan, localScan, startNanos);
+  }
+
+  /** Reads how the directory was left and adds what that alone shows lost to {@code found}. */
+  private Before inspect(Set<StateLoss> found) {
+    boolean hasAcceptor = Files.exists(dir.resolve(ACCEPTOR_FILE));
+    // Files are created acceptor first, so others without it mean it was deleted or lost.
+    boolean orphaned =
+        !hasAcceptor && (Files.exists(dir.resolve(LOCAL_FILE)) || ChosenFiles.anyIn(dir));
+    boolean clean = Files.exists(dir.resolve(CLEAN_MARKER));
+    Before before =
+        new Before(!hasAcceptor && !orphaned, clean, clean ? readCleanChosen() : -1, false);
+    Session previous = Session.read(dir);
+    Session now = Session.current(config.durability());
+    markedLosses = readLossMarker();
+    if (orphaned) {
+      log.error("{}: {} is missing although the store holds other files", dir, ACCEPTOR_FILE);
+      found.add(StateLoss.ACCEPTOR_STATE);
+    }
+    if (before.recover() && now.pageCacheMayBeLostSince(previous)) {
+      log.warn("{}: the host rebooted after an unclean PROCESS-mode session", dir);
+      found.add(StateLoss.UNSYNCED_WRITES);
+    }
+    return new Before(before.fresh(), clean, before.cleanChosen(), now.sameBootAs(previous));
+  }
+
+  private void report(
+      boolean recover, ChosenFiles.Scan chosenScan, LocalLogFile.Scan localScan, long startNanos) {
     int corruptions = acceptor.corruptions() + chosen.corruptions() + local.corruptions();
     report =
         new OpenReport(
             recover,
             corruptions,
-            chosen.slotsDropped(),
-            local.corruptRecords(),
-            lost,
+            chosenScan.dropped(),
+            localScan.damaged().size(),
+            markedLosses,
             System.nanoTime() - startNanos);
     log.info(
-        "opened {}{}: {} chosen blocks, {} local entries{}",
+        "opened {}{}: {}, {} chosen blocks, {} local entries{}",
         dir,
         recover ? " after an unclean shutdown (recovered)" : "",
-        blocks.size(),
-        entries.size(),
-        lost ? "; acceptor state LOST, not voting until caught up (R16)" : "");
-    if (pageCacheLost) {
-      log.warn("{}: the host rebooted after an unclean PROCESS-mode session", dir);
+        acceptor.identity() == null ? "no identity" : acceptor.identity(),
+        chosenScan.blocks().size(),
+        localScan.entries().size(),
+        markedLosses.isEmpty() ? "" : "; LOST " + markedLosses + " (R16)");
+  }
+
+  /**
+   * True if an acknowledged chosen slot is missing: one below the synced watermark of a record
+   * that survived; after a clean close, any dropped slot or fewer slots than the close recorded;
+   * after a kill of the process (same boot, so the page cache kept every write), any slot present
+   * above the first missing one, since only the write in flight can be missing or torn.
+   */
+  static boolean chosenLost(
+      ChosenFiles.Scan scan, boolean clean, long cleanChosen, boolean sameBoot) {
+    if (scan.prefix() < scan.watermark()) {
+      return true;
+    }
+    if (clean) {
+      return scan.dropped() > 0 || scan.prefix() < cleanChosen;
+    }
+    return sameBoot && scan.beyondGap() > 0;
+  }
+
+  /**
+   * True if a damaged local-log record was acknowledged: below the synced watermark of a record
+   * that survived; after a clean close, any; after a kill of the process (same boot), any but the
+   * newest record, which may be the write in flight.
+   */
+  static boolean localLost(LocalLogFile.Scan scan, boolean clean, boolean sameBoot) {
+    for (long key : scan.damaged()) {
+      if (clean || key < scan.watermark() || (sameBoot && key != scan.highestKey())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Adds {@code found} to the loss marker, durably, if it adds anything. */
+  private void markLosses(Set<StateLoss> found) {
+    if (markedLosses.containsAll(found)) {
+      return;
+    }
+    EnumSet<StateLoss> all = EnumSet.noneOf(StateLoss.class);
+    all.addAll(markedLosses);
+    all.addAll(found);
+    Properties p = new Properties();
+    p.setProperty("losses", all.stream().map(Enum::name).collect(Collectors.joining(",")));
+    // Sticky until the node saves an identity again (Store.saveIdentity, R16): a crash while it
+    // is a learner must not make the next open look healthy.
+    Disk.writeProperties(dir.resolve(LOSS_MARKER), p, "modpaxos ChronicleStore losses (R16)");
+    markedLosses = Set.copyOf(all);
+  }
+
+  /** The losses the marker records; an unreadable marker counts as lost acceptor state. */
+  private Set<StateLoss> readLossMarker() {
+    Properties p;
+    try {
+      p = Disk.readProperties(dir.resolve(LOSS_MARKER));
+    } catch (StoreException e) {
+      log.error("{}: {}", dir, e.getMessage());
+      return Set.of(StateLoss.ACCEPTOR_STATE);
+    }
+    if (p == null) {
+      return Set.of();
+    }
+    EnumSet<StateLoss> losses = EnumSet.noneOf(StateLoss.class);
+    for (String name : p.getProperty("losses", "").split(",")) {
+      try {
+        losses.add(StateLoss.valueOf(name.trim()));
+      } catch (IllegalArgumentException e) {
+        log.error("{}: {} names an unknown loss '{}'", dir, LOSS_MARKER, name);
+        losses.add(StateLoss.ACCEPTOR_STATE);
+      }
+    }
+    return Set.copyOf(losses);
+  }
+
+  /** The chosen slot count the last clean close recorded, or -1 if unknown. */
+  private long readCleanChosen() {
+    try {
+      Properties p = Disk.readProperties(dir.resolve(CLEAN_MARKER));
+      return p == null ? -1 : Long.parseLong(p.getProperty("chosenSlots", "-1"));
+    } catch (StoreException | NumberFormatException e) {
+      log.warn("{}: {} is unreadable: {}", dir, CLEAN_MARKER, e.getMessage());
+      return -1;
     }
   }
 
@@ -189,11 +347,18 @@ public final class ChronicleStore implements Store {
     return state;
   }
 
+  /** Once synced, later opens no longer report the losses found before (R16). */
+  @Override
+  public synchronized void saveIdentity(StoreIdentity identity) {
+    requireOpen();
+    acceptor.saveIdentity(identity);
+    clearLossesOnSync |= !markedLosses.isEmpty();
+  }
+
   @Override
   public synchronized void savePromised(Ballot promised) {
     requireOpen();
     acceptor.savePromised(promised);
-    clearLostMarkerOnSync |= lostMarker;
   }
 
   @Override
@@ -221,17 +386,23 @@ public final class ChronicleStore implements Store {
     local.remove(ids);
   }
 
-  /** PROCESS: returns at once (writes are already in the page cache). POWER: msyncs. */
+  /**
+   * PROCESS: returns at once (writes are already in the page cache). POWER: msyncs every file
+   * written since the last sync. Then, if an identity was saved since losses were recorded,
+   * deletes the loss marker.
+   */
   @Override
   public synchronized void sync() {
     requireOpen();
     if (config.durability() == Durability.POWER) {
       msyncAll();
     }
-    if (clearLostMarkerOnSync) {
-      Disk.deleteDurably(dir.resolve(LOST_MARKER)); // only after the promise is durable
-      clearLostMarkerOnSync = false;
-      lostMarker = false;
+    chosen.markSynced();
+    local.markSynced();
+    if (clearLossesOnSync) {
+      Disk.deleteDurably(dir.resolve(LOSS_MARKER)); // only after the identity is durable
+      clearLossesOnSync = false;
+      markedLosses = Set.of();
     }
   }
 
@@ -254,14 +425,35 @@ public final class ChronicleStore implements Store {
     opened = null;
     try {
       msyncAll();
-      if (clearLostMarkerOnSync) {
-        Disk.deleteDurably(dir.resolve(LOST_MARKER)); // close makes pending writes durable too
+      if (clearLossesOnSync) {
+        Disk.deleteDurably(dir.resolve(LOSS_MARKER)); // close makes pending writes durable too
       }
+      long chosenSlots = chosen.lastSlot();
       closeFiles();
-      Disk.writeAtomically(dir.resolve(CLEAN_MARKER), new byte[0]);
+      Properties p = new Properties();
+      p.setProperty("chosenSlots", Long.toString(chosenSlots));
+      Disk.writeProperties(dir.resolve(CLEAN_MARKER), p, "modpaxos ChronicleStore clean close");
     } catch (RuntimeException e) {
       closeFilesQuietly();
       throw e instanceof StoreException se ? se : new StoreException("cannot close " + this, e);
+    } finally {
+      lock.close();
+    }
+  }
+
+  /**
+   * For tests: leaves the directory as a process killed now would. The files are closed without
+   * msync, no clean marker is written, the loss marker is left as it is and the lock is released.
+   * Writes since the last sync stay in the page cache, as after a real kill -9.
+   */
+  synchronized void simulateCrash() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    opened = null;
+    try {
+      closeFiles();
     } finally {
       lock.close();
     }

@@ -11,7 +11,7 @@ public enum Durability {
    * Writes are durable once they are in the page cache: they survive the process being killed
    * (kill -9, an out-of-memory kill, a JVM crash), not a power loss or kernel crash of the host.
    * {@code sync()} costs nothing. After an unclean shutdown followed by a reboot of the host the
-   * page cache may have been lost, so the store reports its acceptor state as lost (R16).
+   * page cache may have been lost, so the store reports {@code StateLoss.UNSYNCED_WRITES} (R16).
    */
   PROCESS,
 

@@ -7,14 +7,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The sizing a store directory was created with, kept in its {@code LAYOUT} file. Chronicle map
- * files cannot be resized, and recovery must rebuild them with the same configuration, so these
- * values are fixed for the life of the directory.
+ * The sizing a store directory was created with, kept in its {@code LAYOUT} file together with
+ * the store format. Chronicle map files cannot be resized, and recovery must rebuild them with the
+ * same configuration, so these values are fixed for the life of the directory.
+ *
+ * <p>Format 2 added the store identity and member generations in ballots ({@code RecordCodec}).
+ * A directory of another format is refused with a one-line error; nothing converts it.
  */
 record Layout(
     long chosenBlocksPerFile, int averageBlockBytes, long localLogEntries, int averageEntryBytes) {
   static final String FILE = "LAYOUT";
-  private static final int FORMAT = 1;
+  static final int FORMAT = 2;
   private static final Logger log = LoggerFactory.getLogger(Layout.class);
 
   static Layout of(ChronicleStoreConfig c) {
@@ -28,6 +31,11 @@ record Layout(
     Layout wanted = of(config);
     Properties props = Disk.readProperties(file);
     if (props == null) {
+      if (MapFile.anyIn(dir)) {
+        throw new StoreException(
+            dir + " holds map files but no " + FILE + " file, so their format is unknown; it is"
+                + " not a store this version can open");
+      }
       Disk.writeProperties(file, wanted.toProperties(), "modpaxos ChronicleStore layout");
       return wanted;
     }
@@ -39,9 +47,10 @@ record Layout(
   }
 
   MapFile.Sizing acceptorSizing() {
-    // Two keys; a value may be as large as any chosen block, and is replaced in place or moved.
+    // Two copies each of the identity, the promise and the accepted value; an accepted value may
+    // be as large as any chosen block, and is replaced in place or moved.
     double average = Math.max(averageBlockBytes, chosenBlocksPerFile * (double) averageBlockBytes / 4);
-    return new MapFile.Sizing("acceptor", 4, average, 2.0);
+    return new MapFile.Sizing("acceptor", AcceptorFile.RECORDS, average, 2.0);
   }
 
   MapFile.Sizing chosenSizing() {
@@ -62,11 +71,18 @@ record Layout(
     return p;
   }
 
+  private static String describe(int format) {
+    return format == 1 ? "written before member identities and generations" : "unknown";
+  }
+
   private static Layout fromProperties(Path file, Properties p) {
     try {
       int format = Integer.parseInt(p.getProperty("format"));
       if (format != FORMAT) {
-        throw new StoreException(file + " has format " + format + ", this version reads " + FORMAT);
+        throw new StoreException(
+            file.getParent() + " is a store of format " + format + " (" + describe(format)
+                + "); this version reads format " + FORMAT + " only: move the directory aside and"
+                + " start the member on an empty one (docs/STORAGE.md, \"Old store directories\")");
       }
       return new Layout(
           Long.parseLong(p.getProperty("chosenBlocksPerFile")),

@@ -21,7 +21,10 @@ import org.slf4j.LoggerFactory;
  * touches Chronicle Map. Not thread-safe.
  *
  * <p>Maps have one segment: the store has one writer, and one segment lets a single value use
- * nearly the whole file, so large blocks fit. Files are sparse.
+ * nearly the whole file, so large blocks fit. Files are sparse. Chronicle's own entry checksums
+ * are off: every record carries the store's CRC32C ({@code RecordCodec}), and with Chronicle's
+ * checksums on, its recovery would silently delete a damaged record that the store must see to
+ * report it as lost.
  */
 final class MapFile implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MapFile.class);
@@ -71,10 +74,18 @@ final class MapFile implements AutoCloseable {
 
   /**
    * Opens {@code file}, creating it if absent. With {@code recover}, an existing file is opened
-   * with Chronicle's recovery (after an unclean shutdown: releases held segment locks, drops
-   * entries that fail Chronicle's checksums); the caller must hold the directory exclusively.
+   * with Chronicle's recovery (after an unclean shutdown: releases held segment locks, repairs
+   * its bookkeeping); the caller must hold the directory exclusively.
    */
   static MapFile open(Path file, Sizing sizing, boolean recover) {
+    return open(file, sizing, recover, Map.of());
+  }
+
+  /**
+   * As {@link #open(Path, Sizing, boolean)}; a file that does not exist yet is created holding
+   * {@code initialRecords}, durably, before it appears under its name.
+   */
+  static MapFile open(Path file, Sizing sizing, boolean recover, Map<Long, byte[]> initialRecords) {
     ChronicleMapBuilder<Long, byte[]> builder =
         ChronicleMapBuilder.of(Long.class, byte[].class)
             .name(sizing.name())
@@ -82,6 +93,7 @@ final class MapFile implements AutoCloseable {
             .averageValueSize(sizing.averageValueBytes())
             .maxBloatFactor(sizing.maxBloatFactor())
             .actualSegments(1)
+            .checksumEntries(false)
             .sparseFile(true);
     int[] reports = {0};
     try {
@@ -102,7 +114,7 @@ final class MapFile implements AutoCloseable {
       } else if (Files.exists(file)) {
         map = builder.createPersistedTo(file.toFile());
       } else {
-        map = createAtomically(builder, file);
+        map = createAtomically(builder, file, initialRecords);
       }
       return new MapFile(file, map, reports[0]);
     } catch (IOException | RuntimeException e) {
@@ -111,17 +123,20 @@ final class MapFile implements AutoCloseable {
   }
 
   /**
-   * Creates a new map file under a temporary name and renames it into place once its header is
-   * complete and on disk. A process killed while Chronicle initialises a file would otherwise leave
-   * a half-written header under the real name, and the next open waits 60 s for it to become ready
-   * and then fails. Leftover temporary files are ignored and replaced.
+   * Creates a new map file under a temporary name, writes {@code initialRecords} into it and
+   * renames it into place once its header and those records are on disk. A process killed while
+   * Chronicle initialises a file would otherwise leave a half-written header under the real name,
+   * and the next open waits 60 s for it to become ready and then fails. Leftover temporary files
+   * are ignored and replaced.
    */
   private static ChronicleMap<Long, byte[]> createAtomically(
-      ChronicleMapBuilder<Long, byte[]> builder, Path file) throws IOException {
+      ChronicleMapBuilder<Long, byte[]> builder, Path file, Map<Long, byte[]> initialRecords)
+      throws IOException {
     Path creating = file.resolveSibling(file.getFileName() + CREATING_SUFFIX);
     Files.deleteIfExists(creating);
     ChronicleMap<Long, byte[]> map = builder.createPersistedTo(creating.toFile());
     try {
+      map.putAll(initialRecords);
       if (map instanceof VanillaChronicleHash<?, ?, ?, ?> hash) {
         hash.msync();
       }
@@ -137,6 +152,15 @@ final class MapFile implements AutoCloseable {
   private static String describe(ChronicleHashCorruption c) {
     return "segment " + c.segmentIndex() + ": " + c.message()
         + (c.exception() != null ? " (" + c.exception() + ")" : "");
+  }
+
+  /** True if {@code dir} holds a map file (a {@code *.cm} file). */
+  static boolean anyIn(Path dir) {
+    try (java.util.stream.Stream<Path> paths = Files.list(dir)) {
+      return paths.anyMatch(p -> p.getFileName().toString().endsWith(".cm"));
+    } catch (IOException e) {
+      throw new StoreException("cannot list " + dir + ": " + e.getMessage(), e);
+    }
   }
 
   static boolean isBookkeeping(String message) {
@@ -220,9 +244,16 @@ final class MapFile implements AutoCloseable {
 
   /** msyncs the file if it was written since the last msync; returns when the disk has it. */
   void msyncIfDirty() {
-    if (!dirty) {
-      return;
+    if (dirty) {
+      msync();
     }
+  }
+
+  /**
+   * msyncs the file whoever wrote it: also pages a killed process left dirty in the page cache,
+   * and what Chronicle's recovery repaired. Returns when the disk has it.
+   */
+  void msync() {
     if (!(map instanceof VanillaChronicleHash<?, ?, ?, ?> hash)) {
       throw new StoreException("cannot msync " + file + ": unexpected map class " + map.getClass());
     }

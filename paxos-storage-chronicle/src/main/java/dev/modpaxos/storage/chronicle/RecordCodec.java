@@ -5,56 +5,97 @@ import dev.modpaxos.protocol.Block;
 import dev.modpaxos.protocol.Entry;
 import dev.modpaxos.protocol.Proposal;
 import dev.modpaxos.spi.StoreException;
+import dev.modpaxos.spi.StoreIdentity;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32C;
 
 /**
- * The binary format of every value the store keeps, big-endian:
+ * The binary format of every value the store keeps (store format 2, see {@link Layout}),
+ * big-endian:
  *
  * <pre>
  * record   = crc32c:int kind:byte body     crc32c covers the map key (8 bytes), kind and body
- * PROMISED : generation:long ballot
- * ACCEPTED : generation:long present:byte [slot:long ballot block]   (present = 0: none)
- * CHOSEN   : block                        (the slot is the map key)
- * LOCAL    : entry                        (the map key is the append number)
- * ballot   = round:long nodeId:int
+ * IDENTITY : version:long present:byte [memberId:int generation:int nonce:long
+ *            clusterIdLength:int clusterId:utf8]                    (present = 0: none)
+ * PROMISED : version:long ballot
+ * ACCEPTED : version:long present:byte [slot:long ballot block]      (present = 0: none)
+ * CHOSEN   : syncedSlot:long block        (the slot is the map key)
+ * LOCAL    : syncedKey:long entry         (the map key is the append number)
+ * ballot   = round:long nodeId:int generation:int
  * block    = count:int entry*
  * entry    = origin:int seq:long length:int payload:byte[length]
  * </pre>
  *
- * Decoding checks the checksum, the kind, every length and that nothing is left over. The
- * generation of acceptor records orders the two copies {@code AcceptorFile} alternates between.
+ * Decoding checks the checksum, the kind, every length and that nothing is left over.
+ *
+ * <ul>
+ *   <li>The <em>version</em> of identity and acceptor records orders the two copies {@code
+ *       AcceptorFile} alternates between. It is a write counter of the store, not a member
+ *       generation.
+ *   <li>The <em>synced watermark</em> of chosen and local records ({@code syncedSlot}, {@code
+ *       syncedKey}) is what the store knew to be durable when it wrote the record: every chosen
+ *       slot up to {@code syncedSlot}, and every local-log record with a key below {@code
+ *       syncedKey}, had been synced before. A record that survived therefore proves which earlier
+ *       records were acknowledged, so that a missing or damaged one is told apart from a write a
+ *       crash was allowed to lose (docs/STORAGE.md, "Recovery").
+ * </ul>
  */
 final class RecordCodec {
-  /** A decoded acceptor record and its generation. */
-  record Versioned<T>(long generation, T value) {}
+  /** A decoded identity or acceptor record and its version. */
+  record Versioned<T>(long version, T value) {}
+
+  /** A decoded chosen or local record and its synced watermark. */
+  record Watermarked<T>(long synced, T value) {}
 
   static final byte PROMISED = 1;
   static final byte ACCEPTED = 2;
   static final byte CHOSEN = 3;
   static final byte LOCAL = 4;
+  static final byte IDENTITY = 5;
 
   private static final int HEADER_BYTES = 5;
-  private static final int BALLOT_BYTES = 12;
+  private static final int BALLOT_BYTES = 16;
   private static final int ENTRY_HEADER_BYTES = 16;
+  private static final int CLUSTER_ID_BYTES_MAX = 4096;
 
   private RecordCodec() {}
 
-  static byte[] promised(long key, long generation, Ballot ballot) {
+  /** {@code identity} may be null: the store was never given one. */
+  static byte[] identity(long key, long version, StoreIdentity identity) {
+    byte[] cluster =
+        identity == null ? new byte[0] : identity.clusterId().getBytes(StandardCharsets.UTF_8);
+    if (cluster.length > CLUSTER_ID_BYTES_MAX) {
+      throw new StoreException(
+          "cluster id of " + cluster.length + " bytes is too long to store (at most "
+              + CLUSTER_ID_BYTES_MAX + ")");
+    }
+    ByteBuffer buf = start(IDENTITY, 9 + (identity == null ? 0 : 20 + cluster.length));
+    buf.putLong(version).put((byte) (identity == null ? 0 : 1));
+    if (identity != null) {
+      buf.putInt(identity.memberId()).putInt(identity.generation()).putLong(identity.nonce());
+      buf.putInt(cluster.length).put(cluster);
+    }
+    return finish(key, buf);
+  }
+
+  static byte[] promised(long key, long version, Ballot ballot) {
     ByteBuffer buf = start(PROMISED, 8 + BALLOT_BYTES);
-    buf.putLong(generation);
+    buf.putLong(version);
     putBallot(buf, ballot);
     return finish(key, buf);
   }
 
   /** {@code accepted} may be null: the acceptor has accepted nothing. */
-  static byte[] accepted(long key, long generation, Proposal accepted) {
+  static byte[] accepted(long key, long version, Proposal accepted) {
     int body = 9 + (accepted == null ? 0 : 8 + BALLOT_BYTES + blockBytes(accepted.block()));
     ByteBuffer buf = start(ACCEPTED, body);
-    buf.putLong(generation).put((byte) (accepted == null ? 0 : 1));
+    buf.putLong(version).put((byte) (accepted == null ? 0 : 1));
     if (accepted != null) {
       buf.putLong(accepted.slot());
       putBallot(buf, accepted.ballot());
@@ -63,23 +104,59 @@ final class RecordCodec {
     return finish(key, buf);
   }
 
-  static byte[] chosen(long slot, Block block) {
-    ByteBuffer buf = start(CHOSEN, blockBytes(block));
+  static byte[] chosen(long slot, long syncedSlot, Block block) {
+    ByteBuffer buf = start(CHOSEN, 8 + blockBytes(block));
+    buf.putLong(syncedSlot);
     putBlock(buf, block);
     return finish(slot, buf);
   }
 
-  static byte[] local(long key, Entry entry) {
-    ByteBuffer buf = start(LOCAL, ENTRY_HEADER_BYTES + entry.payloadSize());
+  static byte[] local(long key, long syncedKey, Entry entry) {
+    ByteBuffer buf = start(LOCAL, 8 + ENTRY_HEADER_BYTES + entry.payloadSize());
+    buf.putLong(syncedKey);
     putEntry(buf, entry);
     return finish(key, buf);
+  }
+
+  static Versioned<StoreIdentity> readIdentity(long key, byte[] record)
+      throws CorruptRecordException {
+    ByteBuffer buf = open(key, record, IDENTITY);
+    try {
+      long version = buf.getLong();
+      byte present = buf.get();
+      if (present == 0) {
+        return end(buf, new Versioned<>(version, null));
+      }
+      if (present != 1) {
+        throw new IllegalArgumentException("bad presence byte " + present);
+      }
+      int memberId = buf.getInt();
+      int generation = buf.getInt();
+      long nonce = buf.getLong();
+      int length = buf.getInt();
+      if (length < 0 || length > buf.remaining()) {
+        throw new IllegalArgumentException("bad cluster id length " + length);
+      }
+      byte[] cluster = new byte[length];
+      buf.get(cluster);
+      String clusterId =
+          StandardCharsets.UTF_8.newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(cluster))
+              .toString();
+      return end(
+          buf, new Versioned<>(version, new StoreIdentity(clusterId, memberId, generation, nonce)));
+    } catch (BufferUnderflowException | IllegalArgumentException | CharacterCodingException e) {
+      throw corrupt(key, IDENTITY, e);
+    }
   }
 
   static Versioned<Ballot> readPromised(long key, byte[] record) throws CorruptRecordException {
     ByteBuffer buf = open(key, record, PROMISED);
     try {
-      long generation = buf.getLong();
-      return end(buf, new Versioned<>(generation, getBallot(buf)));
+      long version = buf.getLong();
+      return end(buf, new Versioned<>(version, getBallot(buf)));
     } catch (BufferUnderflowException | IllegalArgumentException e) {
       throw corrupt(key, PROMISED, e);
     }
@@ -88,35 +165,37 @@ final class RecordCodec {
   static Versioned<Proposal> readAccepted(long key, byte[] record) throws CorruptRecordException {
     ByteBuffer buf = open(key, record, ACCEPTED);
     try {
-      long generation = buf.getLong();
+      long version = buf.getLong();
       byte present = buf.get();
       if (present == 0) {
-        return end(buf, new Versioned<>(generation, null));
+        return end(buf, new Versioned<>(version, null));
       }
       if (present != 1) {
         throw new IllegalArgumentException("bad presence byte " + present);
       }
       long slot = buf.getLong();
       Ballot ballot = getBallot(buf);
-      return end(buf, new Versioned<>(generation, new Proposal(slot, ballot, getBlock(buf))));
+      return end(buf, new Versioned<>(version, new Proposal(slot, ballot, getBlock(buf))));
     } catch (BufferUnderflowException | IllegalArgumentException e) {
       throw corrupt(key, ACCEPTED, e);
     }
   }
 
-  static Block readChosen(long slot, byte[] record) throws CorruptRecordException {
+  static Watermarked<Block> readChosen(long slot, byte[] record) throws CorruptRecordException {
     ByteBuffer buf = open(slot, record, CHOSEN);
     try {
-      return end(buf, getBlock(buf));
+      long synced = buf.getLong();
+      return end(buf, new Watermarked<>(synced, getBlock(buf)));
     } catch (BufferUnderflowException | IllegalArgumentException e) {
       throw corrupt(slot, CHOSEN, e);
     }
   }
 
-  static Entry readLocal(long key, byte[] record) throws CorruptRecordException {
+  static Watermarked<Entry> readLocal(long key, byte[] record) throws CorruptRecordException {
     ByteBuffer buf = open(key, record, LOCAL);
     try {
-      return end(buf, getEntry(buf));
+      long synced = buf.getLong();
+      return end(buf, new Watermarked<>(synced, getEntry(buf)));
     } catch (BufferUnderflowException | IllegalArgumentException e) {
       throw corrupt(key, LOCAL, e);
     }
@@ -148,7 +227,7 @@ final class RecordCodec {
   }
 
   private static void putBallot(ByteBuffer buf, Ballot ballot) {
-    buf.putLong(ballot.round()).putInt(ballot.nodeId());
+    buf.putLong(ballot.round()).putInt(ballot.nodeId()).putInt(ballot.generation());
   }
 
   private static void putBlock(ByteBuffer buf, Block block) {
@@ -191,13 +270,13 @@ final class RecordCodec {
     return value;
   }
 
-  private static CorruptRecordException corrupt(long key, byte kind, RuntimeException cause) {
+  private static CorruptRecordException corrupt(long key, byte kind, Exception cause) {
     return new CorruptRecordException(
         "record of kind " + kind + " at key " + key + " does not decode: " + cause);
   }
 
   private static Ballot getBallot(ByteBuffer buf) {
-    return new Ballot(buf.getLong(), buf.getInt());
+    return new Ballot(buf.getLong(), buf.getInt(), buf.getInt());
   }
 
   private static Block getBlock(ByteBuffer buf) {

@@ -50,6 +50,14 @@ record Session(String bootId, Durability durability) {
   }
 
   /**
+   * True if the host has not rebooted since {@code previous}, so the page cache kept every write
+   * that session made, synced or not. False when either boot id is unknown.
+   */
+  boolean sameBootAs(Session previous) {
+    return previous != null && bootId != null && bootId.equals(previous.bootId());
+  }
+
+  /**
    * True if writes the previous session acknowledged may have been lost with the page cache: it
    * ran in PROCESS mode and the host has rebooted since (or we cannot tell).
    */

@@ -5,6 +5,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import dev.modpaxos.protocol.Ballot;
 import dev.modpaxos.protocol.Block;
 import dev.modpaxos.protocol.Entry;
+import dev.modpaxos.protocol.EntryId;
 import dev.modpaxos.protocol.Message;
 import dev.modpaxos.protocol.Message.RejectReason;
 import dev.modpaxos.protocol.Proposal;
@@ -22,9 +23,11 @@ import java.util.TreeSet;
  * back. The only place where protobuf meets the core. Thread-safe (immutable).
  *
  * <p>{@link #decode} validates everything before building a record: required fields present,
- * slots and sequence numbers in range, the reject reason known, and every node id (sender,
- * addressee, ballot owner, entry origin) a member. Anything else throws {@link
- * MalformedMessageException} with a one-line reason, so no malformed value reaches a node.
+ * slots, sequence numbers and generations in range, the reject reason known, and every node id
+ * (sender, addressee, ballot owner, entry origin) a member. The one id that is not a member is
+ * {@link EntryId#CONTROL}, the origin of control entries (membership changes), which entry lists
+ * may carry. Anything else throws {@link MalformedMessageException} with a one-line reason, so no
+ * malformed value reaches a node.
  */
 public final class MessageCodec {
   private final Set<Integer> members;
@@ -47,7 +50,8 @@ public final class MessageCodec {
           Wire.Promise.newBuilder()
               .setBallot(ballot(p.ballot()))
               .setCommittedSlot(p.committedSlot())
-              .addAllLocalLog(toWire(p.localLog()));
+              .addAllLocalLog(toWire(p.localLog()))
+              .setGeneration(p.generation());
       if (p.accepted() != null) {
         b.setAccepted(proposal(p.accepted()));
       }
@@ -59,7 +63,11 @@ public final class MessageCodec {
               .setSlot(a.slot())
               .setBlock(block(a.block())));
     } else if (m instanceof Message.Accepted a) {
-      e.setAccepted(Wire.Accepted.newBuilder().setBallot(ballot(a.ballot())).setSlot(a.slot()));
+      e.setAccepted(
+          Wire.Accepted.newBuilder()
+              .setBallot(ballot(a.ballot()))
+              .setSlot(a.slot())
+              .setGeneration(a.generation()));
     } else if (m instanceof Message.Reject r) {
       e.setReject(
           Wire.Reject.newBuilder()
@@ -83,7 +91,11 @@ public final class MessageCodec {
   }
 
   private static Wire.Ballot ballot(Ballot b) {
-    return Wire.Ballot.newBuilder().setRound(b.round()).setNodeId(b.nodeId()).build();
+    return Wire.Ballot.newBuilder()
+        .setRound(b.round())
+        .setNodeId(b.nodeId())
+        .setGeneration(b.generation())
+        .build();
   }
 
   private static List<Wire.Entry> toWire(List<Entry> entries) {
@@ -168,7 +180,8 @@ public final class MessageCodec {
             block(e.getAccept().hasBlock(), e.getAccept().getBlock()));
         case ACCEPTED -> new Message.Accepted(
             from, to, ballot(e.getAccepted().hasBallot(), e.getAccepted().getBallot()),
-            atLeast("slot", e.getAccepted().getSlot(), 1));
+            atLeast("slot", e.getAccepted().getSlot(), 1),
+            (int) atLeast("generation", e.getAccepted().getGeneration(), 0));
         case REJECT -> reject(from, to, e.getReject());
         case COMMIT -> new Message.Commit(
             from, to, atLeast("slot", e.getCommit().getSlot(), 1),
@@ -200,7 +213,7 @@ public final class MessageCodec {
     return new Message.Promise(
         from, to, ballot(p.hasBallot(), p.getBallot()),
         atLeast("committed_slot", p.getCommittedSlot(), 0), accepted,
-        entries(p.getLocalLogList()));
+        entries(p.getLocalLogList()), (int) atLeast("generation", p.getGeneration(), 0));
   }
 
   private Message reject(int from, int to, Wire.Reject r) {
@@ -242,16 +255,19 @@ public final class MessageCodec {
     return value;
   }
 
-  /** A ballot owned by a member, or {@link Ballot#ZERO}. */
+  /** A ballot owned by a member at a generation >= 1, or {@link Ballot#ZERO}. */
   private Ballot ballot(boolean present, Wire.Ballot b) {
     if (!present) {
       throw new MalformedMessageException("missing ballot");
     }
-    if (b.getRound() == 0 && b.getNodeId() == 0) {
+    if (b.getRound() == 0 && b.getNodeId() == 0 && b.getGeneration() == 0) {
       return Ballot.ZERO;
     }
     member("ballot node", b.getNodeId());
-    return new Ballot(atLeast("ballot round", b.getRound(), 0), b.getNodeId());
+    return new Ballot(
+        atLeast("ballot round", b.getRound(), 0),
+        b.getNodeId(),
+        (int) atLeast("ballot generation", b.getGeneration(), 1));
   }
 
   private Block block(boolean present, Wire.Block b) {
@@ -264,11 +280,10 @@ public final class MessageCodec {
   private List<Entry> entries(List<Wire.Entry> in) {
     List<Entry> out = new ArrayList<>(in.size());
     for (Wire.Entry en : in) {
+      int origin = en.getOrigin() == EntryId.CONTROL ? EntryId.CONTROL
+          : member("entry origin", en.getOrigin());
       out.add(
-          new Entry(
-              member("entry origin", en.getOrigin()),
-              atLeast("entry seq", en.getSeq(), 1),
-              en.getPayload().toByteArray()));
+          new Entry(origin, atLeast("entry seq", en.getSeq(), 1), en.getPayload().toByteArray()));
     }
     return out;
   }

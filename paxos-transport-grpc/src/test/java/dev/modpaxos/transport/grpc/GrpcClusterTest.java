@@ -42,7 +42,8 @@ class GrpcClusterTest {
   @TempDir Path dir;
   private TestPki pki; // null: plaintext
 
-  private void start(int id) {
+  /** Starts node {@code id}; {@code bootstrap} only on a founding member's first start (R16). */
+  private void start(int id, boolean bootstrap) {
     GrpcTransport.Builder transport = GrpcTransport.builder(id, addresses);
     if (pki != null) {
       transport.tls(pki.node(id));
@@ -52,6 +53,7 @@ class GrpcClusterTest {
             .transport(transport.build())
             .store(stores.get(id))
             .application((slot, block) -> {})
+            .bootstrap(bootstrap)
             .build()
             .start();
     nodes.put(id, node);
@@ -70,14 +72,14 @@ class GrpcClusterTest {
       addresses.put(id, Ports.freeLoopback());
       stores.put(id, new InMemoryStore());
     }
-    ids.forEach(this::start);
+    ids.forEach(id -> start(id, true));
     Set<String> submitted = new HashSet<>();
     awaitChosen(submitRoundRobin(ids, 0, 20, submitted));
 
     nodes.remove(5).close(); // node 5 stops; its store keeps what it made durable
     awaitChosen(submitRoundRobin(List.of(1, 2, 3, 4), 20, 20, submitted));
 
-    start(5); // a new node on the same store and address
+    start(5, false); // a new node on the same store and address, not a new member
     awaitChosen(submitRoundRobin(ids, 40, 10, submitted));
 
     long committed = 0; // every submit is chosen somewhere; the highest slot any node knows

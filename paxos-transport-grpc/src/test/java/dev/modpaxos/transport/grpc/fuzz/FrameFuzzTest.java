@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.modpaxos.protocol.Ballot;
 import dev.modpaxos.protocol.Block;
 import dev.modpaxos.protocol.Entry;
+import dev.modpaxos.protocol.EntryId;
 import dev.modpaxos.protocol.Invariants;
 import dev.modpaxos.protocol.Message;
 import dev.modpaxos.protocol.Message.RejectReason;
@@ -13,10 +14,12 @@ import dev.modpaxos.protocol.Ready;
 import dev.modpaxos.protocol.Replica;
 import dev.modpaxos.protocol.ReplicaConfig;
 import dev.modpaxos.protocol.RoundTrigger;
+import dev.modpaxos.spi.StoreIdentity;
 import dev.modpaxos.spi.StoredState;
 import dev.modpaxos.transport.grpc.MalformedMessageException;
 import dev.modpaxos.transport.grpc.MessageCodec;
 import java.util.List;
+import java.util.Set;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -37,6 +40,9 @@ import net.jqwik.api.statistics.Statistics;
  * <p>Properties: nothing but {@link MalformedMessageException} escapes; a rejected frame (by the
  * codec or the address check) leaves the replica's observable state unchanged and produces no
  * effects; a frame that decodes is stepped without an exception and the replica's invariants hold.
+ * The one exception allowed is the R4 alarm: a frame whose chosen blocks give one of this node's
+ * own logged entry ids another payload makes the replica stop (an id was reused, or the frame
+ * lies), and only such a frame may.
  */
 class FrameFuzzTest {
   private static final int SELF = 1;
@@ -84,10 +90,37 @@ class FrameFuzzTest {
       assertUnchanged(replica, before);
       return;
     }
+    try {
+      replica.step(m);
+    } catch (IllegalStateException alarm) {
+      Statistics.collect("decoded, R4 alarm: an own entry id with another payload");
+      assertThat(alarm.getMessage()).contains("an entry id was reused (R4)");
+      assertThat(givesAnOwnEntryAnotherPayload(m)).as("the alarm is justified by %s", m).isTrue();
+      return; // the node stops (fail-stop); its state no longer matters
+    }
     Statistics.collect("decoded and stepped");
-    replica.step(m);
     replica.ready();
     Invariants.check(replica);
+  }
+
+  /** True if a block in {@code m} holds an entry of {@link #SELF} that its local log holds too. */
+  private static boolean givesAnOwnEntryAnotherPayload(Message m) {
+    List<Block> blocks = List.of();
+    if (m instanceof Message.Commit c) {
+      blocks = List.of(c.block());
+    } else if (m instanceof Message.CatchUp c) {
+      blocks = c.blocks();
+    }
+    for (Block b : blocks) {
+      for (Entry e : b.entries()) {
+        for (Entry mine : STATE.localLog()) {
+          if (mine.id().equals(e.id()) && !mine.equals(e)) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
   }
 
   private static void assertUnchanged(Replica replica, Snapshot before) {
@@ -111,8 +144,8 @@ class FrameFuzzTest {
     Block one = new Block(List.of(entry(2, 1), entry(3, 1), entry(1, 1)));
     Block two = new Block(List.of(entry(4, 1), entry(2, 2)));
     Proposal accepted = new Proposal(3, new Ballot(4, 3), new Block(List.of(entry(5, 1))));
-    return new StoredState(new Ballot(5, 2), accepted, List.of(one, two),
-        List.of(entry(1, 2), entry(1, 3)), false);
+    return new StoredState(StoreIdentity.founding(CONFIG.clusterId(), SELF), new Ballot(5, 2),
+        accepted, List.of(one, two), List.of(entry(1, 2), entry(1, 3)), Set.of());
   }
 
   private static Entry entry(int origin, long seq) {
@@ -133,20 +166,25 @@ class FrameFuzzTest {
         Tuple.of(4, Arbitraries.just(SELF)), Tuple.of(1, Arbitraries.integers().between(1, 5)));
     Arbitrary<Long> slot = Arbitraries.longs().between(1, 6);
     Arbitrary<Long> committed = Arbitraries.longs().between(0, 6);
+    Arbitrary<Integer> generation = Arbitraries.integers().between(1, 3);
+    Arbitrary<Integer> acceptorGeneration = Arbitraries.integers().between(0, 3);
     Arbitrary<Ballot> ballot =
-        Combinators.combine(Arbitraries.longs().between(0, 8), from).as(Ballot::new);
+        Combinators.combine(Arbitraries.longs().between(0, 8), from, generation).as(Ballot::new);
+    // Origin 0 is a control entry (a membership change); seqs of generations 1 to 3.
     Arbitrary<List<Entry>> entries = Combinators.combine(
-            Arbitraries.integers().between(1, 5), Arbitraries.longs().between(1, 6),
+            Arbitraries.integers().between(0, 5), generation, Arbitraries.longs().between(0, 5),
             Arbitraries.bytes().array(byte[].class).ofMaxSize(8))
-        .as(Entry::new).list().ofMaxSize(4).uniqueElements(Entry::id);
+        .as((origin, g, n, p) -> new Entry(origin, EntryId.firstSeq(g) + n, p))
+        .list().ofMaxSize(4).uniqueElements(Entry::id);
     Arbitrary<Block> block = entries.map(Block::new);
     Arbitrary<Proposal> proposal = Combinators.combine(slot, ballot, block).as(Proposal::new);
     return Arbitraries.oneOf(
         Combinators.combine(from, to, ballot, committed).as(Message.Prepare::new),
-        Combinators.combine(from, to, ballot, committed, proposal.injectNull(0.5), entries)
-            .as(Message.Promise::new),
+        Combinators.combine(from, to, ballot, committed, proposal.injectNull(0.5), entries,
+            acceptorGeneration).as(Message.Promise::new),
         Combinators.combine(from, to, ballot, slot, block).as(Message.Accept::new),
-        Combinators.combine(from, to, ballot, slot).as(Message.Accepted::new),
+        Combinators.combine(from, to, ballot, slot, acceptorGeneration)
+            .as(Message.Accepted::new),
         Combinators.combine(from, to, ballot, slot, Arbitraries.of(RejectReason.class), ballot,
             committed).as(Message.Reject::new),
         Combinators.combine(from, to, slot, block).as(Message.Commit::new),

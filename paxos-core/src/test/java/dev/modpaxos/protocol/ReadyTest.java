@@ -1,0 +1,71 @@
+package dev.modpaxos.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.modpaxos.spi.StoreIdentity;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** R15: which batches must be persisted, and which must be synced before they are sent. */
+class ReadyTest {
+  private static final Entry ENTRY = new Entry(1, 1, new byte[] {1});
+  private static final Block BLOCK = new Block(List.of(ENTRY));
+
+  private static Ready with(
+      StoreIdentity identity, Ballot promised, Proposal accepted, List<Entry> appended,
+      List<SlotBlock> chosen, List<EntryId> removed) {
+    return new Ready(identity, promised, accepted, appended, chosen, removed, List.of(), List.of(),
+        List.of(), List.of());
+  }
+
+  @Test
+  void theEmptyBatchNeedsNothing() {
+    assertThat(Ready.EMPTY.needsPersist()).isFalse();
+    assertThat(Ready.EMPTY.needsSync()).isFalse();
+    assertThat(Ready.EMPTY.isEmpty()).isTrue();
+  }
+
+  @Test
+  void everyDurableWriteAloneNeedsASync() {
+    List<Ready> each =
+        List.of(
+            with(StoreIdentity.founding("c", 1), null, null, List.of(), List.of(), List.of()),
+            with(null, new Ballot(1, 1), null, List.of(), List.of(), List.of()),
+            with(null, null, new Proposal(1, new Ballot(1, 1), BLOCK), List.of(), List.of(),
+                List.of()),
+            with(null, null, null, List.of(ENTRY), List.of(), List.of()),
+            with(null, null, null, List.of(), List.of(new SlotBlock(1, BLOCK)), List.of()));
+    for (Ready r : each) {
+      assertThat(r.needsSync()).as("%s", r).isTrue();
+      assertThat(r.needsPersist()).isTrue();
+      assertThat(r.isEmpty()).isFalse();
+    }
+  }
+
+  @Test
+  void removalsAloneArePersistedWithoutASync() {
+    Ready r = with(null, null, null, List.of(), List.of(), List.of(ENTRY.id()));
+    assertThat(r.needsSync()).isFalse();
+    assertThat(r.needsPersist()).isTrue();
+    assertThat(r.isEmpty()).isFalse();
+  }
+
+  @Test
+  void aBatchWithOnlyMessagesEventsOrTicketsIsNotEmptyButNeedsNoPersist() {
+    List<Ready> each =
+        List.of(
+            new Ready(null, null, null, List.of(), List.of(), List.of(),
+                List.of(new Message.CatchUpRequest(1, 2, 1)), List.of(), List.of(), List.of()),
+            new Ready(null, null, null, List.of(), List.of(), List.of(), List.of(),
+                List.of(new RoundEvent(RoundEvent.Kind.LOST, new Ballot(1, 1), 1)), List.of(),
+                List.of()),
+            new Ready(null, null, null, List.of(), List.of(), List.of(), List.of(), List.of(),
+                List.of(1L), List.of()),
+            new Ready(null, null, null, List.of(), List.of(), List.of(), List.of(), List.of(),
+                List.of(), List.of(1L)));
+    for (Ready r : each) {
+      assertThat(r.isEmpty()).as("%s", r).isFalse();
+      assertThat(r.needsPersist()).isFalse();
+    }
+  }
+}
