@@ -316,6 +316,23 @@ class ProposerRulesTest {
   }
 
   @Test
+  void slotDecidedRejectFromAnAcceptorNotAheadIsAVoteLostNotTheRound() {
+    ManualCluster c = onDemand(3, b -> b);
+    c.submit(1, 1);
+    c.runRound(1);
+    Ballot b = c.node(1).proposer().ballot();
+    c.drop(m -> true);
+    c.forget();
+    c.step(new Reject(2, 1, b, 1, RejectReason.SLOT_DECIDED, b, 0));
+    assertThat(c.events(1)).doesNotContain(Kind.LOST);
+    assertThat(c.sentBy(1)).isEmpty();
+    assertThat(c.node(1).proposer().phase()).isEqualTo(Proposer.Phase.PREPARING);
+    c.step(new Reject(3, 1, b, 1, RejectReason.SLOT_DECIDED, b, 1));
+    assertThat(c.events(1)).containsExactly(Kind.LOST);
+    assertThat(c.sentBy(1)).containsExactly(new Message.CatchUpRequest(1, 3, 1));
+  }
+
+  @Test
   void acceptorBehindGetsTheMissingBlocksAndTheAcceptAgain() {
     ManualCluster c = autoWithLeaderOne(b -> b);
     c.submit(1, 2);
