@@ -5,6 +5,7 @@ import dev.modpaxos.protocol.Block;
 import dev.modpaxos.protocol.Entry;
 import dev.modpaxos.protocol.EntryId;
 import dev.modpaxos.protocol.Proposal;
+import dev.modpaxos.protocol.ReplicaConfig;
 import dev.modpaxos.protocol.SlotBlock;
 import dev.modpaxos.spi.StateLoss;
 import dev.modpaxos.spi.Store;
@@ -34,7 +35,8 @@ public final class InMemoryStore implements Store {
   private static final class State {
     StoreIdentity identity;
     Ballot promised = Ballot.ZERO;
-    Proposal accepted;
+    // Votes by slot; the VOTES_KEPT highest are kept (Store#saveAccepted).
+    final TreeMap<Long, Proposal> accepted = new TreeMap<>();
     // By slot; a crash may keep a later slot and lose an earlier one, so load() takes the prefix.
     final TreeMap<Long, Block> chosen = new TreeMap<>();
     final LinkedHashMap<EntryId, Entry> local = new LinkedHashMap<>();
@@ -59,7 +61,7 @@ public final class InMemoryStore implements Store {
     return new StoredState(
         durable.identity,
         durable.promised,
-        durable.accepted,
+        new ArrayList<>(durable.accepted.values()),
         prefix,
         new ArrayList<>(durable.local.values()),
         durable.losses);
@@ -81,7 +83,12 @@ public final class InMemoryStore implements Store {
 
   @Override
   public synchronized void saveAccepted(Proposal accepted) {
-    unsynced.add(s -> s.accepted = accepted);
+    unsynced.add(
+        s -> {
+          s.accepted.put(accepted.slot(), accepted);
+          long keepAbove = s.accepted.lastKey() - ReplicaConfig.VOTES_KEPT;
+          s.accepted.headMap(keepAbove, true).clear();
+        });
   }
 
   @Override
@@ -141,7 +148,7 @@ public final class InMemoryStore implements Store {
    * #load()} until an identity is saved and synced:
    *
    * <ul>
-   *   <li>{@link StateLoss#ACCEPTOR_STATE}: the promise and the accepted value are wiped;
+   *   <li>{@link StateLoss#ACCEPTOR_STATE}: the promise and the votes are wiped;
    *   <li>{@link StateLoss#CHOSEN_BLOCKS}: a random non-empty suffix of the chosen blocks is lost;
    *   <li>{@link StateLoss#LOCAL_ENTRIES}: a random subset of the local log is lost;
    *   <li>{@link StateLoss#UNSYNCED_WRITES}: nothing visible is lost, only reported.
@@ -152,7 +159,7 @@ public final class InMemoryStore implements Store {
     switch (what) {
       case ACCEPTOR_STATE -> {
         durable.promised = Ballot.ZERO;
-        durable.accepted = null;
+        durable.accepted.clear();
       }
       case CHOSEN_BLOCKS -> {
         if (!durable.chosen.isEmpty()) {
@@ -171,7 +178,7 @@ public final class InMemoryStore implements Store {
     unsynced.clear();
     durable.identity = null;
     durable.promised = Ballot.ZERO;
-    durable.accepted = null;
+    durable.accepted.clear();
     durable.chosen.clear();
     durable.local.clear();
     durable.losses.clear();

@@ -8,31 +8,37 @@ import dev.modpaxos.protocol.Message.Reject;
 import dev.modpaxos.protocol.Message.RejectReason;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeMap;
 
-/** The acceptor role of one replica (R5, R6, R8, R10, R16). Not thread-safe. */
+/** The acceptor role of one replica (R5, R6, R8, R10, R16, R18). Not thread-safe. */
 final class Acceptor {
   private final Replica replica;
   private final Rules rules;
-  // Invariant: promised >= accepted.ballot() when accepted != null.
+  // Invariant: promised >= every vote's ballot.
   private Ballot promised;
-  // Invariant: accepted == null || accepted.slot() <= decidedSlot() + 1.
-  private Proposal accepted;
-  // R15: slots this node knew decided at boot, also those whose blocks a crash lost: a value it
-  // accepted for slot k + 1 proves it had committed slot k (R8), even if that write was torn.
+  // Votes by slot, one per slot (R18). Invariant: every key <= decidedSlot() + LIMIT. Votes of
+  // committed slots are dropped from memory as slots commit (the store keeps VOTES_KEPT).
+  private final TreeMap<Long, Proposal> accepted = new TreeMap<>();
+  // R15/R18: slots this node knew decided at boot, also those whose blocks a crash lost: a vote
+  // for slot k proves it had committed slot k - LIMIT (R8), even if that write was torn.
   private final long decidedAtBoot;
 
-  Acceptor(Replica replica, Rules rules, Ballot promised, Proposal accepted) {
+  Acceptor(Replica replica, Rules rules, Ballot promised, List<Proposal> votes) {
     this.replica = replica;
     this.rules = rules;
     this.promised = promised;
-    this.accepted = accepted;
-    this.decidedAtBoot = accepted == null ? 0 : accepted.slot() - 1;
+    long highest = 0;
+    for (Proposal p : votes) {
+      accepted.put(p.slot(), p);
+      highest = Math.max(highest, p.slot());
+    }
+    this.decidedAtBoot = Math.max(0, highest - ReplicaConfig.PIPELINE_SLOTS_LIMIT);
   }
 
   /**
    * The highest slot this acceptor knows decided: its committed slot, or more right after a crash
-   * that kept its vote for slot k + 1 but lost chosen block k (any-subset crashes, R15). It
-   * refuses to promise or accept for those slots (R10) until it has fetched them (R11).
+   * that kept its vote for slot k but lost chosen block k - LIMIT (any-subset crashes, R15, R18).
+   * It refuses to promise or accept for those slots (R10) until it has fetched them (R11).
    */
   long decidedSlot() {
     return Math.max(replica.log().committedSlot(), decidedAtBoot);
@@ -42,8 +48,19 @@ final class Acceptor {
     return promised;
   }
 
+  /** The vote for the highest slot, or null. */
   Proposal accepted() {
-    return accepted;
+    return accepted.isEmpty() ? null : accepted.lastEntry().getValue();
+  }
+
+  /** Every vote held for a slot above the committed one, in slot order. */
+  List<Proposal> undecidedVotes() {
+    return List.copyOf(accepted.tailMap(replica.log().committedSlot(), false).values());
+  }
+
+  /** Slot {@code slot} committed: its vote, and older ones, are no longer needed in memory. */
+  void onCommitted(long slot) {
+    accepted.headMap(slot, true).clear();
   }
 
   /**
@@ -52,7 +69,7 @@ final class Acceptor {
    */
   void startFresh() {
     promised = Ballot.ZERO;
-    accepted = null;
+    accepted.clear();
   }
 
   /** R5/R6/R10. Returns the reply (a PROMISE or REJECT), or null to stay silent (R16). */
@@ -69,7 +86,7 @@ final class Acceptor {
       return reject(p.from(), p.ballot(), p.slot(), RejectReason.HIGHER_BALLOT);
     }
     promise(p.ballot());
-    Proposal undecided = accepted != null && accepted.slot() > committed ? accepted : null;
+    List<Proposal> undecided = undecidedVotes(); // R7, R18: every slot the proposer may fill
     List<Entry> log = new ArrayList<>();
     Budget budget = Budget.forBlock(replica.config()); // more than a block's worth is no use
     for (Entry e : replica.proposer().pooledControlEntries()) {
@@ -100,13 +117,14 @@ final class Acceptor {
     if (a.ballot().compareTo(promised) < 0) {
       return reject(a.from(), a.ballot(), a.slot(), RejectReason.HIGHER_BALLOT);
     }
-    if (a.slot() > committed + 1) {
-      replica.requestCatchUp(a.from());
+    if (a.slot() > committed + ReplicaConfig.PIPELINE_SLOTS_LIMIT) {
+      replica.requestCatchUp(a.from()); // R18: too far ahead of what this node has committed
       return reject(a.from(), a.ballot(), a.slot(), RejectReason.ACCEPTOR_BEHIND);
     }
     promise(a.ballot());
-    accepted = new Proposal(a.slot(), a.ballot(), a.block());
-    replica.out().accepted = accepted;
+    Proposal vote = new Proposal(a.slot(), a.ballot(), a.block());
+    accepted.put(a.slot(), vote);
+    replica.out().accepted.add(vote);
     return new Accepted(replica.self(), a.from(), a.ballot(), a.slot(), replica.generation());
   }
 
@@ -136,17 +154,18 @@ final class Acceptor {
 
   void checkInvariants() {
     long committed = decidedSlot();
-    if (accepted != null) {
+    for (Proposal vote : accepted.values()) {
       Invariants.require(
-          promised.isAtLeast(accepted.ballot()),
+          promised.isAtLeast(vote.ballot()),
           "promised %s below accepted ballot %s",
           promised,
-          accepted.ballot());
+          vote.ballot());
       Invariants.require(
-          accepted.slot() <= committed + 1,
-          "accepted slot %d beyond decided %d + 1",
-          accepted.slot(),
-          committed);
+          vote.slot() <= committed + ReplicaConfig.PIPELINE_SLOTS_LIMIT,
+          "accepted slot %d beyond decided %d + %d",
+          vote.slot(),
+          committed,
+          ReplicaConfig.PIPELINE_SLOTS_LIMIT);
     }
   }
 }

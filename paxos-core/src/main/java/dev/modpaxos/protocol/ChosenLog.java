@@ -33,11 +33,12 @@ final class ChosenLog {
   private long nextSeq;
 
   /**
-   * Rebuilds the learner from the store. {@code accepted} is the accepted value read back (its
-   * entries count for {@code nextSeq}: a crash may keep an accepted block and lose the append of
-   * an own entry it holds, R15).
+   * Rebuilds the learner from the store. {@code accepted} are the votes read back (their entries
+   * count for {@code nextSeq}: a crash may keep an accepted block and lose the append of an own
+   * entry it holds, R15).
    */
-  ChosenLog(int self, Effects out, List<Block> chosen, List<Entry> local, Proposal accepted) {
+  ChosenLog(int self, Effects out, List<Block> chosen, List<Entry> local,
+      List<Proposal> votes) {
     this.self = self;
     this.out = out;
     for (Block b : chosen) {
@@ -63,7 +64,7 @@ final class ChosenLog {
       requireSamePayloads(local, stale);
       out.removed.addAll(stale);
     }
-    if (accepted != null) {
+    for (Proposal accepted : votes) {
       for (Entry e : accepted.block().entries()) {
         if (e.origin() != self) {
           continue;
@@ -206,10 +207,28 @@ final class ChosenLog {
   }
 
   /**
+   * What the learner asks of the replica while it commits slots in order (R9, R17, R18): whether
+   * an entry may take effect in the slot being committed, under the membership as of the slot
+   * before; and, after each slot, to apply its membership changes before the next is admitted.
+   */
+  interface Admission {
+    boolean fenced(Entry e);
+
+    void committed(SlotBlock admitted);
+  }
+
+  /** A slot that became committed: the block chosen for it, and what of it takes effect. */
+  record Decided(SlotBlock admitted, Block chosen) {}
+
+  /**
    * Records that {@code block} is chosen for {@code slot} and returns the slots that became
    * committed, in order: none for a duplicate, several when it fills a gap before early commits.
+   * Each slot's block is admitted first (R18): an entry whose id an earlier slot (or this one)
+   * already holds, or one fenced under the membership as of the slot before (R17), is dropped
+   * from it. Every replica drops the same entries, for admission depends only on earlier slots;
+   * the admitted block is what is stored, served to peers, and applied.
    */
-  List<SlotBlock> commit(long slot, Block block) {
+  List<Decided> commit(long slot, Block block, Admission admission) {
     long committed = committedSlot();
     if (slot <= committed) {
       return List.of();
@@ -220,13 +239,13 @@ final class ChosenLog {
       }
       return List.of();
     }
-    List<SlotBlock> done = new ArrayList<>();
-    append(slot, block, done);
+    List<Decided> done = new ArrayList<>();
+    append(slot, block, admission, done);
     for (Map.Entry<Long, Block> next = early.pollFirstEntry();
         next != null;
         next = early.pollFirstEntry()) {
       if (next.getKey() == committedSlot() + 1) {
-        append(next.getKey(), next.getValue(), done);
+        append(next.getKey(), next.getValue(), admission, done);
       } else if (next.getKey() > committedSlot() + 1) {
         early.put(next.getKey(), next.getValue());
         break;
@@ -235,9 +254,26 @@ final class ChosenLog {
     return done;
   }
 
-  private void append(long slot, Block block, List<SlotBlock> done) {
-    blocks.add(block);
-    for (Entry e : block.entries()) {
+  private void append(long slot, Block chosen, Admission admission, List<Decided> done) {
+    List<Entry> kept = null; // null while every entry so far is admitted
+    List<Entry> entries = chosen.entries();
+    for (int i = 0; i < entries.size(); i++) {
+      Entry e = entries.get(i);
+      if (e.origin() == self) {
+        // No honest peer sends an own entry we never logged; if a damaged or lying frame does,
+        // never hand its id out again (found by FrameFuzzTest).
+        nextSeq = Math.max(nextSeq, e.seq() + 1);
+      }
+      boolean admitted = !index.contains(e.id()) && !admission.fenced(e);
+      if (!admitted) {
+        if (kept == null) {
+          kept = new ArrayList<>(entries.subList(0, i));
+        }
+        continue;
+      }
+      if (kept != null) {
+        kept.add(e);
+      }
       index.add(e.id());
       if (e.origin() == self) {
         Entry mine = localLog.remove(e.id());
@@ -245,14 +281,14 @@ final class ChosenLog {
           requireSame(mine, e); // an alarm, never a silent drop (R4)
           chosenSinceReady.add(e.id());
         }
-        // No honest peer sends an own entry we never logged; if a damaged or lying frame does,
-        // never hand its id out again (found by FrameFuzzTest).
-        nextSeq = Math.max(nextSeq, e.seq() + 1);
       }
     }
+    Block block = kept == null ? chosen : (kept.isEmpty() ? Block.EMPTY : new Block(kept));
+    blocks.add(block);
     SlotBlock sb = new SlotBlock(slot, block);
     out.chosen.add(sb);
-    done.add(sb);
+    done.add(new Decided(sb, chosen));
+    admission.committed(sb);
   }
 
   /**

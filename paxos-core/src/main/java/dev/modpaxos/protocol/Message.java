@@ -35,34 +35,49 @@ public sealed interface Message {
   }
 
   /**
-   * R6: phase 1b. {@code accepted} is the acceptor's accepted value for a slot above its own
-   * {@code committedSlot}, or null; {@code localLog} is the acceptor's local log; {@code
-   * generation} is the acceptor's member generation, and a proposer counts the promise only if it
-   * is the member's current one (R16, R17).
+   * R6: phase 1b. {@code accepted} holds the acceptor's votes for the slots above its own {@code
+   * committedSlot}, at most one per slot, in slot order (R18); {@code localLog} is the acceptor's
+   * local log; {@code generation} is the acceptor's member generation, and a proposer counts the
+   * promise only if it is the member's current one (R16, R17).
    */
   record Promise(
       int from,
       int to,
       Ballot ballot,
       long committedSlot,
-      Proposal accepted,
+      List<Proposal> accepted,
       List<Entry> localLog,
       int generation)
       implements Message {
     public Promise {
       Objects.requireNonNull(ballot, "ballot");
+      accepted = List.copyOf(accepted);
       localLog = List.copyOf(localLog);
     }
 
-    /** A promise from a member's first generation. */
+    /** A promise from a member's first generation with at most one vote ({@code null}: none). */
     public Promise(
         int from, int to, Ballot ballot, long committedSlot, Proposal accepted,
         List<Entry> localLog) {
-      this(from, to, ballot, committedSlot, accepted, localLog, 1);
+      this(from, to, ballot, committedSlot, accepted == null ? List.of() : List.of(accepted),
+          localLog, 1);
+    }
+
+    /** The vote for {@code slot} this promise carries, or null. */
+    public Proposal acceptedFor(long slot) {
+      for (Proposal p : accepted) {
+        if (p.slot() == slot) {
+          return p;
+        }
+      }
+      return null;
     }
   }
 
-  /** R8: phase 2a, proposing {@code block} for {@code slot} at {@code ballot}. */
+  /**
+   * R8: phase 2a, proposing {@code block} for {@code slot} at {@code ballot}. A leader may have
+   * several slots in flight (R18).
+   */
   record Accept(int from, int to, Ballot ballot, long slot, Block block) implements Message {
     public Accept {
       Objects.requireNonNull(ballot, "ballot");

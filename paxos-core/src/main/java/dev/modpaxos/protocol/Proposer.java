@@ -7,6 +7,7 @@ import dev.modpaxos.protocol.Message.Forward;
 import dev.modpaxos.protocol.Message.Prepare;
 import dev.modpaxos.protocol.Message.Promise;
 import dev.modpaxos.protocol.Message.Reject;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -14,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The proposer role of one replica: rounds, the stable-leader fast path, forwarding and
@@ -39,14 +41,21 @@ final class Proposer {
   private Ballot maxSeen = Ballot.ZERO;
   // Invariant: leader implies a majority promised `ballot` (R13).
   private boolean leader;
-  // Invariant: while PREPARING or ACCEPTING, slot == committedSlot + 1 at the time it started.
+  // Invariant: while PREPARING, slot == committedSlot + 1 at the time it started.
   private long slot;
   private final Map<Integer, Promise> promises = new HashMap<>();
   private long majorityAtTick = -1;
-  private final Set<Integer> acceptedBy = new HashSet<>();
-  private Block proposal;
-  // True when `proposal` was built from local logs, false for a re-proposed value (R7).
-  private boolean fresh;
+  // R18: the slots this leader has ACCEPTs out for at `ballot`, in slot order. Invariant: every
+  // key > committedSlot; no key follows one whose block holds a control entry (the barrier).
+  private final TreeMap<Long, InFlight> inFlight = new TreeMap<>();
+  // R7, R18: values recovered by the won PREPARE (EMPTY for a gap), still to be proposed in order.
+  private final ArrayDeque<Proposal> backlog = new ArrayDeque<>();
+  // The ids of every entry in `inFlight` and `backlog`: a fresh block never repeats one.
+  private final Set<EntryId> inFlightIds = new HashSet<>();
+  private int inFlightEntries;
+  private long inFlightBytes;
+  // The slot whose commit settles `ticketsInRound` (R14), or -1 while its fresh block is unbuilt.
+  private long ticketSlot = -1;
   private long deadlineTick;
   private long backoffUntilTick;
   private int attempts;
@@ -65,6 +74,19 @@ final class Proposer {
   private long waitingSinceTick;
   // When this node's acceptor last promised another node's ballot.
   private long promisedElsewhereTick = Long.MIN_VALUE / 2;
+
+  /** One slot in flight (R18). */
+  private static final class InFlight {
+    final Block block;
+    final long startTick;
+    final Set<Integer> votes = new HashSet<>();
+    boolean decided;
+
+    InFlight(Block block, long startTick) {
+      this.block = block;
+      this.startTick = startTick;
+    }
+  }
 
   Proposer(Replica replica, Rules rules) {
     this.replica = replica;
@@ -105,8 +127,17 @@ final class Proposer {
     if (waitingSinceTick < 0) {
       waitingSinceTick = replica.now();
     }
-    if (config.trigger() == RoundTrigger.AUTO && phase == Phase.IDLE && leader) {
-      startAccept(buildBlock(), true);
+  }
+
+  /**
+   * R13, R18: called as a batch is drained. A stable leader in AUTO mode proposes what arrived in
+   * this batch (submits, forwards) as one new slot, if its window has room: one block per batch,
+   * not per submit, so that one sync covers it (group commit).
+   */
+  void flushProposals() {
+    if (config.trigger() == RoundTrigger.AUTO && leader && replica.isVoting()
+        && (phase == Phase.IDLE || phase == Phase.ACCEPTING)) {
+      pump();
     }
   }
 
@@ -127,8 +158,9 @@ final class Proposer {
         }
       }
       case ACCEPTING -> {
-        if (now >= deadlineTick) {
-          lose();
+        if (!inFlight.isEmpty()
+            && now - inFlight.firstEntry().getValue().startTick >= config.roundTimeoutTicks()) {
+          lose(); // the oldest slot found no majority in time
         }
       }
       case BACKOFF -> {
@@ -180,15 +212,19 @@ final class Proposer {
 
   void onAccepted(Accepted a) {
     observe(a.ballot());
+    InFlight f = inFlight.get(a.slot());
     if (phase != Phase.ACCEPTING
         || !a.ballot().equals(ballot)
-        || a.slot() != slot
+        || f == null
+        || f.decided
         || !replica.membership().isCurrent(a.from(), a.generation())) {
       return; // R17: a vote of an older generation never counts
     }
-    acceptedBy.add(a.from());
-    if (acceptedBy.size() >= replica.membership().majority()) {
-      decide();
+    // R18: the barrier keeps every membership change out of the slots before this one, so the
+    // membership as of the committed slot is the one that governs it.
+    f.votes.add(a.from());
+    if (f.votes.size() >= replica.membership().majority()) {
+      decide(a.slot(), f);
     }
   }
 
@@ -215,9 +251,10 @@ final class Proposer {
       case ACCEPTOR_BEHIND -> {
         // R11/R12: an ACCEPT overtook the COMMIT before it. Send the acceptor what it lacks and
         // the ACCEPT again, rather than let the fast path time out into a full round.
-        if (phase == Phase.ACCEPTING && r.slot() == slot) {
+        InFlight f = inFlight.get(r.slot());
+        if (phase == Phase.ACCEPTING && f != null && !f.decided) {
           replica.sendCatchUp(r.from(), r.committedSlot() + 1);
-          replica.send(new Accept(replica.self(), r.from(), ballot, slot, proposal));
+          replica.send(new Accept(replica.self(), r.from(), ballot, r.slot(), f.block));
         }
       }
     }
@@ -227,9 +264,7 @@ final class Proposer {
     for (Entry e : f.entries()) {
       addToPool(e);
     }
-    if (config.trigger() == RoundTrigger.AUTO && phase == Phase.IDLE && leader) {
-      startAccept(buildBlock(), true);
-    }
+    // A stable leader proposes them with the batch (flushProposals).
   }
 
   /** The acceptor of this replica promised {@code promised}; a leader at a lower ballot steps down. */
@@ -252,9 +287,12 @@ final class Proposer {
     leader = false;
   }
 
-  /** The learner committed {@code sb}. */
-  void onChosen(SlotBlock sb, boolean ownEntriesChosen) {
-    for (Entry e : sb.block().entries()) {
+  /**
+   * The learner committed {@code sb} (what of it takes effect), for which {@code chosen} was
+   * chosen (R18: admission may have dropped entries from it).
+   */
+  void onChosen(SlotBlock sb, Block chosen, boolean ownEntriesChosen) {
+    for (Entry e : chosen.entries()) {
       if (pool.remove(e.id()) != null && e.id().isControl()) {
         controlEntriesPooled--;
       }
@@ -267,17 +305,35 @@ final class Proposer {
       boolean pending = replica.log().localLogSize() > 0 || controlEntriesPooled > 0;
       waitingSinceTick = pending ? replica.now() : -1;
     }
-    if ((phase == Phase.PREPARING || phase == Phase.ACCEPTING) && sb.slot() >= slot) {
-      // Someone else decided the slot this round was for: start over for the next one.
-      boolean ours = phase == Phase.ACCEPTING && sb.slot() == slot && sb.block().equals(proposal);
-      if (ours) {
-        phase = Phase.IDLE;
-        if (fresh) {
-          settleTickets(true);
-        }
-      } else {
-        lose();
+    if (phase == Phase.PREPARING && sb.slot() >= slot) {
+      lose(); // someone else decided the slot this round was for: start over for the next one
+      return;
+    }
+    if (phase != Phase.ACCEPTING) {
+      return;
+    }
+    InFlight f = inFlight.remove(sb.slot());
+    if (f != null) {
+      release(f.block);
+      if (!f.block.equals(chosen)) {
+        lose(); // another proposer decided a slot we were proposing: our ballot is stale
+        return;
       }
+    }
+    while (!backlog.isEmpty() && backlog.peekFirst().slot() <= sb.slot()) {
+      Proposal dropped = backlog.pollFirst();
+      release(dropped.block());
+      if (!dropped.block().equals(chosen) && dropped.slot() == sb.slot()) {
+        lose();
+        return;
+      }
+    }
+    if (ticketSlot >= 0 && replica.log().committedSlot() >= ticketSlot) {
+      ticketSlot = -1;
+      settleTickets(true);
+    }
+    if (inFlight.isEmpty() && backlog.isEmpty()) {
+      phase = Phase.IDLE;
     }
   }
 
@@ -295,6 +351,7 @@ final class Proposer {
     ballot = maxSeen.next(replica.self(), replica.generation()); // R1: unique per incarnation
     maxSeen = ballot;
     leader = false;
+    clearPipeline();
     phase = Phase.PREPARING;
     slot = replica.log().committedSlot() + 1;
     promises.clear();
@@ -316,55 +373,164 @@ final class Proposer {
         addToPool(e);
       }
     }
-    Proposal recovered = rules.valueToRepropose(promises.values(), slot);
+    // R7, R18: every slot above the committed one that a promise carries a vote for is recovered
+    // at its highest-ballot value; a gap below such a slot gets an empty block (a no-op).
+    long committed = replica.log().committedSlot();
+    long last = committed;
+    for (Promise p : promises.values()) {
+      for (Proposal a : p.accepted()) {
+        last = Math.max(last, a.slot());
+      }
+    }
+    for (long s = committed + 1; s <= last; s++) {
+      Proposal recovered = rules.valueToRepropose(promises.values(), s);
+      Block block = recovered == null ? Block.EMPTY : recovered.block();
+      backlog.addLast(new Proposal(s, ballot, block));
+      hold(block);
+    }
     promises.clear();
-    if (recovered != null) {
-      startAccept(recovered.block(), false); // R7
+    phase = Phase.ACCEPTING;
+    pump();
+  }
+
+  /**
+   * R18: starts ACCEPTs for as many slots as the window allows: first the recovered backlog, in
+   * slot order, then fresh blocks. It never starts a slot after one whose block holds a control
+   * entry until that one is committed (the barrier), and puts control entries only into a block
+   * that is alone in flight, so that the membership as of the committed slot governs every slot
+   * in flight.
+   */
+  private void pump() {
+    if (!leader || !replica.isVoting()) {
       return;
     }
-    Block block = buildBlock();
-    if (block.isEmpty()) {
-      phase = Phase.IDLE; // nothing to decide: the round collected every log and all are chosen
-      settleTickets(true);
-    } else {
-      startAccept(block, true);
+    if (phase == Phase.IDLE) {
+      phase = Phase.ACCEPTING;
+    }
+    while (!barrier() && hasRoom()) {
+      if (!backlog.isEmpty()) {
+        Proposal next = backlog.pollFirst();
+        inFlightIds.removeAll(idsOf(next.block()));
+        inFlightEntries -= next.block().entries().size();
+        inFlightBytes -= Budget.sizeOf(next.block());
+        startAccept(next.slot(), next.block());
+        continue;
+      }
+      if (!ticketsQueued.isEmpty() || !wantsFresh()) {
+        break;
+      }
+      Block block = buildBlock(inFlight.isEmpty());
+      if (block.isEmpty()) {
+        if (!ticketsInRound.isEmpty() && ticketSlot < 0) {
+          if (inFlight.isEmpty()) {
+            settleTickets(true); // the round collected every log and all are chosen
+          } else {
+            ticketSlot = inFlight.lastKey();
+          }
+        }
+        break;
+      }
+      long s = nextSlot();
+      if (!ticketsInRound.isEmpty() && ticketSlot < 0) {
+        ticketSlot = s;
+      }
+      startAccept(s, block);
+    }
+    if (inFlight.isEmpty() && backlog.isEmpty()) {
+      phase = Phase.IDLE;
+      if (!ticketsQueued.isEmpty()) {
+        startPrepare(); // R14: runRound() asked for a full round while slots were in flight
+      }
     }
   }
 
-  private void startAccept(Block block, boolean fresh) {
-    if (block.isEmpty() && fresh) {
-      return;
+  /** True while a slot in flight holds a membership change (R17, R18). */
+  private boolean barrier() {
+    return !inFlight.isEmpty() && inFlight.lastEntry().getValue().block.hasControl();
+  }
+
+  private boolean hasRoom() {
+    if (inFlight.isEmpty()) {
+      return true;
     }
-    phase = Phase.ACCEPTING;
-    proposal = block;
-    this.fresh = fresh;
-    slot = replica.log().committedSlot() + 1;
-    acceptedBy.clear();
-    deadlineTick = replica.now() + config.roundTimeoutTicks();
-    replica.out().events.add(new RoundEvent(RoundEvent.Kind.ACCEPT_STARTED, ballot, slot));
-    long s = slot;
+    return inFlight.size() < config.pipelineSlots()
+        && inFlightEntries < config.pipelineEntriesMax()
+        && inFlightBytes < config.pipelineBytesMax();
+  }
+
+  /** Whether a fresh block is wanted now: AUTO, any pending entry; ON_DEMAND, the round's one. */
+  private boolean wantsFresh() {
+    if (!ticketsInRound.isEmpty() && ticketSlot < 0) {
+      return true;
+    }
+    return hasWork();
+  }
+
+  private long nextSlot() {
+    long s = replica.log().committedSlot() + 1;
+    if (!inFlight.isEmpty()) {
+      s = Math.max(s, inFlight.lastKey() + 1);
+    }
+    if (!backlog.isEmpty()) {
+      s = Math.max(s, backlog.peekLast().slot() + 1);
+    }
+    return s;
+  }
+
+  private void startAccept(long s, Block block) {
+    InFlight f = new InFlight(block, replica.now());
+    inFlight.put(s, f);
+    hold(block);
+    replica.out().events.add(new RoundEvent(RoundEvent.Kind.ACCEPT_STARTED, ballot, s));
     Ballot b = ballot;
     replica.broadcast(to -> new Accept(replica.self(), to, b, s, block));
   }
 
-  private void decide() {
-    long s = slot;
-    Block b = proposal;
-    boolean wasFresh = fresh;
-    phase = Phase.IDLE;
+  private void decide(long s, InFlight f) {
+    f.decided = true;
     replica.out().events.add(new RoundEvent(RoundEvent.Kind.COMMITTED, ballot, s));
-    replica.broadcastOthers(to -> new Commit(replica.self(), to, s, b)); // R9
-    replica.commit(s, b, replica.self());
-    if (wasFresh) {
-      settleTickets(true);
+    replica.broadcastOthers(to -> new Commit(replica.self(), to, s, f.block)); // R9
+    replica.commit(s, f.block, replica.self());
+    if (phase == Phase.ACCEPTING || phase == Phase.IDLE) {
+      maybeStartWork();
     }
-    maybeStartWork();
+  }
+
+  private void hold(Block block) {
+    inFlightIds.addAll(idsOf(block));
+    inFlightEntries += block.entries().size();
+    inFlightBytes += Budget.sizeOf(block);
+  }
+
+  private void release(Block block) {
+    inFlightIds.removeAll(idsOf(block));
+    inFlightEntries -= block.entries().size();
+    inFlightBytes -= Budget.sizeOf(block);
+  }
+
+  private static List<EntryId> idsOf(Block block) {
+    List<EntryId> ids = new ArrayList<>(block.entries().size());
+    for (Entry e : block.entries()) {
+      ids.add(e.id());
+    }
+    return ids;
+  }
+
+  private void clearPipeline() {
+    inFlight.clear();
+    backlog.clear();
+    inFlightIds.clear();
+    inFlightEntries = 0;
+    inFlightBytes = 0;
+    ticketSlot = -1;
   }
 
   private void lose() {
-    replica.out().events.add(new RoundEvent(RoundEvent.Kind.LOST, ballot, slot));
+    long at = inFlight.isEmpty() ? slot : inFlight.firstKey();
+    replica.out().events.add(new RoundEvent(RoundEvent.Kind.LOST, ballot, at));
     leader = false;
     promises.clear();
+    clearPipeline();
     attempts++;
     if (config.trigger() == RoundTrigger.ON_DEMAND && attempts >= config.roundAttemptsMax()) {
       attempts = 0;
@@ -378,6 +544,10 @@ final class Proposer {
   }
 
   private void maybeStartWork() {
+    if (phase == Phase.ACCEPTING) {
+      pump();
+      return;
+    }
     if (phase != Phase.IDLE) {
       return;
     }
@@ -385,12 +555,7 @@ final class Proposer {
       startPrepare();
     } else if (!ticketsInRound.isEmpty() && leader) {
       // A re-proposed value was chosen; the logs this round collected still wait in the pool.
-      Block block = buildBlock();
-      if (block.isEmpty()) {
-        settleTickets(true);
-      } else {
-        startAccept(block, true);
-      }
+      pump();
     } else if (!ticketsInRound.isEmpty()) {
       // A re-proposed value was chosen but we lost the lead meanwhile: run the round again (R14).
       ticketsQueued.addAll(0, ticketsInRound);
@@ -398,7 +563,7 @@ final class Proposer {
       startPrepare();
     } else if (hasWork()) {
       if (leader) {
-        startAccept(buildBlock(), true);
+        pump();
       } else if (replica.leaderHint() == 0
           || (config.trigger() == RoundTrigger.ON_DEMAND && !yieldsMembershipWork())) {
         phase = Phase.BACKOFF; // nobody leads yet: jitter before campaigning
@@ -450,7 +615,7 @@ final class Proposer {
       return false;
     }
     if (config.trigger() == RoundTrigger.AUTO) {
-      return replica.log().localLogSize() > 0 || !pool.isEmpty();
+      return replica.log().localLogSize() + pool.size() > inFlightIds.size();
     }
     return controlEntriesPooled > 0;
   }
@@ -465,13 +630,16 @@ final class Proposer {
     }
   }
 
-  /** The next major block: own local log, then pooled entries, de-duplicated, none chosen (R6). */
-  private Block buildBlock() {
+  /**
+   * The next major block: own local log, then pooled entries, de-duplicated, none chosen or in
+   * flight (R6, R18); membership changes only if {@code withControl} (the block is alone in flight).
+   */
+  private Block buildBlock(boolean withControl) {
     Budget budget = Budget.forBlock(config);
     List<Entry> entries = new ArrayList<>();
     Set<EntryId> ids = new HashSet<>();
     for (Entry e : replica.log().localLog()) {
-      if (replica.isFenced(e)) {
+      if (replica.isFenced(e) || inFlightIds.contains(e.id())) {
         continue; // R17: never an own entry of another generation
       }
       if (!budget.take(e)) {
@@ -481,7 +649,8 @@ final class Proposer {
       entries.add(e);
     }
     for (Entry e : pool.values()) {
-      if (!replica.log().isChosen(e.id()) && !ids.contains(e.id()) && !replica.isFenced(e)) {
+      if (!replica.log().isChosen(e.id()) && !ids.contains(e.id()) && !replica.isFenced(e)
+          && !inFlightIds.contains(e.id()) && (withControl || !e.id().isControl())) {
         if (!budget.take(e)) {
           break;
         }
@@ -570,13 +739,25 @@ final class Proposer {
 
   void checkInvariants() {
     Invariants.require(maxSeen.isAtLeast(ballot), "maxSeen %s below ballot %s", maxSeen, ballot);
-    if (phase == Phase.PREPARING || phase == Phase.ACCEPTING) {
+    if (phase == Phase.PREPARING) {
       Invariants.require(
           slot > replica.log().committedSlot(),
           "round for slot %d but committed %d",
           slot,
           replica.log().committedSlot());
     }
+    long committed = replica.log().committedSlot();
+    boolean controlSeen = false;
+    for (Map.Entry<Long, InFlight> f : inFlight.entrySet()) {
+      Invariants.require(f.getKey() > committed, "slot %d in flight but committed %d",
+          f.getKey(), committed);
+      Invariants.require(!controlSeen, "slot %d in flight after a membership change", f.getKey());
+      controlSeen = f.getValue().block.hasControl();
+    }
+    Invariants.require(inFlight.size() <= ReplicaConfig.PIPELINE_SLOTS_LIMIT,
+        "%d slots in flight", inFlight.size());
+    Invariants.require(phase == Phase.ACCEPTING || (inFlight.isEmpty() && backlog.isEmpty()),
+        "slots in flight in phase %s", phase);
     for (Entry e : pool.values()) {
       Invariants.require(!replica.log().isChosen(e.id()), "pool holds chosen entry %s", e.id());
       Invariants.require(!replica.isFenced(e), "pool holds fenced entry %s", e.id());

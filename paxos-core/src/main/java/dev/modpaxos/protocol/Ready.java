@@ -10,10 +10,14 @@ import java.util.List;
  *
  * <ol>
  *   <li>persist {@link #identity}, {@link #appended}, {@link #chosen}, remove {@link #removed}
- *       from the local log, persist {@link #promised} and {@link #accepted}, and make all of it
- *       durable ({@code sync}) if {@link #needsSync()}. A crash may keep any subset of unsynced
- *       writes, so no write in a batch depends on another in the same batch: removals only ever
- *       name entries whose chosen blocks were synced by an earlier batch;
+ *       from the local log, persist {@link #promised} and {@link #accepted}; these writes may
+ *       overlap step 2. A crash may keep any subset of unsynced writes, so no write in a batch
+ *       depends on another in the same batch: removals only ever name entries whose chosen
+ *       blocks were synced by an earlier batch;
+ *   <li>send {@link #early}: messages that state nothing resting on this batch's writes (R15),
+ *       so they travel while the disk syncs;
+ *   <li>make the writes durable ({@code sync}) if {@link #needsSync()} (one sync for the whole
+ *       batch: group commit);
  *   <li>only then send {@link #messages};
  *   <li>then apply {@link #chosen} to the application, in slot order;
  *   <li>then complete the futures: {@link #appended} entries are durable, entries of {@link
@@ -22,11 +26,12 @@ import java.util.List;
  *
  * @param identity a new store identity (a new or re-admitted generation, R16), or null
  * @param promised the new promised ballot, or null if unchanged
- * @param accepted the new accepted value, or null if unchanged
+ * @param accepted new votes, at most one per slot, in the order cast (R8, R18)
  * @param appended entries appended to the local log by {@code submit}
  * @param chosen newly chosen blocks, in slot order without gaps
  * @param removed local-log entries whose chosen blocks are already durable (an earlier batch)
- * @param messages messages to send
+ * @param early messages that may leave before the sync (R15)
+ * @param messages messages that leave only after the sync
  * @param events proposer events, for metrics
  * @param roundsDone {@code runRound()} tickets whose round finished
  * @param roundsFailed {@code runRound()} tickets that gave up without a majority
@@ -34,18 +39,19 @@ import java.util.List;
 public record Ready(
     StoreIdentity identity,
     Ballot promised,
-    Proposal accepted,
+    List<Proposal> accepted,
     List<Entry> appended,
     List<SlotBlock> chosen,
     List<EntryId> removed,
+    List<Message> early,
     List<Message> messages,
     List<RoundEvent> events,
     List<Long> roundsDone,
     List<Long> roundsFailed) {
 
   public static final Ready EMPTY =
-      new Ready(null, null, null, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(),
-          List.of());
+      new Ready(null, null, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(),
+          List.of(), List.of(), List.of());
 
   /**
    * Step 1 without the sync: hands this batch's writes to {@code store}. The caller then calls
@@ -67,9 +73,19 @@ public record Ready(
     if (promised != null) {
       store.savePromised(promised);
     }
-    if (accepted != null) {
-      store.saveAccepted(accepted);
+    for (Proposal p : accepted) {
+      store.saveAccepted(p);
     }
+  }
+
+  /** Every message of this batch: {@link #early} first, then {@link #messages}. */
+  public List<Message> allMessages() {
+    if (early.isEmpty()) {
+      return messages;
+    }
+    List<Message> all = new java.util.ArrayList<>(early);
+    all.addAll(messages);
+    return all;
   }
 
   /** True if this batch writes anything to the store. */
@@ -85,13 +101,14 @@ public record Ready(
   public boolean needsSync() {
     return identity != null
         || promised != null
-        || accepted != null
+        || !accepted.isEmpty()
         || !appended.isEmpty()
         || !chosen.isEmpty();
   }
 
   public boolean isEmpty() {
     return !needsPersist()
+        && early.isEmpty()
         && messages.isEmpty()
         && events.isEmpty()
         && roundsDone.isEmpty()

@@ -95,10 +95,12 @@ public final class Replica {
     // R16: a new incarnation forgets what its predecessor promised or accepted; it never votes
     // with it. R15: a crash may keep an accepted value but lose the block chosen just before it.
     boolean fresh = identity.isPending() && gate == null;
-    Proposal accepted = fresh ? null : state.accepted();
+    List<Proposal> accepted = fresh ? List.of() : state.accepted();
     Ballot promised = fresh ? Ballot.ZERO : state.promised();
-    if (accepted != null && accepted.ballot().isAbove(promised)) {
-      promised = accepted.ballot();
+    for (Proposal vote : accepted) {
+      if (vote.ballot().isAbove(promised)) {
+        promised = vote.ballot();
+      }
     }
     this.log = new ChosenLog(self, out, state.chosen(), state.localLog(), state.accepted());
     this.acceptor = new Acceptor(this, rules, promised, accepted);
@@ -202,6 +204,7 @@ public final class Replica {
 
   /** Drains the effects accumulated since the last call. */
   public Ready ready() {
+    proposer.flushProposals();
     proposer.flushForwards();
     log.drainRemovals();
     return out.drain();
@@ -396,24 +399,41 @@ public final class Replica {
 
   /** R9: learns that {@code block} is chosen for {@code slot}; {@code from} told us so. */
   void commit(long slot, Block block, int from) {
-    List<SlotBlock> done = log.commit(slot, block);
+    List<ChosenLog.Decided> done = log.commit(slot, block, admission);
     if (done.isEmpty() && slot > log.committedSlot() + 1 && from != self) {
       requestCatchUp(from); // a gap: fetch what we missed (R11)
     }
-    for (SlotBlock sb : done) {
+    if (done.isEmpty()) {
+      return;
+    }
+    acceptor.onCommitted(log.committedSlot());
+    for (ChosenLog.Decided d : done) {
       boolean own = false;
-      for (Entry e : sb.block().entries()) {
+      for (Entry e : d.admitted().block().entries()) {
         own |= e.origin() == self;
       }
-      if (sb.block().hasControl()) {
-        applyControl(sb);
-      }
-      proposer.onChosen(sb, own);
+      proposer.onChosen(d.admitted(), d.chosen(), own);
     }
-    if (!done.isEmpty() && gate != null) {
+    if (gate != null) {
       gate.onCommitted(log.committedSlot());
     }
   }
+
+  /** R17, R18: admits each committed slot's entries under the membership as of the slot before. */
+  private final ChosenLog.Admission admission =
+      new ChosenLog.Admission() {
+        @Override
+        public boolean fenced(Entry e) {
+          return isFenced(e);
+        }
+
+        @Override
+        public void committed(SlotBlock admitted) {
+          if (admitted.block().hasControl()) {
+            applyControl(admitted);
+          }
+        }
+      };
 
   /**
    * R17: applies the re-admissions chosen in {@code sb}. The member named moves to its next

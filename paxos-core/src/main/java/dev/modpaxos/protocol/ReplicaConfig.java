@@ -25,6 +25,11 @@ import java.util.TreeSet;
  * @param blockBytesMax about the most payload bytes one block may hold, with the same reach; keep
  *     it well below the transport's message limit (a CATCHUP carries up to four times this)
  * @param catchUpBlocksMax the most blocks one CATCHUP message carries
+ * @param pipelineSlots the most slots a leader keeps in flight at once (R18), at most {@link
+ *     #PIPELINE_SLOTS_LIMIT}; 1 turns pipelining off
+ * @param pipelineEntriesMax the most entries a leader keeps in flight, over all its slots (R18;
+ *     one slot may always be in flight)
+ * @param pipelineBytesMax about the most payload bytes a leader keeps in flight (R18)
  */
 public record ReplicaConfig(
     String clusterId,
@@ -39,7 +44,20 @@ public record ReplicaConfig(
     int forwardIntervalTicks,
     int blockEntriesMax,
     int blockBytesMax,
-    int catchUpBlocksMax) {
+    int catchUpBlocksMax,
+    int pipelineSlots,
+    int pipelineEntriesMax,
+    int pipelineBytesMax) {
+
+  /**
+   * R18, a protocol constant (every member must agree on it): an acceptor votes for slot {@code s}
+   * only if {@code s <= committedSlot + PIPELINE_SLOTS_LIMIT}, so a vote for {@code s} proves it
+   * had committed {@code s - PIPELINE_SLOTS_LIMIT}.
+   */
+  public static final int PIPELINE_SLOTS_LIMIT = 8;
+
+  /** A store keeps the votes of this many highest slots at least (Store#saveAccepted, R18). */
+  public static final int VOTES_KEPT = 2 * PIPELINE_SLOTS_LIMIT;
 
   /** The cluster id a {@link Builder} uses unless told otherwise. */
   public static final String CLUSTER_ID_DEFAULT = "modpaxos";
@@ -69,6 +87,13 @@ public record ReplicaConfig(
     requirePositive("blockEntriesMax", blockEntriesMax);
     requirePositive("blockBytesMax", blockBytesMax);
     requirePositive("catchUpBlocksMax", catchUpBlocksMax);
+    requirePositive("pipelineSlots", pipelineSlots);
+    if (pipelineSlots > PIPELINE_SLOTS_LIMIT) {
+      throw new IllegalArgumentException(
+          "pipelineSlots must be <= " + PIPELINE_SLOTS_LIMIT + ", got " + pipelineSlots);
+    }
+    requirePositive("pipelineEntriesMax", pipelineEntriesMax);
+    requirePositive("pipelineBytesMax", pipelineBytesMax);
     if (promiseWaitTicks < 0) {
       throw new IllegalArgumentException("promiseWaitTicks must be >= 0, got " + promiseWaitTicks);
     }
@@ -101,7 +126,10 @@ public record ReplicaConfig(
         .forwardIntervalTicks(forwardIntervalTicks)
         .blockEntriesMax(blockEntriesMax)
         .blockBytesMax(blockBytesMax)
-        .catchUpBlocksMax(catchUpBlocksMax);
+        .catchUpBlocksMax(catchUpBlocksMax)
+        .pipelineSlots(pipelineSlots)
+        .pipelineEntriesMax(pipelineEntriesMax)
+        .pipelineBytesMax(pipelineBytesMax);
   }
 
   /** Builder with the documented defaults. */
@@ -119,6 +147,9 @@ public record ReplicaConfig(
     private int blockEntriesMax = 4096;
     private int blockBytesMax = 1 << 20;
     private int catchUpBlocksMax = 64;
+    private int pipelineSlots = 4;
+    private int pipelineEntriesMax = 4 * 4096;
+    private int pipelineBytesMax = 4 << 20;
 
     private Builder(int nodeId, List<Integer> members) {
       this.nodeId = nodeId;
@@ -182,6 +213,24 @@ public record ReplicaConfig(
       return this;
     }
 
+    /** Default 4; 1 keeps one slot in flight (no pipelining). At most PIPELINE_SLOTS_LIMIT. */
+    public Builder pipelineSlots(int v) {
+      pipelineSlots = v;
+      return this;
+    }
+
+    /** Default 16,384. */
+    public Builder pipelineEntriesMax(int v) {
+      pipelineEntriesMax = v;
+      return this;
+    }
+
+    /** Default 4 MiB. */
+    public Builder pipelineBytesMax(int v) {
+      pipelineBytesMax = v;
+      return this;
+    }
+
     public ReplicaConfig build() {
       return new ReplicaConfig(
           clusterId,
@@ -196,7 +245,10 @@ public record ReplicaConfig(
           forwardIntervalTicks,
           blockEntriesMax,
           blockBytesMax,
-          catchUpBlocksMax);
+          catchUpBlocksMax,
+          pipelineSlots,
+          pipelineEntriesMax,
+          pipelineBytesMax);
     }
   }
 }

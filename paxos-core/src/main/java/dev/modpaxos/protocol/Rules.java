@@ -19,8 +19,8 @@ class Rules {
   Proposal valueToRepropose(Collection<Message.Promise> promises, long slot) {
     Proposal best = null;
     for (Message.Promise p : promises) {
-      Proposal a = p.accepted();
-      if (a == null || a.slot() != slot) {
+      Proposal a = p.acceptedFor(slot);
+      if (a == null) {
         continue;
       }
       if (best != null && a.ballot().equals(best.ballot()) && !a.block().equals(best.block())) {

@@ -19,8 +19,12 @@ import java.util.function.Consumer;
  * from the thread that drives the replica.
  *
  * <ol>
- *   <li>{@link Ready#writeTo} the store, then {@link Store#sync()} iff {@link Ready#needsSync()};
- *   <li>send every message, in order;
+ *   <li>{@link Ready#writeTo} the store;
+ *   <li>send the {@link Ready#early} messages, which rest on nothing this batch wrote (R15), so
+ *       that they travel while the disk syncs;
+ *   <li>{@link Store#sync()} iff {@link Ready#needsSync()}: one sync for every write of the batch
+ *       (group commit);
+ *   <li>send the other messages, in order;
  *   <li>apply the chosen blocks to the {@link Application} in slot order, without their control
  *       entries ({@link Block#withoutControl()});
  *   <li>tell the {@link Listener}: entries durable, entries chosen, round events, rounds settled.
@@ -39,10 +43,10 @@ public final class ReadyExecutor {
   private final Hook hook;
 
   /**
-   * @param store where step 1 writes
-   * @param sender step 2: hands one message to the transport; must not block
-   * @param application step 3
-   * @param listener step 4
+   * @param store where step 1 writes and step 3 syncs
+   * @param sender steps 2 and 4: hands one message to the transport; must not block
+   * @param application step 5
+   * @param listener step 6
    * @param hook watches the steps; {@link Hook#NONE} outside the simulator
    */
   public ReadyExecutor(
@@ -56,7 +60,7 @@ public final class ReadyExecutor {
   }
 
   /**
-   * Carries out {@code ready} (steps 1 to 4). Returns true if it was carried out whole, false if
+   * Carries out {@code ready} (steps 1 to 6). Returns true if it was carried out whole, false if
    * the hook stopped it part-way; the caller must then treat the node as crashed: feed the
    * replica nothing more and touch neither the store nor the transport.
    */
@@ -65,7 +69,12 @@ public final class ReadyExecutor {
       return true;
     }
     ready.writeTo(store);
-    if (!hook.beforeSync(ready)) {
+    List<Message> early = ready.early();
+    int sentEarly = Math.max(0, Math.min(early.size(), hook.earlyMessagesToSend(ready)));
+    for (int i = 0; i < sentEarly; i++) {
+      sender.accept(early.get(i));
+    }
+    if (sentEarly < early.size() || !hook.beforeSync(ready)) {
       return false;
     }
     if (ready.needsSync()) {
@@ -87,7 +96,7 @@ public final class ReadyExecutor {
   }
 
   /**
-   * Step 3 for one block: applies {@code chosen} without its control entries and tells the hook.
+   * Step 5 for one block: applies {@code chosen} without its control entries and tells the hook.
    * Also how a node replays its durable chosen blocks at start-up. Throws {@link
    * NodeStoppedException} naming the slot if the application throws.
    */
@@ -120,11 +129,11 @@ public final class ReadyExecutor {
     }
   }
 
-  /** Step 4: what a carried-out batch settles. Every method has a no-op default. */
+  /** Step 6: what a carried-out batch settles. Every method has a no-op default. */
   public interface Listener {
     Listener NONE = new Listener() {};
 
-    /** Steps 1 to 3 are done for {@code ready}; the calls below follow, in this order. */
+    /** Steps 1 to 5 are done for {@code ready}; the calls below follow, in this order. */
     default void carriedOut(Ready ready) {}
 
     /** {@code entry}'s append is durable (R4). */
@@ -151,20 +160,28 @@ public final class ReadyExecutor {
   public interface Hook {
     Hook NONE = new Hook() {};
 
-    /** Step 1: {@code ready}'s writes are with the store, not yet synced. False stops here. */
+    /**
+     * Step 2 begins: {@code ready}'s writes are with the store, not yet synced. Returns how many
+     * of its {@link Ready#early} messages to send; fewer than all stops the batch after them.
+     */
+    default int earlyMessagesToSend(Ready ready) {
+      return ready.early().size();
+    }
+
+    /** Step 3 begins: the early messages left; the writes are not yet synced. False stops here. */
     default boolean beforeSync(Ready ready) {
       return true;
     }
 
     /**
-     * Step 2 begins: the writes are durable. Returns how many of {@code ready}'s messages to send;
-     * fewer than all stops the batch after sending them.
+     * Step 4 begins: the writes are durable. Returns how many of {@code ready}'s other messages
+     * to send; fewer than all stops the batch after sending them.
      */
     default int messagesToSend(Ready ready) {
       return ready.messages().size();
     }
 
-    /** Step 3 begins: every message was sent. False stops here. */
+    /** Step 5 (apply) begins: every message was sent. False stops here. */
     default boolean beforeApply(Ready ready) {
       return true;
     }

@@ -8,7 +8,7 @@ import dev.modpaxos.protocol.SlotBlock;
 import java.util.Collection;
 
 /**
- * Durable state of one node: its identity, the promised ballot, the accepted value, the chosen
+ * Durable state of one node: its identity, the promised ballot, the accepted values, the chosen
  * blocks and the local log. Write-only while the node runs; read back once, at boot, by {@link
  * #load()}.
  *
@@ -44,7 +44,13 @@ public interface Store extends AutoCloseable {
   /** Records the highest promised ballot (docs/PROTOCOL.md R5). */
   void savePromised(Ballot promised);
 
-  /** Records the accepted value, replacing the previous one (R8). */
+  /**
+   * Records the acceptor's vote for slot {@code accepted.slot()}, replacing any earlier vote for
+   * that slot (R8). A pipelining acceptor holds votes for several slots at once (R18): the store
+   * keeps, and {@link #load()} returns, the vote of every slot above {@code h - }{@link
+   * dev.modpaxos.protocol.ReplicaConfig#VOTES_KEPT}, where {@code h} is the highest slot voted; it
+   * may drop older ones.
+   */
   void saveAccepted(Proposal accepted);
 
   /**

@@ -14,7 +14,8 @@ import java.util.Set;
  *
  * @param identity whose state this is, or null for a store that was never initialised (empty)
  * @param promised the highest promised ballot, {@link Ballot#ZERO} if none
- * @param accepted the last accepted value, or null
+ * @param accepted the acceptor's votes the store kept, at most one per slot, in slot order (R8,
+ *     R18): each is the last value accepted for its slot; empty if none
  * @param chosen the chosen blocks; element {@code i} is slot {@code i + 1}; the longest prefix of
  *     slots without a gap that survived
  * @param localLog the local log in append order
@@ -24,16 +25,17 @@ import java.util.Set;
 public record StoredState(
     StoreIdentity identity,
     Ballot promised,
-    Proposal accepted,
+    List<Proposal> accepted,
     List<Block> chosen,
     List<Entry> localLog,
     Set<StateLoss> losses) {
 
   public static final StoredState EMPTY =
-      new StoredState(null, Ballot.ZERO, null, List.of(), List.of(), Set.of());
+      new StoredState(null, Ballot.ZERO, List.of(), List.of(), List.of(), Set.of());
 
   public StoredState {
     Objects.requireNonNull(promised, "promised");
+    accepted = inSlotOrder(accepted);
     chosen = List.copyOf(chosen);
     localLog = List.copyOf(localLog);
     losses = losses.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(losses));
@@ -43,8 +45,24 @@ public record StoredState(
   public boolean isEmpty() {
     return identity == null
         && promised.equals(Ballot.ZERO)
-        && accepted == null
+        && accepted.isEmpty()
         && chosen.isEmpty()
         && localLog.isEmpty();
+  }
+
+  /** The vote for the highest slot, or null if there is none. */
+  public Proposal lastAccepted() {
+    return accepted.isEmpty() ? null : accepted.get(accepted.size() - 1);
+  }
+
+  private static List<Proposal> inSlotOrder(List<Proposal> accepted) {
+    Objects.requireNonNull(accepted, "accepted");
+    java.util.TreeMap<Long, Proposal> bySlot = new java.util.TreeMap<>();
+    for (Proposal p : accepted) {
+      if (bySlot.put(p.slot(), Objects.requireNonNull(p, "accepted vote")) != null) {
+        throw new IllegalArgumentException("two accepted values for slot " + p.slot());
+      }
+    }
+    return List.copyOf(bySlot.values());
   }
 }
