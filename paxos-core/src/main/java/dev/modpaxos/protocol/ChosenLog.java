@@ -35,10 +35,10 @@ final class ChosenLog {
   /**
    * Rebuilds the learner from the store. {@code accepted} are the votes read back (their entries
    * count for {@code nextSeq}: a crash may keep an accepted block and lose the append of an own
-   * entry it holds, R15).
+   * entry it holds, R15); {@code generation} is this incarnation's, 0 while it awaits one.
    */
   ChosenLog(int self, Effects out, List<Block> chosen, List<Entry> local,
-      List<Proposal> votes) {
+      List<Proposal> votes, int generation) {
     this.self = self;
     this.out = out;
     for (Block b : chosen) {
@@ -70,7 +70,11 @@ final class ChosenLog {
           continue;
         }
         maxOwn = Math.max(maxOwn, e.seq());
-        if (accepted.slot() > blocks.size() && !index.contains(e.id())
+        // Only an entry of this generation (any, while awaiting re-admission): a leader may
+        // re-propose an older generation's entry, which admission fences, and the re-admission
+        // already logged it again under a new id (R17).
+        boolean current = generation == 0 || e.id().generation() == generation;
+        if (current && accepted.slot() > blocks.size() && !index.contains(e.id())
             && !localLog.containsKey(e.id())) {
           // R15: a crash kept the accepted block but lost the append of an own entry it holds.
           // That value may still be chosen, so the entry is pending again, durably.

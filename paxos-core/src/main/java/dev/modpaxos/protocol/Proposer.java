@@ -407,7 +407,8 @@ final class Proposer {
     if (phase == Phase.IDLE) {
       phase = Phase.ACCEPTING;
     }
-    while (!barrier() && hasRoom()) {
+    // Each ACCEPT reaches this node's own acceptor at once, which may refuse it and end the round.
+    while (phase == Phase.ACCEPTING && leader && !barrier() && hasRoom()) {
       if (!backlog.isEmpty()) {
         Proposal next = backlog.pollFirst();
         inFlightIds.removeAll(idsOf(next.block()));
@@ -436,7 +437,7 @@ final class Proposer {
       }
       startAccept(s, block);
     }
-    if (inFlight.isEmpty() && backlog.isEmpty()) {
+    if (phase == Phase.ACCEPTING && inFlight.isEmpty() && backlog.isEmpty()) {
       phase = Phase.IDLE;
       if (!ticketsQueued.isEmpty()) {
         startPrepare(); // R14: runRound() asked for a full round while slots were in flight

@@ -102,7 +102,8 @@ public final class Replica {
         promised = vote.ballot();
       }
     }
-    this.log = new ChosenLog(self, out, state.chosen(), state.localLog(), state.accepted());
+    this.log = new ChosenLog(self, out, state.chosen(), state.localLog(), state.accepted(),
+        identity.generation());
     this.acceptor = new Acceptor(this, rules, promised, accepted);
     this.proposer = new Proposer(this, rules);
     long slot = 1;

@@ -39,8 +39,8 @@ class AcceptorTest {
     r.step(new Prepare(1, 3, new Ballot(1, 1), 0));
     Ready ready = r.ready();
     assertThat(ready.promised()).isEqualTo(new Ballot(1, 1));
-    assertThat(ready.messages()).singleElement().isInstanceOf(Promise.class);
-    Promise p = (Promise) ready.messages().get(0);
+    assertThat(ready.allMessages()).singleElement().isInstanceOf(Promise.class);
+    Promise p = (Promise) ready.allMessages().get(0);
     assertThat(p.localLog()).extracting(Entry::id).containsExactly(new EntryId(3, 1));
     assertThat(p.accepted()).isNull();
   }
@@ -53,7 +53,7 @@ class AcceptorTest {
     r.step(new Prepare(1, 3, new Ballot(4, 1), 0));
     Ready ready = r.ready();
     assertThat(ready.promised()).isNull();
-    Reject reject = (Reject) ready.messages().get(0);
+    Reject reject = (Reject) ready.allMessages().get(0);
     assertThat(reject.reason()).isEqualTo(RejectReason.HIGHER_BALLOT);
     assertThat(reject.promised()).isEqualTo(new Ballot(5, 2));
   }
@@ -64,7 +64,7 @@ class AcceptorTest {
     r.step(new Prepare(1, 3, new Ballot(9, 1), 0));
     Ready ready = r.ready();
     assertThat(ready.promised()).as("no promise for a decided slot").isNull();
-    Reject reject = (Reject) ready.messages().get(0);
+    Reject reject = (Reject) ready.allMessages().get(0);
     assertThat(reject.reason()).isEqualTo(RejectReason.SLOT_DECIDED);
     assertThat(reject.committedSlot()).isEqualTo(1);
   }
@@ -75,7 +75,7 @@ class AcceptorTest {
     r.step(new Accept(1, 3, new Ballot(1, 1), 2, block(1, 1)));
     Ready behind = r.ready();
     assertThat(behind.accepted()).isNull();
-    assertThat(behind.messages())
+    assertThat(behind.allMessages())
         .anySatisfy(m -> assertThat(m).isInstanceOf(CatchUpRequest.class))
         .anySatisfy(
             m ->
@@ -88,7 +88,7 @@ class AcceptorTest {
     Ready ok = r.ready();
     assertThat(ok.accepted()).isEqualTo(new Proposal(1, new Ballot(1, 1), block(1, 1)));
     assertThat(ok.promised()).isEqualTo(new Ballot(1, 1));
-    assertThat(ok.messages()).singleElement().isEqualTo(new Accepted(3, 1, new Ballot(1, 1), 1));
+    assertThat(ok.allMessages()).singleElement().isEqualTo(new Accepted(3, 1, new Ballot(1, 1), 1));
   }
 
   @Test
@@ -97,12 +97,12 @@ class AcceptorTest {
     r.step(new Accept(1, 3, new Ballot(1, 1), 1, block(1, 1)));
     r.step(new Prepare(2, 3, new Ballot(2, 2), 0));
     Ready ready = r.ready();
-    Promise p = (Promise) ready.messages().get(1);
-    assertThat(p.accepted().slot()).isEqualTo(1);
+    Promise p = (Promise) ready.allMessages().get(1);
+    assertThat(p.accepted()).extracting(Proposal::slot).containsExactly(1L);
 
     r.step(new Commit(1, 3, 1, block(1, 1)));
     r.step(new Prepare(1, 3, new Ballot(3, 1), 1));
-    Promise after = (Promise) r.ready().messages().get(0);
+    Promise after = (Promise) r.ready().allMessages().get(0);
     assertThat(after.accepted()).as("slot 1 is decided now").isNull();
     assertThat(after.committedSlot()).isEqualTo(1);
   }
@@ -111,7 +111,7 @@ class AcceptorTest {
   void nodeThatLostItsStateIsALearnerThatNeverVotesUntilReadmitted() {
     StoredState lost =
         new StoredState(
-            StoreIdentity.founding("modpaxos", 3), new Ballot(4, 1), null, List.of(block(1, 1)),
+            StoreIdentity.founding("modpaxos", 3), new Ballot(4, 1), List.of(), List.of(block(1, 1)),
             List.of(), Set.of(StateLoss.ACCEPTOR_STATE));
     Replica r = new Replica(config3(), lost, Boot.existing(42));
     Ready boot = r.ready();
@@ -129,12 +129,12 @@ class AcceptorTest {
     Ready silent = r.ready();
     assertThat(silent.promised()).isNull();
     assertThat(silent.accepted()).isNull();
-    assertThat(silent.messages()).allSatisfy(m -> assertThat(m).isInstanceOf(CatchUpRequest.class));
+    assertThat(silent.allMessages()).allSatisfy(m -> assertThat(m).isInstanceOf(CatchUpRequest.class));
 
     for (int i = 0; i < 40; i++) {
       r.tick();
     }
-    List<Message> duties = r.ready().messages();
+    List<Message> duties = r.ready().allMessages();
     assertThat(duties.stream().filter(m -> m instanceof Forward).map(Message::to).toList())
         .containsExactlyInAnyOrder(1, 2);
     assertThat(duties).filteredOn(m -> m instanceof Forward)
@@ -147,7 +147,7 @@ class AcceptorTest {
     assertThat(adopted.identity().generation()).isEqualTo(2);
     assertThat(r.isVoting()).isTrue();
     r.step(new Prepare(1, 3, new Ballot(10, 1), 2));
-    Promise p = (Promise) r.ready().messages().get(0);
+    Promise p = (Promise) r.ready().allMessages().get(0);
     assertThat(p.generation()).isEqualTo(2);
     EntryId id = r.submit(new byte[] {5});
     assertThat(id.generation()).isEqualTo(2);
@@ -167,13 +167,13 @@ class AcceptorTest {
   @Test
   void storeOfAnotherMemberOrClusterIsRefused() {
     StoredState other =
-        new StoredState(StoreIdentity.founding("modpaxos", 2), Ballot.ZERO, null, List.of(),
+        new StoredState(StoreIdentity.founding("modpaxos", 2), Ballot.ZERO, List.of(), List.of(),
             List.of(), Set.of());
     assertThatThrownBy(() -> new Replica(config3(), other, Boot.existing(1)))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("belongs to member 2");
     StoredState foreign =
-        new StoredState(StoreIdentity.founding("bank-a", 3), Ballot.ZERO, null, List.of(),
+        new StoredState(StoreIdentity.founding("bank-a", 3), Ballot.ZERO, List.of(), List.of(),
             List.of(), Set.of());
     assertThatThrownBy(() -> new Replica(config3(), foreign, Boot.existing(1)))
         .isInstanceOf(IllegalStateException.class)
@@ -189,16 +189,16 @@ class AcceptorTest {
     Ballot b = r.promised();
     r.step(new Promise(1, 3, b, 0, null, List.of(), 0));
     r.step(new Promise(2, 3, b, 0, null, List.of(), 2));
-    assertThat(r.ready().messages()).as("no ACCEPT: neither promise is of a current generation")
+    assertThat(r.ready().allMessages()).as("no ACCEPT: neither promise is of a current generation")
         .noneMatch(m -> m instanceof Accept);
     r.tick();
     r.tick();
     r.tick();
-    assertThat(r.ready().messages()).as("still no majority").noneMatch(m -> m instanceof Accept);
+    assertThat(r.ready().allMessages()).as("still no majority").noneMatch(m -> m instanceof Accept);
     r.step(new Promise(2, 3, b, 0, null, List.of(), 1));
     r.tick();
     r.tick();
-    assertThat(r.ready().messages()).anyMatch(m -> m instanceof Accept);
+    assertThat(r.ready().allMessages()).anyMatch(m -> m instanceof Accept);
   }
 
   private static ReplicaConfig config3() {
@@ -207,6 +207,6 @@ class AcceptorTest {
 
   static StoredState intact(List<Block> chosen) {
     return new StoredState(
-        StoreIdentity.founding("modpaxos", 3), Ballot.ZERO, null, chosen, List.of(), Set.of());
+        StoreIdentity.founding("modpaxos", 3), Ballot.ZERO, List.of(), chosen, List.of(), Set.of());
   }
 }

@@ -41,7 +41,7 @@ class AcceptorVotingTest {
     r.step(new Prepare(1, 3, new Ballot(2, 1), 0));
     Ready again = r.ready();
     assertThat(again.promised()).as("unchanged, nothing to persist").isNull();
-    assertThat(again.messages()).singleElement().isInstanceOf(Promise.class);
+    assertThat(again.allMessages()).singleElement().isInstanceOf(Promise.class);
   }
 
   @Test
@@ -50,7 +50,7 @@ class AcceptorVotingTest {
     r.step(new Prepare(1, 3, new Ballot(2, 1), 0));
     r.step(new Accept(1, 3, new Ballot(2, 1), 1, B1));
     Ready ready = r.ready();
-    assertThat(ready.messages()).last().isEqualTo(new Accepted(3, 1, new Ballot(2, 1), 1));
+    assertThat(ready.allMessages()).last().isEqualTo(new Accepted(3, 1, new Ballot(2, 1), 1));
     assertThat(r.accepted()).isEqualTo(new Proposal(1, new Ballot(2, 1), B1));
     assertThat(r.leaderHint()).isEqualTo(1);
   }
@@ -61,7 +61,7 @@ class AcceptorVotingTest {
         new Replica(config(), new StoredState(StoreIdentity.founding("modpaxos", 3), Ballot.ZERO,
             null, List.of(B1), List.of(), Set.of()));
     r.step(new Accept(1, 3, new Ballot(9, 1), 1, B1));
-    Reject reject = (Reject) r.ready().messages().get(0);
+    Reject reject = (Reject) r.ready().allMessages().get(0);
     assertThat(reject.reason()).isEqualTo(RejectReason.SLOT_DECIDED);
     assertThat(reject.committedSlot()).isEqualTo(1);
     assertThat(r.accepted()).isNull();
@@ -72,15 +72,16 @@ class AcceptorVotingTest {
     Replica r = learner();
     r.ready();
     r.step(new Prepare(1, 3, new Ballot(9, 1), 1));
-    assertThat(r.ready().messages()).containsExactly(new CatchUpRequest(3, 1, 1));
+    assertThat(r.ready().allMessages()).containsExactly(new CatchUpRequest(3, 1, 1));
     r.step(new Accept(2, 3, new Ballot(9, 2), 2, B1));
-    assertThat(r.ready().messages()).containsExactly(new CatchUpRequest(3, 2, 1));
+    assertThat(r.ready().allMessages()).containsExactly(new CatchUpRequest(3, 2, 1));
   }
 
   @Test
   void acceptorWhosePromiseIsBelowItsAcceptedBallotFailsTheInvariantCheck() {
     Acceptor broken =
-        new Acceptor(voter(), Rules.PAXOS, Ballot.ZERO, new Proposal(1, new Ballot(2, 1), B1));
+        new Acceptor(voter(), Rules.PAXOS, Ballot.ZERO,
+            List.of(new Proposal(1, new Ballot(2, 1), B1)));
     assertThatThrownBy(broken::checkInvariants)
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("promised 0.0 below accepted ballot 2.1");
@@ -93,7 +94,7 @@ class AcceptorVotingTest {
     r.step(new Prepare(1, 3, new Ballot(9, 1), 0));
     r.step(new Accept(1, 3, new Ballot(9, 1), 1, B1));
     Ready ready = r.ready();
-    assertThat(ready.messages()).isEmpty();
+    assertThat(ready.allMessages()).isEmpty();
     assertThat(ready.promised()).isNull();
     assertThat(r.accepted()).isNull();
   }

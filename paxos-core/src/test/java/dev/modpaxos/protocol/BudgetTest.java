@@ -40,7 +40,7 @@ class BudgetTest {
     }
     r.ready();
     r.step(new Prepare(1, 3, new Ballot(1, 1), 0));
-    Promise p = (Promise) r.ready().messages().get(0);
+    Promise p = (Promise) r.ready().allMessages().get(0);
     assertThat(p.localLog()).extracting(Entry::seq).containsExactly(1L, 2L, 3L, 4L);
   }
 
@@ -51,17 +51,17 @@ class BudgetTest {
       chosen.add(new Block(List.of(new Entry(1, slot, new byte[400]))));
     }
     ReplicaConfig small = ReplicaConfig.builder(1, MEMBERS).blockBytesMax(500).build();
-    Replica ahead = new Replica(small, new StoredState(dev.modpaxos.spi.StoreIdentity.founding("modpaxos", 1), Ballot.ZERO, null,
+    Replica ahead = new Replica(small, new StoredState(dev.modpaxos.spi.StoreIdentity.founding("modpaxos", 1), Ballot.ZERO, List.of(),
         chosen, List.of(), java.util.Set.of()));
     ahead.step(new CatchUpRequest(2, 1, 1));
-    CatchUp batch = (CatchUp) ahead.ready().messages().get(0);
+    CatchUp batch = (CatchUp) ahead.ready().allMessages().get(0);
     assertThat(batch.blocks()).hasSize(4); // 4 x 500 bytes per CATCHUP, about 432 bytes each
 
     Replica node2 =
         new Replica(ReplicaConfig.builder(2, MEMBERS).blockBytesMax(500).build(), StoredState.EMPTY);
     node2.step(batch);
     assertThat(node2.committedSlot()).isEqualTo(4);
-    assertThat(node2.ready().messages())
+    assertThat(node2.ready().allMessages())
         .singleElement()
         .isEqualTo(new CatchUpRequest(2, 1, 5));
   }

@@ -20,7 +20,23 @@ class ChosenLogTest {
   }
 
   private static ChosenLog log(Effects out, List<Block> chosen, List<Entry> local, Proposal acc) {
-    return new ChosenLog(SELF, out, chosen, local, acc);
+    return new ChosenLog(SELF, out, chosen, local, acc == null ? List.of() : List.of(acc), 1);
+  }
+
+  /** Admits every entry that is not a duplicate; applies no membership change. */
+  static final ChosenLog.Admission ALL =
+      new ChosenLog.Admission() {
+        @Override
+        public boolean fenced(Entry e) {
+          return false;
+        }
+
+        @Override
+        public void committed(SlotBlock admitted) {}
+      };
+
+  private static List<SlotBlock> commit(ChosenLog log, long slot, Block b) {
+    return log.commit(slot, b, ALL).stream().map(ChosenLog.Decided::admitted).toList();
   }
 
   private static ChosenLog empty(Effects out) {
@@ -81,10 +97,10 @@ class ChosenLogTest {
     Block b1 = block(entry(1, 1, 1));
     Block b2 = block(entry(1, 2, 2));
     Block b3 = block(entry(1, 3, 3));
-    assertThat(log.commit(3, b3)).isEmpty();
-    assertThat(log.commit(1, b1)).extracting(SlotBlock::slot).containsExactly(1L);
+    assertThat(commit(log, 3, b3)).isEmpty();
+    assertThat(commit(log, 1, b1)).extracting(SlotBlock::slot).containsExactly(1L);
     assertThat(log.committedSlot()).as("slot 3 still waits for slot 2").isEqualTo(1);
-    assertThat(log.commit(2, b2)).extracting(SlotBlock::slot).containsExactly(2L, 3L);
+    assertThat(commit(log, 2, b2)).extracting(SlotBlock::slot).containsExactly(2L, 3L);
     assertThat(log.block(3)).isEqualTo(b3);
     assertThat(log.isChosen(new EntryId(1, 3))).isTrue();
   }
@@ -93,8 +109,8 @@ class ChosenLogTest {
   void duplicateCommitChangesNothing() {
     ChosenLog log = empty(new Effects());
     Block b1 = block(entry(1, 1, 1));
-    log.commit(1, b1);
-    assertThat(log.commit(1, block(entry(2, 1, 1)))).isEmpty();
+    commit(log, 1, b1);
+    assertThat(commit(log, 1, block(entry(2, 1, 1)))).isEmpty();
     assertThat(log.committedSlot()).isEqualTo(1);
     assertThat(log.block(1)).isEqualTo(b1);
     assertThat(log.chosenEntries()).isEqualTo(1);
@@ -105,9 +121,9 @@ class ChosenLogTest {
     ChosenLog log = empty(new Effects());
     int cap = 1024;
     for (long slot = 2; slot <= cap + 2; slot++) {
-      assertThat(log.commit(slot, Block.EMPTY)).isEmpty();
+      assertThat(commit(log, slot, Block.EMPTY)).isEmpty();
     }
-    List<SlotBlock> done = log.commit(1, Block.EMPTY);
+    List<SlotBlock> done = commit(log, 1, Block.EMPTY);
     assertThat(done).hasSize(cap + 1);
     assertThat(log.committedSlot()).as("slot %d was dropped; catch-up fetches it", cap + 2)
         .isEqualTo(cap + 1);
@@ -118,7 +134,7 @@ class ChosenLogTest {
     ChosenLog log = empty(new Effects());
     Entry mine = log.append(new byte[] {1}, 1);
     Block lying = block(new Entry(SELF, mine.seq(), new byte[] {2}));
-    assertThatThrownBy(() -> log.commit(1, lying))
+    assertThatThrownBy(() -> commit(log, 1, lying))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("was chosen as");
   }
@@ -128,7 +144,7 @@ class ChosenLogTest {
     Effects out = new Effects();
     ChosenLog log = empty(out);
     Entry mine = log.append(new byte[] {1}, 1);
-    log.commit(1, block(mine));
+    commit(log, 1, block(mine));
     assertThat(log.localLogSize()).isZero();
     log.drainRemovals();
     assertThat(out.drain().removed()).as("the batch that persists the block").isEmpty();
@@ -141,7 +157,7 @@ class ChosenLogTest {
   @Test
   void ownEntryChosenButNeverLoggedStillRaisesNextSeq() {
     ChosenLog log = empty(new Effects());
-    log.commit(1, block(entry(SELF, 7, 1)));
+    commit(log, 1, block(entry(SELF, 7, 1)));
     assertThat(log.append(new byte[] {1}, 1).seq()).isEqualTo(8);
   }
 
@@ -196,7 +212,7 @@ class ChosenLogTest {
   void blocksFillTheByteBudgetExactlyAndStopAtIt() {
     ChosenLog log = empty(new Effects());
     for (long slot = 1; slot <= 3; slot++) {
-      log.commit(slot, block(new Entry(1, slot, new byte[8])));
+      commit(log, slot, block(new Entry(1, slot, new byte[8])));
     }
     long size = Budget.sizeOf(log.block(1));
     assertThat(log.blocks(1, 10, 2 * size)).hasSize(2);

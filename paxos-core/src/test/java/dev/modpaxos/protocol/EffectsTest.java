@@ -31,13 +31,13 @@ class EffectsTest {
     assertThat(drainWith(e -> e.promised = new Ballot(2, 1)).promised())
         .isEqualTo(new Ballot(2, 1));
     Proposal p = new Proposal(1, new Ballot(2, 1), BLOCK);
-    assertThat(drainWith(e -> e.accepted = p).accepted()).isEqualTo(p);
+    assertThat(drainWith(e -> e.accepted.add(p)).accepted()).containsExactly(p);
     assertThat(drainWith(e -> e.appended.add(ENTRY)).appended()).containsExactly(ENTRY);
     SlotBlock sb = new SlotBlock(1, BLOCK);
     assertThat(drainWith(e -> e.chosen.add(sb)).chosen()).containsExactly(sb);
     assertThat(drainWith(e -> e.removed.add(ENTRY.id())).removed()).containsExactly(ENTRY.id());
     Message m = new Message.CatchUpRequest(1, 2, 1);
-    assertThat(drainWith(e -> e.messages.add(m)).messages()).containsExactly(m);
+    assertThat(drainWith(e -> e.messages.add(m)).allMessages()).containsExactly(m);
     RoundEvent ev = new RoundEvent(RoundEvent.Kind.LOST, new Ballot(2, 1), 1);
     assertThat(drainWith(e -> e.events.add(ev)).events()).containsExactly(ev);
     assertThat(drainWith(e -> e.roundsDone.add(4L)).roundsDone()).containsExactly(4L);

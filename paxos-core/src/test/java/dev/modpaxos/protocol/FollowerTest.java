@@ -43,7 +43,7 @@ class FollowerTest {
 
   private List<Message> tick() {
     r.tick();
-    return r.ready().messages();
+    return r.ready().allMessages();
   }
 
   private static List<Forward> forwards(List<Message> ms) {
@@ -67,9 +67,9 @@ class FollowerTest {
   @Test
   void newEntriesAreForwardedOnceEach() {
     Entry a = submit(1);
-    assertThat(forwards(r.ready().messages())).containsExactly(new Forward(3, 1, List.of(a)));
+    assertThat(forwards(r.ready().allMessages())).containsExactly(new Forward(3, 1, List.of(a)));
     Entry b = submit(2);
-    assertThat(forwards(r.ready().messages())).containsExactly(new Forward(3, 1, List.of(b)));
+    assertThat(forwards(r.ready().allMessages())).containsExactly(new Forward(3, 1, List.of(b)));
   }
 
   @Test
@@ -92,7 +92,7 @@ class FollowerTest {
     Entry a = submit(1);
     r.ready();
     r.step(new Prepare(2, 3, new Ballot(2, 2), 0));
-    List<Message> ms = r.ready().messages();
+    List<Message> ms = r.ready().allMessages();
     assertThat(ms).anyMatch(m -> m instanceof Promise);
     assertThat(forwards(ms)).containsExactly(new Forward(3, 2, List.of(a)));
   }
@@ -181,7 +181,7 @@ class FollowerTest {
     List<Message> sent = new ArrayList<>();
     for (int i = 0; i < 2 * ROUND_TIMEOUT; i++) { // back-off ends, take-over is not yet due
       n1.tick();
-      sent.addAll(n1.ready().messages());
+      sent.addAll(n1.ready().allMessages());
     }
     assertThat(prepares(sent)).isFalse();
     assertThat(forwards(sent)).contains(new Forward(1, 2, List.of(a)));
@@ -195,7 +195,7 @@ class FollowerTest {
     List<Message> sent = new ArrayList<>();
     for (int i = 0; i < 5 * ROUND_TIMEOUT; i++) {
       n1.tick();
-      sent.addAll(n1.ready().messages());
+      sent.addAll(n1.ready().allMessages());
     }
     assertThat(sent).isEmpty();
     assertThat(n1.localLog()).isEmpty();
@@ -216,7 +216,7 @@ class FollowerTest {
     boolean preparing = false;
     for (int i = 0; i < 20 && !preparing; i++) {
       n1.tick();
-      preparing = prepares(n1.ready().messages());
+      preparing = prepares(n1.ready().allMessages());
     }
     assertThat(preparing).isTrue();
     n1.step(new Prepare(2, 1, new Ballot(5, 2), 0));
@@ -239,11 +239,11 @@ class FollowerTest {
     r.step(new Commit(1, 3, 1, new Block(List.of(user))));
     r.ready();
     r.step(new Prepare(1, 3, new Ballot(3, 1), 1));
-    Promise p = (Promise) r.ready().messages().get(0);
+    Promise p = (Promise) r.ready().allMessages().get(0);
     assertThat(p.localLog()).containsExactly(change);
     r.step(new Commit(1, 3, 2, new Block(List.of(change))));
     r.step(new Prepare(1, 3, new Ballot(4, 1), 2));
-    Promise after = (Promise) r.ready().messages().get(0);
+    Promise after = (Promise) r.ready().allMessages().get(0);
     assertThat(after.localLog()).isEmpty();
   }
 }

@@ -71,7 +71,7 @@ class LostStateGateTest {
   }
 
   private static StoredState lost(StoreIdentity identity) {
-    return new StoredState(identity, new Ballot(4, 1), null, List.of(), List.of(),
+    return new StoredState(identity, new Ballot(4, 1), List.of(), List.of(), List.of(),
         Set.of(StateLoss.ACCEPTOR_STATE));
   }
 
@@ -91,7 +91,7 @@ class LostStateGateTest {
 
   @Test
   void storeWithDataButNoIdentityIsGatedAsTheFoundingIdentity() {
-    Replica r = boot(new StoredState(null, new Ballot(4, 1), null, List.of(), List.of(), Set.of()));
+    Replica r = boot(new StoredState(null, new Ballot(4, 1), List.of(), List.of(), List.of(), Set.of()));
     assertThat(r.identity()).isEqualTo(StoreIdentity.founding(ReplicaConfig.CLUSTER_ID_DEFAULT, 3));
     assertThat(r.notVotingReason()).contains("abstains");
   }
@@ -144,6 +144,6 @@ class LostStateGateTest {
     for (int i = 0; i < 30; i++) {
       r.tick();
     }
-    assertThat(r.ready().messages()).as("the gate probes; the replica adds nothing").isEmpty();
+    assertThat(r.ready().allMessages()).as("the gate probes; the replica adds nothing").isEmpty();
   }
 }

@@ -54,7 +54,7 @@ final class ManualCluster {
     Replica r = replicas.get(id);
     Ready ready = r.ready();
     readies.get(id).add(ready);
-    wire.addAll(ready.messages());
+    wire.addAll(ready.allMessages());
     Invariants.check(r);
     return this;
   }
@@ -148,7 +148,7 @@ final class ManualCluster {
   }
 
   List<Message> sentBy(int id) {
-    return readies.get(id).stream().flatMap(r -> r.messages().stream()).toList();
+    return readies.get(id).stream().flatMap(r -> r.allMessages().stream()).toList();
   }
 
   List<RoundEvent.Kind> events(int id) {

@@ -47,7 +47,7 @@ class ProposerRulesTest {
   }
 
   private static Prepare firstPrepare(Ready r) {
-    return (Prepare) r.messages().stream().filter(m -> m instanceof Prepare).findFirst()
+    return (Prepare) r.allMessages().stream().filter(m -> m instanceof Prepare).findFirst()
         .orElseThrow();
   }
 
@@ -105,7 +105,7 @@ class ProposerRulesTest {
     c.deliver(to(4).or(from(4)));
     assertThat(ofKind(c.sentBy(1), Accept.class)).as("4 of 5: still waiting").isEmpty();
     c.tick(1);
-    assertThat(ofKind(c.last(1).messages(), Accept.class))
+    assertThat(ofKind(c.last(1).allMessages(), Accept.class))
         .as("two ticks after the majority at tick 0").hasSize(4);
   }
 
@@ -299,7 +299,7 @@ class ProposerRulesTest {
   void leaderProposesASubmittedEntryAtOnce() {
     ManualCluster c = autoWithLeaderOne(b -> b);
     c.submit(1, 2);
-    List<Message> accepts = ofKind(c.last(1).messages(), Accept.class);
+    List<Message> accepts = ofKind(c.last(1).allMessages(), Accept.class);
     assertThat(accepts).hasSize(2)
         .allSatisfy(m -> assertThat(((Accept) m).slot()).isEqualTo(2));
   }
@@ -309,7 +309,7 @@ class ProposerRulesTest {
     ManualCluster c = autoWithLeaderOne(b -> b);
     Entry forwarded = new Entry(2, 1, new byte[] {7});
     c.step(new Forward(2, 1, List.of(forwarded)));
-    List<Message> accepts = ofKind(c.last(1).messages(), Accept.class);
+    List<Message> accepts = ofKind(c.last(1).allMessages(), Accept.class);
     assertThat(accepts).hasSize(2)
         .allSatisfy(m -> assertThat(((Accept) m).block().entries()).containsExactly(forwarded));
   }
@@ -365,15 +365,15 @@ class ProposerRulesTest {
   void acceptorBehindGetsTheMissingBlocksAndTheAcceptAgain() {
     ManualCluster c = autoWithLeaderOne(b -> b);
     c.submit(1, 2);
-    Accept accept = (Accept) ofKind(c.last(1).messages(), Accept.class).get(0);
+    Accept accept = (Accept) ofKind(c.last(1).allMessages(), Accept.class).get(0);
     c.drop(m -> true);
     c.forget();
     c.step(new Reject(3, 1, accept.ballot(), 2, RejectReason.ACCEPTOR_BEHIND, accept.ballot(), 0));
-    assertThat(c.last(1).messages())
+    assertThat(c.last(1).allMessages())
         .containsExactly(
             new CatchUp(1, 3, 1, List.of(c.node(1).chosen(1))),
             new Accept(1, 3, accept.ballot(), 2, accept.block()));
     c.step(new Reject(3, 1, accept.ballot(), 3, RejectReason.ACCEPTOR_BEHIND, accept.ballot(), 0));
-    assertThat(c.last(1).messages()).as("not the slot of this round").isEmpty();
+    assertThat(c.last(1).allMessages()).as("not the slot of this round").isEmpty();
   }
 }

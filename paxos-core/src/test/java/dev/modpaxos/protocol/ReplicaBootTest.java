@@ -22,7 +22,7 @@ class ReplicaBootTest {
 
   private static StoredState state(StoreIdentity id, List<Block> chosen, List<Entry> local,
       Set<StateLoss> losses) {
-    return new StoredState(id, Ballot.ZERO, null, chosen, local, losses);
+    return new StoredState(id, Ballot.ZERO, List.of(), chosen, local, losses);
   }
 
   private static Block readmit(int member, long nonce, int replaces) {
@@ -34,7 +34,7 @@ class ReplicaBootTest {
     Proposal acc = new Proposal(1, new Ballot(5, 2), Block.EMPTY);
     Replica r =
         new Replica(config(), new StoredState(StoreIdentity.founding(CLUSTER, 3), new Ballot(4, 1),
-            acc, List.of(), List.of(), Set.of()), Boot.existing(1));
+            List.of(acc), List.of(), List.of(), Set.of()), Boot.existing(1));
     assertThat(r.ready().identity()).as("nothing to rewrite").isNull();
     assertThat(r.isVoting()).isTrue();
     assertThat(r.notVotingReason()).isNull();
@@ -69,7 +69,7 @@ class ReplicaBootTest {
 
   @Test
   void storeWithDataButNoIdentityIsLostState() {
-    Replica r = new Replica(config(), new StoredState(null, new Ballot(3, 1), null, List.of(),
+    Replica r = new Replica(config(), new StoredState(null, new Ballot(3, 1), List.of(), List.of(),
         List.of(), Set.of()), Boot.existing(8));
     assertThat(r.isVoting()).isFalse();
     assertThat(r.notVotingReason()).contains("records no identity");

@@ -31,7 +31,7 @@ class ReplicaLearnerTest {
     Replica r = node2(config());
     r.ready();
     r.step(new Commit(1, 2, 3, block(1, 3, 1)));
-    assertThat(r.ready().messages()).containsExactly(new CatchUpRequest(2, 1, 1));
+    assertThat(r.ready().allMessages()).containsExactly(new CatchUpRequest(2, 1, 1));
     assertThat(r.committedSlot()).isZero();
   }
 
@@ -40,10 +40,10 @@ class ReplicaLearnerTest {
     Replica r = node2(config());
     r.ready();
     r.step(new Commit(1, 2, 1, block(1, 1, 1)));
-    assertThat(r.ready().messages()).isEmpty();
+    assertThat(r.ready().allMessages()).isEmpty();
     r.step(new Commit(3, 2, 1, block(1, 1, 1)));
     Ready duplicate = r.ready();
-    assertThat(duplicate.messages()).isEmpty();
+    assertThat(duplicate.allMessages()).isEmpty();
     assertThat(duplicate.chosen()).isEmpty();
   }
 
@@ -53,9 +53,9 @@ class ReplicaLearnerTest {
     r.ready();
     r.step(new CatchUp(1, 2, 1, List.of(block(1, 1, 1), block(1, 2, 1))));
     assertThat(r.committedSlot()).isEqualTo(2);
-    assertThat(r.ready().messages()).containsExactly(new CatchUpRequest(2, 1, 3));
+    assertThat(r.ready().allMessages()).containsExactly(new CatchUpRequest(2, 1, 3));
     r.step(new CatchUp(1, 2, 3, List.of(block(1, 3, 1))));
-    assertThat(r.ready().messages()).as("below the cap: that was all").isEmpty();
+    assertThat(r.ready().allMessages()).as("below the cap: that was all").isEmpty();
   }
 
   @Test
@@ -65,7 +65,7 @@ class ReplicaLearnerTest {
     r.step(new CatchUp(1, 2, 1, two));
     r.ready();
     r.step(new CatchUp(3, 2, 1, two));
-    assertThat(r.ready().messages()).isEmpty();
+    assertThat(r.ready().allMessages()).isEmpty();
   }
 
   @Test
@@ -80,10 +80,10 @@ class ReplicaLearnerTest {
     assertThat(Budget.sizeOf(blocks.get(0))).isEqualTo(150);
     r.step(new CatchUp(1, 2, 1, blocks));
     assertThat(r.committedSlot()).isEqualTo(2);
-    assertThat(r.ready().messages()).as("4 x 100 - 100 = 300 bytes is not above the cap")
+    assertThat(r.ready().allMessages()).as("4 x 100 - 100 = 300 bytes is not above the cap")
         .isEmpty();
     r.step(new CatchUp(1, 2, 3, List.of(block(1, 3, 301 - 32))));
-    assertThat(r.ready().messages()).containsExactly(new CatchUpRequest(2, 1, 4));
+    assertThat(r.ready().allMessages()).containsExactly(new CatchUpRequest(2, 1, 4));
   }
 
   @Test
@@ -93,10 +93,10 @@ class ReplicaLearnerTest {
     r.step(new Commit(1, 2, 2, block(1, 2, 1)));
     r.ready();
     r.step(new CatchUpRequest(3, 2, 2));
-    assertThat(r.ready().messages())
+    assertThat(r.ready().allMessages())
         .containsExactly(new CatchUp(2, 3, 2, List.of(block(1, 2, 1))));
     r.step(new CatchUpRequest(3, 2, 3));
-    assertThat(r.ready().messages()).as("nothing to send").isEmpty();
+    assertThat(r.ready().allMessages()).as("nothing to send").isEmpty();
     assertThat(r.chosenBlocks(1, 1)).containsExactly(block(1, 1, 1));
   }
 }

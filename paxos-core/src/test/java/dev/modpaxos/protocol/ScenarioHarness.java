@@ -268,8 +268,9 @@ final class ScenarioHarness {
     if (m instanceof Message.Prepare p) {
       return head + " b=" + p.ballot() + " committed=" + p.committedSlot();
     } else if (m instanceof Message.Promise p) {
-      String acc = p.accepted() == null ? "-" : p.accepted().slot() + "@" + p.accepted().ballot()
-          + text(p.accepted().block().entries());
+      String acc = p.accepted().isEmpty() ? "-" : p.accepted().stream()
+          .map(a -> a.slot() + "@" + a.ballot() + text(a.block().entries()))
+          .collect(java.util.stream.Collectors.joining(","));
       return head + " b=" + p.ballot() + " committed=" + p.committedSlot() + " accepted=" + acc
           + " log=" + text(p.localLog());
     } else if (m instanceof Message.Accept a) {

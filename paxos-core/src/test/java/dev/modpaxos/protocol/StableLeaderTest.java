@@ -27,7 +27,7 @@ class StableLeaderTest {
       for (int t = 0; t < 3; t++) {
         for (Replica r : rs) {
           r.tick();
-          wire.addAll(r.ready().messages());
+          wire.addAll(r.ready().allMessages());
         }
         while (!wire.isEmpty()) {
           Message m = wire.poll();
@@ -35,7 +35,7 @@ class StableLeaderTest {
           forwards += m instanceof Message.Forward ? 1 : 0;
           Replica to = rs.get(m.to() - 1);
           to.step(m);
-          wire.addAll(to.ready().messages());
+          wire.addAll(to.ready().allMessages());
           Invariants.check(to);
         }
       }

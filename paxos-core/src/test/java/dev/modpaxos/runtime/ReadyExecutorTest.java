@@ -34,7 +34,8 @@ class ReadyExecutorTest {
       Proposal accepted, List<Entry> appended, List<SlotBlock> chosen, List<EntryId> removed,
       List<Message> messages) {
     return new Ready(
-        null, null, accepted, appended, chosen, removed, messages,
+        null, null, accepted == null ? List.of() : List.of(accepted), appended, chosen, removed,
+        List.of(), messages,
         List.of(new RoundEvent(RoundEvent.Kind.COMMITTED, new Ballot(1, 1), 1)), List.of(7L),
         List.of(8L));
   }

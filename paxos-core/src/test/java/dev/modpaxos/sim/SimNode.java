@@ -51,9 +51,9 @@ final class SimNode {
 
   /** Where, within one Ready, a crash strikes. */
   enum CrashPoint {
-    /** Writes are staged but not synced: a random subset of them survives. */
+    /** Writes staged, some or all early messages sent (R15), not synced: any subset survives. */
     BEFORE_SYNC,
-    /** Persisted, nothing sent. */
+    /** Persisted, only the early messages sent. */
     BEFORE_SEND,
     /** Some of the messages sent. */
     MID_SEND,
@@ -155,14 +155,19 @@ final class SimNode {
         || (node != null && !node.isVoting());
   }
 
-  /** A vote for slot k + 1 whose chosen block k a crash lost: it cannot vote on k (R15). */
+  /**
+   * A vote for slot k whose chosen block k - LIMIT a crash lost: it cannot vote on the slots up
+   * to k - LIMIT until it fetched them (R15, R18).
+   */
   private boolean tornVote() {
     if (node != null && node.isRunning()) {
       Replica r = RuntimeTestAccess.replica(node);
-      return r.accepted() != null && r.accepted().slot() > r.committedSlot() + 1;
+      return r.accepted() != null
+          && r.accepted().slot() - ReplicaConfig.PIPELINE_SLOTS_LIMIT > r.committedSlot();
     }
     StoredState s = store.load();
-    return s.accepted() != null && s.accepted().slot() > s.chosen().size() + 1;
+    return s.lastAccepted() != null
+        && s.lastAccepted().slot() - ReplicaConfig.PIPELINE_SLOTS_LIMIT > s.chosen().size();
   }
 
   // ---- lifecycle ------------------------------------------------------------------------------
@@ -288,6 +293,10 @@ final class SimNode {
     } catch (NotVotingException | BackPressureException | NodeStoppedException e) {
       return false;
     }
+    if (env.trace().on()) {
+      env.trace().line(env.now(), "n" + id + " submit " + java.util.HexFormat.of()
+          .formatHex(payload, 0, Math.min(4, payload.length)));
+    }
     settle();
     return true;
   }
@@ -390,25 +399,46 @@ final class SimNode {
     private String crashedAt;
 
     @Override
-    public boolean beforeSync(Ready r) {
+    public int earlyMessagesToSend(Ready r) {
       for (Entry e : r.appended()) {
         env.checker().onSubmitted(id, e);
       }
       crashedAt = null;
       crash = env.crashPoint();
+      int n = r.early().size();
+      if (crash != CrashPoint.BEFORE_SYNC || variant.sendsBeforePersist() || n == 0) {
+        return n;
+      }
+      // R15: the early messages travel while the disk syncs; the crash may strike after any.
+      int cut = env.nextInt(n + 1);
+      if (cut < n) {
+        tear("after sending " + cut + "/" + n + " early messages");
+      }
+      return cut;
+    }
+
+    @Override
+    public boolean beforeSync(Ready r) {
       if (variant.sendsBeforePersist() && crash != null && crash != CrashPoint.BEFORE_APPLY) {
         return sendBeforePersist(r);
       }
       if (crash == CrashPoint.BEFORE_SYNC) {
-        int unsynced = store.unsyncedWrites();
-        // Any subset may survive (Store contract); a torn vote impairs the node until it catches
-        // up, so the simulation allows one only while a majority stays unimpaired.
-        boolean tear = env.mayImpair(SimNode.this);
-        int lost = store.crash(i -> tear && env.nextInt(2) == 0);
-        crashedAt = "before sync, kept " + (unsynced - lost) + "/" + unsynced + " writes";
+        tear("before sync");
         return false;
       }
       return true;
+    }
+
+    /**
+     * A crash before the sync: any subset of the unsynced writes survives (Store contract); a
+     * torn vote impairs the node until it catches up, so the simulation allows one only while a
+     * majority stays unimpaired.
+     */
+    private void tear(String when) {
+      int unsynced = store.unsyncedWrites();
+      boolean tear = env.mayImpair(SimNode.this);
+      int lost = store.crash(i -> tear && env.nextInt(2) == 0);
+      crashedAt = when + ", kept " + (unsynced - lost) + "/" + unsynced + " writes";
     }
 
     /** REPLY_BEFORE_PERSIST: some or all messages leave, then the node dies before its sync. */
@@ -420,8 +450,8 @@ final class SimNode {
             case MID_SEND -> env.nextInt(messages.size() + 1);
             default -> 0;
           };
-      if (r.accepted() != null && cut > 0) {
-        env.checker().onVoted(id, r.accepted());
+      if (cut > 0) {
+        r.accepted().forEach(vote -> env.checker().onVoted(id, vote));
       }
       for (int i = 0; i < cut; i++) {
         env.send(messages.get(i));
@@ -444,8 +474,8 @@ final class SimNode {
       int cut =
           crash == CrashPoint.BEFORE_SEND ? 0
               : crash == CrashPoint.MID_SEND ? env.nextInt(n + 1) : n;
-      if (r.accepted() != null && cut > 0) {
-        env.checker().onVoted(id, r.accepted());
+      if (cut > 0) {
+        r.accepted().forEach(vote -> env.checker().onVoted(id, vote));
       }
       if (cut < n || crash == CrashPoint.BEFORE_SEND) {
         crashedAt = "after sending " + cut + "/" + n + " messages";
@@ -479,7 +509,7 @@ final class SimNode {
     @Override
     public void applied(SlotBlock sb) {
       if (env.trace().on()) {
-        env.trace().line(env.now(), "n" + id + " commit slot=" + sb.slot() + " " + sb.block());
+        env.trace().line(env.now(), "n" + id + " commit slot=" + sb.slot() + " " + sb.block().entries());
       }
       env.checker().onApplied(id, sb, app);
     }

@@ -1,5 +1,6 @@
 package dev.modpaxos.sim;
 
+import dev.modpaxos.protocol.ReplicaConfig;
 import dev.modpaxos.protocol.RoundTrigger;
 import java.util.SplittableRandom;
 
@@ -28,6 +29,7 @@ import java.util.SplittableRandom;
  * @param livenessRoundIntervalTicks ON_DEMAND liveness phase: a runRound() every so many ticks
  * @param blockEntriesMax passed to every replica's config
  * @param catchUpBlocksMax passed to every replica's config
+ * @param pipelineSlots passed to every replica's config: slots a leader keeps in flight (R18)
  */
 record SimShape(
     int nodes,
@@ -50,7 +52,8 @@ record SimShape(
     int livenessTicksMax,
     int livenessRoundIntervalTicks,
     int blockEntriesMax,
-    int catchUpBlocksMax) {
+    int catchUpBlocksMax,
+    int pipelineSlots) {
 
   static final int LONG_DELAY_TICKS_MAX = 120;
   private static final int[] SIZES = {3, 5, 7};
@@ -80,8 +83,11 @@ record SimShape(
         5000,
         5,
         r.nextInt(4) == 0 ? 1 + r.nextInt(4) : 4096,
-        r.nextInt(4) == 0 ? 1 + r.nextInt(3) : 64);
+        r.nextInt(4) == 0 ? 1 + r.nextInt(3) : 64,
+        PIPELINES[r.nextInt(PIPELINES.length)]);
   }
+
+  private static final int[] PIPELINES = {1, 2, 4, ReplicaConfig.PIPELINE_SLOTS_LIMIT};
 
   /**
    * No faults at all (every message takes exactly one tick, so links are FIFO); only node 1
@@ -90,6 +96,6 @@ record SimShape(
   static SimShape stable(int nodes, RoundTrigger trigger, int safetyTicks) {
     return new SimShape(
         nodes, trigger, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1.0, 0.3, 0, 1, 1, safetyTicks, 5000, 5, 4096,
-        64);
+        64, 4);
   }
 }

@@ -149,6 +149,7 @@ final class Simulation implements SimNode.Env {
         .seed(random.nextLong())
         .blockEntriesMax(shape.blockEntriesMax())
         .catchUpBlocksMax(shape.catchUpBlocksMax())
+        .pipelineSlots(shape.pipelineSlots())
         .build();
   }
 

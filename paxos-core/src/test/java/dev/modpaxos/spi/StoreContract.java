@@ -112,7 +112,7 @@ public abstract class StoreContract {
     StoredState state = fresh().load();
     assertThat(state.identity()).as("a store never initialised has no identity").isNull();
     assertThat(state.promised()).isEqualTo(Ballot.ZERO);
-    assertThat(state.accepted()).isNull();
+    assertThat(state.accepted()).isEmpty();
     assertThat(state.chosen()).isEmpty();
     assertThat(state.localLog()).isEmpty();
     assertThat(state.losses()).isEmpty();
@@ -266,8 +266,8 @@ public abstract class StoreContract {
     StoredState state = reopen(s).load();
     assertThat(state.promised()).isEqualTo(high);
     assertThat(state.promised().generation()).isEqualTo(Integer.MAX_VALUE);
-    assertThat(state.accepted()).isEqualTo(accepted);
-    assertThat(state.accepted().ballot()).isNotEqualTo(new Ballot(7, 3));
+    assertThat(state.accepted()).containsExactly(accepted);
+    assertThat(state.lastAccepted().ballot()).isNotEqualTo(new Ballot(7, 3));
     assertThat(state.chosen()).containsExactly(mixed, new Block(List.of(control)));
     assertThat(state.localLog()).containsExactly(control, ofGeneration3, ofLastGeneration);
   }
@@ -281,7 +281,7 @@ public abstract class StoreContract {
     s.sync();
     StoredState state = reopen(s).load();
     assertThat(state.promised()).isEqualTo(new Ballot(5, 2, 3));
-    assertThat(state.accepted().ballot()).isEqualTo(new Ballot(5, 2, 2));
+    assertThat(state.lastAccepted().ballot()).isEqualTo(new Ballot(5, 2, 2));
   }
 
   @Test
@@ -295,16 +295,36 @@ public abstract class StoreContract {
   }
 
   @Test
-  public void acceptedValueIsReplacedAndSurvivesReopen() {
+  public void votesOfSeveralSlotsSurviveReopenEachReplacedOnlyByItsOwnSlot() {
     Store s = fresh();
     s.load();
-    s.saveAccepted(new Proposal(1, new Ballot(1, 1), block(1, 3)));
-    Proposal last = new Proposal(2, new Ballot(4, 3), block(2, 5));
-    s.saveAccepted(last);
+    Proposal first = new Proposal(1, new Ballot(1, 1), block(1, 3));
+    s.saveAccepted(first);
+    s.saveAccepted(new Proposal(2, new Ballot(1, 1), block(2, 4)));
+    Proposal second = new Proposal(2, new Ballot(4, 3), block(2, 5));
+    s.saveAccepted(second); // R18: replaces slot 2's vote only
     s.sync();
     StoredState state = reopen(s).load();
-    assertThat(state.accepted()).isEqualTo(last);
+    assertThat(state.accepted()).containsExactly(first, second);
+    assertThat(state.lastAccepted()).isEqualTo(second);
     assertThat(state.losses()).isEmpty();
+  }
+
+  @Test
+  public void theVotesOfTheLastVotesKeptSlotsAreKept() {
+    Store s = fresh();
+    s.load();
+    int last = 3 * dev.modpaxos.protocol.ReplicaConfig.VOTES_KEPT;
+    for (int slot = 1; slot <= last; slot++) {
+      s.saveAccepted(new Proposal(slot, new Ballot(2, 1), block(slot, 1)));
+    }
+    s.sync();
+    List<Proposal> votes = reopen(s).load().accepted();
+    assertThat(votes).extracting(Proposal::slot)
+        .contains(java.util.stream.LongStream
+            .rangeClosed(last - dev.modpaxos.protocol.ReplicaConfig.VOTES_KEPT + 1, last)
+            .boxed().toArray(Long[]::new));
+    assertThat(votes).allSatisfy(v -> assertThat(v.block()).isEqualTo(block(v.slot(), 1)));
   }
 
   @Test
@@ -405,7 +425,7 @@ public abstract class StoreContract {
       s = reopen(s);
       StoredState state = s.load();
       assertThat(state.promised()).isEqualTo(promised);
-      assertThat(state.accepted()).isEqualTo(accepted);
+      assertThat(state.accepted()).containsExactly(accepted);
       assertThat(state.chosen()).containsExactlyElementsOf(chosen);
       assertThat(state.localLog()).hasSize(round).last().isEqualTo(entry(1, round, 10));
     }
@@ -454,7 +474,7 @@ public abstract class StoreContract {
     s.sync();
     StoredState state = reopen(s).load();
     assertThat(state.localLog()).containsExactly(big);
-    assertThat(state.accepted()).isEqualTo(new Proposal(2, new Ballot(2, 1), bigBlock));
+    assertThat(state.accepted()).containsExactly(new Proposal(2, new Ballot(2, 1), bigBlock));
     assertThat(state.chosen()).containsExactly(bigBlock, bigBlock);
   }
 
