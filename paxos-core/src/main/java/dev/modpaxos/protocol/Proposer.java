@@ -417,7 +417,9 @@ final class Proposer {
         startAccept(next.slot(), next.block());
         continue;
       }
-      if (!ticketsQueued.isEmpty() || !wantsFresh()) {
+      // The round's own fresh block (R14) first; more only while no runRound() waits to start.
+      boolean roundsOwn = !ticketsInRound.isEmpty() && ticketSlot < 0;
+      if (!roundsOwn && (!ticketsQueued.isEmpty() || !hasWork())) {
         break;
       }
       Block block = buildBlock(inFlight.isEmpty());
@@ -457,14 +459,6 @@ final class Proposer {
     return inFlight.size() < config.pipelineSlots()
         && inFlightEntries < config.pipelineEntriesMax()
         && inFlightBytes < config.pipelineBytesMax();
-  }
-
-  /** Whether a fresh block is wanted now: AUTO, any pending entry; ON_DEMAND, the round's one. */
-  private boolean wantsFresh() {
-    if (!ticketsInRound.isEmpty() && ticketSlot < 0) {
-      return true;
-    }
-    return hasWork();
   }
 
   private long nextSlot() {

@@ -42,7 +42,7 @@ class AcceptorTest {
     assertThat(ready.allMessages()).singleElement().isInstanceOf(Promise.class);
     Promise p = (Promise) ready.allMessages().get(0);
     assertThat(p.localLog()).extracting(Entry::id).containsExactly(new EntryId(3, 1));
-    assertThat(p.accepted()).isNull();
+    assertThat(p.accepted()).isEmpty();
   }
 
   @Test
@@ -70,11 +70,12 @@ class AcceptorTest {
   }
 
   @Test
-  void acceptIsPersistedBeforeAcceptedAndOnlyForTheNextSlot() {
+  void acceptIsPersistedBeforeAcceptedAndOnlyWithinThePipelineWindow() {
     Replica r = node3(StoredState.EMPTY);
-    r.step(new Accept(1, 3, new Ballot(1, 1), 2, block(1, 1)));
+    long beyond = ReplicaConfig.PIPELINE_SLOTS_LIMIT + 1;
+    r.step(new Accept(1, 3, new Ballot(1, 1), beyond, block(1, 1)));
     Ready behind = r.ready();
-    assertThat(behind.accepted()).isNull();
+    assertThat(behind.accepted()).isEmpty();
     assertThat(behind.allMessages())
         .anySatisfy(m -> assertThat(m).isInstanceOf(CatchUpRequest.class))
         .anySatisfy(
@@ -84,11 +85,16 @@ class AcceptorTest {
                         Reject.class,
                         rej -> assertThat(rej.reason()).isEqualTo(RejectReason.ACCEPTOR_BEHIND)));
 
+    r.step(new Accept(1, 3, new Ballot(1, 1), beyond - 1, block(1, 2))); // R18: the last slot in
     r.step(new Accept(1, 3, new Ballot(1, 1), 1, block(1, 1)));
     Ready ok = r.ready();
-    assertThat(ok.accepted()).isEqualTo(new Proposal(1, new Ballot(1, 1), block(1, 1)));
+    assertThat(ok.accepted()).containsExactly(
+        new Proposal(beyond - 1, new Ballot(1, 1), block(1, 2)),
+        new Proposal(1, new Ballot(1, 1), block(1, 1)));
     assertThat(ok.promised()).isEqualTo(new Ballot(1, 1));
-    assertThat(ok.allMessages()).singleElement().isEqualTo(new Accepted(3, 1, new Ballot(1, 1), 1));
+    assertThat(ok.early()).as("votes wait for the sync").isEmpty();
+    assertThat(ok.messages()).containsExactly(new Accepted(3, 1, new Ballot(1, 1), beyond - 1),
+        new Accepted(3, 1, new Ballot(1, 1), 1));
   }
 
   @Test
@@ -103,7 +109,7 @@ class AcceptorTest {
     r.step(new Commit(1, 3, 1, block(1, 1)));
     r.step(new Prepare(1, 3, new Ballot(3, 1), 1));
     Promise after = (Promise) r.ready().allMessages().get(0);
-    assertThat(after.accepted()).as("slot 1 is decided now").isNull();
+    assertThat(after.accepted()).as("slot 1 is decided now").isEmpty();
     assertThat(after.committedSlot()).isEqualTo(1);
   }
 
@@ -128,7 +134,7 @@ class AcceptorTest {
     r.step(new Accept(1, 3, new Ballot(9, 1), 2, block(1, 2)));
     Ready silent = r.ready();
     assertThat(silent.promised()).isNull();
-    assertThat(silent.accepted()).isNull();
+    assertThat(silent.accepted()).isEmpty();
     assertThat(silent.allMessages()).allSatisfy(m -> assertThat(m).isInstanceOf(CatchUpRequest.class));
 
     for (int i = 0; i < 40; i++) {
@@ -187,15 +193,15 @@ class AcceptorTest {
     r.runRound();
     r.ready();
     Ballot b = r.promised();
-    r.step(new Promise(1, 3, b, 0, null, List.of(), 0));
-    r.step(new Promise(2, 3, b, 0, null, List.of(), 2));
+    r.step(new Promise(1, 3, b, 0, List.of(), List.of(), 0));
+    r.step(new Promise(2, 3, b, 0, List.of(), List.of(), 2));
     assertThat(r.ready().allMessages()).as("no ACCEPT: neither promise is of a current generation")
         .noneMatch(m -> m instanceof Accept);
     r.tick();
     r.tick();
     r.tick();
     assertThat(r.ready().allMessages()).as("still no majority").noneMatch(m -> m instanceof Accept);
-    r.step(new Promise(2, 3, b, 0, null, List.of(), 1));
+    r.step(new Promise(2, 3, b, 0, List.of(), List.of(), 1));
     r.tick();
     r.tick();
     assertThat(r.ready().allMessages()).anyMatch(m -> m instanceof Accept);

@@ -59,7 +59,7 @@ class AcceptorVotingTest {
   void acceptForASlotTheAcceptorCommittedIsRefusedAsDecided() {
     Replica r =
         new Replica(config(), new StoredState(StoreIdentity.founding("modpaxos", 3), Ballot.ZERO,
-            null, List.of(B1), List.of(), Set.of()));
+            List.of(), List.of(B1), List.of(), Set.of()));
     r.step(new Accept(1, 3, new Ballot(9, 1), 1, B1));
     Reject reject = (Reject) r.ready().allMessages().get(0);
     assertThat(reject.reason()).isEqualTo(RejectReason.SLOT_DECIDED);

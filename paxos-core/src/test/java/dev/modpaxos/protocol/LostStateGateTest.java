@@ -99,7 +99,7 @@ class LostStateGateTest {
   @Test
   void intactStoreIsNeverGated() {
     Replica r = boot(new StoredState(StoreIdentity.founding(ReplicaConfig.CLUSTER_ID_DEFAULT, 3),
-        Ballot.ZERO, null, List.of(), List.of(), Set.of()));
+        Ballot.ZERO, List.of(), List.of(), List.of(), Set.of()));
     assertThat(r.isVoting()).isTrue();
     r.tick();
     assertThat(gate.calls).isEmpty();

@@ -64,7 +64,7 @@ class ScenarioTest {
         .note("S2 and S3 accepted [x]; S1 crashes before it hears ACCEPTED")
         .crash(1)
         .submit(2, "y")
-        .note("S2 must re-propose [x] for slot 1 (highest-ballot rule), then propose [y]")
+        .note("S2 must re-propose [x] for slot 1 (highest-ballot rule); [y] goes out for slot 2 alongside (R18)")
         .runRound(2)
         .deliverAll()
         .note("S1 does not answer: after promiseWaitTicks S2 goes on with the majority it has")

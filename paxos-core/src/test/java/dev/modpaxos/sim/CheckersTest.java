@@ -37,7 +37,21 @@ class CheckersTest {
     c.onApplied(2, slot(1, a), app);
     assertThat(violations.count()).isZero();
     c.onApplied(3, slot(1, b), app);
-    assertThat(only()).startsWith("AgreementChecker t=7: slot 1 chose");
+    assertThat(only()).startsWith("AgreementChecker t=7: slot 1 was applied as");
+  }
+
+  @Test
+  void agreementAllowsAdmissionToDropEntriesButNotToAddOne() {
+    AgreementChecker c = new AgreementChecker(violations, 2);
+    Block voted = new Block(List.of(a, b));
+    c.onVoted(1, new Proposal(1, new Ballot(1, 1), voted));
+    c.onVoted(2, new Proposal(1, new Ballot(1, 1), voted));
+    c.onApplied(1, slot(1, b), app); // R18: a dropped as already chosen or fenced
+    assertThat(violations.count()).isZero();
+    c.onVoted(1, new Proposal(2, new Ballot(1, 1), new Block(List.of(a))));
+    c.onVoted(2, new Proposal(2, new Ballot(1, 1), new Block(List.of(a))));
+    c.onApplied(1, slot(2, b), app);
+    assertThat(only()).contains("applied Block[" + b.id() + "] for slot 2 but a majority voted");
   }
 
   @Test
