@@ -216,9 +216,15 @@ final class ChosenLog {
    * before; and, after each slot, to apply its membership changes before the next is admitted.
    */
   interface Admission {
-    boolean fenced(Entry e);
+    /** Whether {@code e} takes effect; {@code alreadyChosen} if an earlier slot holds its id. */
+    boolean admits(Entry e, boolean alreadyChosen);
 
     void committed(SlotBlock admitted);
+
+    /** R9: true, except in a deliberately broken test variant. */
+    default boolean waitsForGaps() {
+      return true;
+    }
   }
 
   /** A slot that became committed: the block chosen for it, and what of it takes effect. */
@@ -237,14 +243,14 @@ final class ChosenLog {
     if (slot <= committed) {
       return List.of();
     }
-    if (slot > committed + 1) {
+    if (slot > committed + 1 && admission.waitsForGaps()) {
       if (early.size() < EARLY_BLOCKS_MAX) {
         early.putIfAbsent(slot, block);
       }
       return List.of();
     }
     List<Decided> done = new ArrayList<>();
-    append(slot, block, admission, done);
+    append(committed + 1, block, admission, done);
     for (Map.Entry<Long, Block> next = early.pollFirstEntry();
         next != null;
         next = early.pollFirstEntry()) {
@@ -268,7 +274,7 @@ final class ChosenLog {
         // never hand its id out again (found by FrameFuzzTest).
         nextSeq = Math.max(nextSeq, e.seq() + 1);
       }
-      boolean admitted = !index.contains(e.id()) && !admission.fenced(e);
+      boolean admitted = admission.admits(e, index.contains(e.id()));
       if (!admitted) {
         if (kept == null) {
           kept = new ArrayList<>(entries.subList(0, i));

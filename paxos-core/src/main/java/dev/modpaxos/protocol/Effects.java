@@ -16,7 +16,7 @@ final class Effects {
   final List<Long> roundsDone = new ArrayList<>();
   final List<Long> roundsFailed = new ArrayList<>();
 
-  Ready drain() {
+  Ready drain(Rules rules) {
     if (identity == null
         && promised == null
         && accepted.isEmpty()
@@ -33,7 +33,8 @@ final class Effects {
     List<Message> early = new ArrayList<>();
     List<Message> late = new ArrayList<>();
     for (Message m : messages) {
-      (identity == null && mayLeaveBeforeSync(m) ? early : late).add(m);
+      (identity == null && rules.leavesBeforeSync(m, this::appendedInThisBatch) ? early : late)
+          .add(m);
     }
     Ready r =
         new Ready(
@@ -62,39 +63,11 @@ final class Effects {
     return r;
   }
 
-  /**
-   * R15: a message may leave before the batch's sync iff it states nothing that rests on this
-   * batch's unsynced writes. A COMMIT or CATCHUP states that blocks are chosen, which rests on a
-   * majority's durable votes, not on this node's disk; a CATCHUP_REQUEST states nothing. An ACCEPT
-   * rests on the leader's promise, synced before its PREPARE left (R5), and on its own entries
-   * being logged (R4): it goes early unless it carries an own entry appended in this batch, whose
-   * id a crash could otherwise hand out again. A PROMISE, ACCEPTED or REJECT reports the
-   * acceptor's state, a PREPARE the proposer's new ballot and a FORWARD own entries: they wait.
-   * The leader's own vote is unsynced when its ACCEPTs leave, but no other vote can reach it
-   * before this batch's sync has returned (one batch at a time), so a decision never counts it
-   * before it is durable.
-   */
-  private boolean mayLeaveBeforeSync(Message m) {
-    if (m instanceof Message.Commit
-        || m instanceof Message.CatchUp
-        || m instanceof Message.CatchUpRequest) {
-      return true;
-    }
-    if (m instanceof Message.Accept a) {
-      if (appended.isEmpty()) {
-        return true;
-      }
-      for (Entry e : a.block().entries()) {
-        if (appendedIds().contains(e.id())) {
-          return false;
-        }
-      }
-      return true;
-    }
-    return false;
-  }
-
   private java.util.Set<EntryId> appendedIdsCache;
+
+  private boolean appendedInThisBatch(EntryId id) {
+    return !appended.isEmpty() && appendedIds().contains(id);
+  }
 
   private java.util.Set<EntryId> appendedIds() {
     if (appendedIdsCache == null) {

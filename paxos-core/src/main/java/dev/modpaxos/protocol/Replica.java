@@ -43,6 +43,7 @@ public final class Replica {
   private String lostReason;
   // Test-only: the unsound pre-generation answer to lost state; null in production.
   private final Rules.LostStateGate gate;
+  private final Rules rules;
   private long lastLearnerDutyTick = Long.MIN_VALUE / 2;
   private long readmissionRequests;
   // Invariant: increases by one per tick(); the only notion of time in the core.
@@ -72,6 +73,7 @@ public final class Replica {
     this.config = Objects.requireNonNull(config, "config");
     this.self = config.nodeId();
     this.random = new SplittableRandom(config.seed());
+    this.rules = rules;
     this.membership = new Membership(config.members());
     this.identity = requireOwn(state.identity());
     boolean lost = !state.losses().isEmpty() || (state.identity() == null && !state.isEmpty());
@@ -208,7 +210,7 @@ public final class Replica {
     proposer.flushProposals();
     proposer.flushForwards();
     log.drainRemovals();
-    return out.drain();
+    return out.drain(rules);
   }
 
   // ---- reads --------------------------------------------------------------------------------
@@ -424,8 +426,13 @@ public final class Replica {
   private final ChosenLog.Admission admission =
       new ChosenLog.Admission() {
         @Override
-        public boolean fenced(Entry e) {
-          return isFenced(e);
+        public boolean admits(Entry e, boolean alreadyChosen) {
+          return rules.admits(alreadyChosen, isFenced(e));
+        }
+
+        @Override
+        public boolean waitsForGaps() {
+          return rules.waitsForGaps();
         }
 
         @Override

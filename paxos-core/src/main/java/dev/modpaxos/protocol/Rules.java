@@ -35,6 +35,47 @@ class Rules {
     return best;
   }
 
+  /**
+   * R15: a message may leave before the batch's sync iff it states nothing that rests on this
+   * batch's unsynced writes. A COMMIT or CATCHUP states that blocks are chosen, which rests on a
+   * majority's durable votes, not on this node's disk; a CATCHUP_REQUEST states nothing. An ACCEPT
+   * rests on the leader's promise, synced before its PREPARE left (R5), and on its own entries
+   * being logged (R4): it goes early unless it carries an entry appended in this batch, whose id
+   * a crash could otherwise hand out again. A PROMISE, ACCEPTED or REJECT reports the acceptor's
+   * state, a PREPARE the proposer's new ballot and a FORWARD own entries: they wait. The leader's
+   * own vote is unsynced when its ACCEPTs leave, but no other vote can reach it before this
+   * batch's sync has returned (one batch at a time), so a decision never counts it unsynced.
+   */
+  boolean leavesBeforeSync(Message m, java.util.function.Predicate<EntryId> appendedInThisBatch) {
+    if (m instanceof Message.Commit
+        || m instanceof Message.CatchUp
+        || m instanceof Message.CatchUpRequest) {
+      return true;
+    }
+    if (m instanceof Message.Accept a) {
+      for (Entry e : a.block().entries()) {
+        if (appendedInThisBatch.test(e.id())) {
+          return false;
+        }
+      }
+      return true;
+    }
+    return false;
+  }
+
+  /** R9: a commit that arrives ahead of a gap waits for the gap (slots apply in order). */
+  boolean waitsForGaps() {
+    return true;
+  }
+
+  /**
+   * R18: admission drops an entry an earlier slot already holds, or one fenced (R17). The pure
+   * decision of which entries take effect; {@code fenced} is the replica's R17 test.
+   */
+  boolean admits(boolean alreadyChosen, boolean fenced) {
+    return !alreadyChosen && !fenced;
+  }
+
   /** R10: an acceptor neither promises nor accepts for a slot it knows is decided. */
   boolean isDecided(long slot, long committedSlot) {
     return slot <= committedSlot;

@@ -64,4 +64,55 @@ public final class BrokenRules {
           }
         });
   }
+
+  /**
+   * A replica that breaks R15's early sends: its votes (PROMISE, ACCEPTED) leave with the
+   * messages that may go before the sync, i.e. it acknowledges before its group sync.
+   */
+  public static Replica votingBeforeSync(ReplicaConfig config, StoredState state, Boot boot) {
+    return new Replica(
+        config,
+        state,
+        boot,
+        new Rules() {
+          @Override
+          boolean leavesBeforeSync(
+              Message m, java.util.function.Predicate<EntryId> appendedInThisBatch) {
+            return m instanceof Message.Promise
+                || m instanceof Message.Accepted
+                || super.leavesBeforeSync(m, appendedInThisBatch);
+          }
+        });
+  }
+
+  /** A replica that breaks R9: a commit ahead of a gap is applied at once, before the gap. */
+  public static Replica applyingOutOfOrder(ReplicaConfig config, StoredState state, Boot boot) {
+    return new Replica(
+        config,
+        state,
+        boot,
+        new Rules() {
+          @Override
+          boolean waitsForGaps() {
+            return false;
+          }
+        });
+  }
+
+  /**
+   * A replica that breaks R18's admission: an entry an earlier slot already holds takes effect
+   * again (pipelined slots can choose one entry twice), as does a fenced one.
+   */
+  public static Replica admittingEverything(ReplicaConfig config, StoredState state, Boot boot) {
+    return new Replica(
+        config,
+        state,
+        boot,
+        new Rules() {
+          @Override
+          boolean admits(boolean alreadyChosen, boolean fenced) {
+            return true;
+          }
+        });
+  }
 }

@@ -27,8 +27,8 @@ class ChosenLogTest {
   static final ChosenLog.Admission ALL =
       new ChosenLog.Admission() {
         @Override
-        public boolean fenced(Entry e) {
-          return false;
+        public boolean admits(Entry e, boolean alreadyChosen) {
+          return !alreadyChosen;
         }
 
         @Override
@@ -147,11 +147,11 @@ class ChosenLogTest {
     commit(log, 1, block(mine));
     assertThat(log.localLogSize()).isZero();
     log.drainRemovals();
-    assertThat(out.drain().removed()).as("the batch that persists the block").isEmpty();
+    assertThat(out.drain(Rules.PAXOS).removed()).as("the batch that persists the block").isEmpty();
     log.drainRemovals();
-    assertThat(out.drain().removed()).containsExactly(mine.id());
+    assertThat(out.drain(Rules.PAXOS).removed()).containsExactly(mine.id());
     log.drainRemovals();
-    assertThat(out.drain().removed()).as("each removal once").isEmpty();
+    assertThat(out.drain(Rules.PAXOS).removed()).as("each removal once").isEmpty();
   }
 
   @Test

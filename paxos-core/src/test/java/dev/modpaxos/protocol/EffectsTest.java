@@ -14,14 +14,14 @@ class EffectsTest {
   private static Ready drainWith(Consumer<Effects> effect) {
     Effects e = new Effects();
     effect.accept(e);
-    Ready r = e.drain();
-    assertThat(e.drain()).as("a second drain has nothing left").isSameAs(Ready.EMPTY);
+    Ready r = e.drain(Rules.PAXOS);
+    assertThat(e.drain(Rules.PAXOS)).as("a second drain has nothing left").isSameAs(Ready.EMPTY);
     return r;
   }
 
   @Test
   void nothingAccumulatedDrainsAsTheEmptyBatch() {
-    assertThat(new Effects().drain()).isSameAs(Ready.EMPTY);
+    assertThat(new Effects().drain(Rules.PAXOS)).isSameAs(Ready.EMPTY);
   }
 
   @Test

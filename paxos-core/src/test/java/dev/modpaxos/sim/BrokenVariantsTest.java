@@ -23,10 +23,17 @@ class BrokenVariantsTest {
         "REPLY_BEFORE_PERSIST",
         "ACCEPT_PREPARE_FROM_BEHIND",
         "IGNORE_LOST_ACCEPTOR_STATE",
-        "OLD_R16_PROBE"
+        "OLD_R16_PROBE",
+        "VOTE_BEFORE_SYNC",
+        "APPLY_OUT_OF_ORDER",
+        "NO_ADMISSION"
       })
   void brokenVariantIsCaughtAndPaxosIsNotOnTheSameSeeds(ProtocolVariant variant) {
-    int seedsMax = variant == ProtocolVariant.OLD_R16_PROBE ? OLD_R16_SEEDS_MAX : SEEDS_MAX;
+    // A vote sent early and then lost matters only if a later quorum needs it: rare, so that
+    // variant gets the larger budget too (caught at seed 3603 when it was added).
+    int seedsMax =
+        variant == ProtocolVariant.OLD_R16_PROBE || variant == ProtocolVariant.VOTE_BEFORE_SYNC
+            ? OLD_R16_SEEDS_MAX : SEEDS_MAX;
     SimResult caught = firstFailingSeed(variant, seedsMax);
     assertThat(caught).as("%s caught within %d seeds", variant, seedsMax).isNotNull();
     System.out.println(

@@ -19,6 +19,12 @@ enum ProtocolVariant {
   IGNORE_HIGHEST_BALLOT(BrokenRules::ignoringHighestBallot, false),
   /** Sends a Ready's messages before persisting it (breaks R15: persist before reply). */
   REPLY_BEFORE_PERSIST(Replica::new, true),
+  /** Votes leave before the group sync (breaks R15's early sends). */
+  VOTE_BEFORE_SYNC(BrokenRules::votingBeforeSync, false),
+  /** A commit ahead of a gap is applied at once (breaks R9: slots apply in order). */
+  APPLY_OUT_OF_ORDER(BrokenRules::applyingOutOfOrder, false),
+  /** Pipelined slots' duplicate and fenced entries take effect (breaks R18's admission). */
+  NO_ADMISSION(BrokenRules::admittingEverything, false),
   /** Acceptors answer a PREPARE from a proposer behind on commits (breaks R10). */
   ACCEPT_PREPARE_FROM_BEHIND(BrokenRules::acceptingFromBehind, false),
   /**

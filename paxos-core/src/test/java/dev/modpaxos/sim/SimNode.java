@@ -6,6 +6,7 @@ import dev.modpaxos.protocol.Entry;
 import dev.modpaxos.protocol.Invariants;
 import dev.modpaxos.protocol.Message;
 import dev.modpaxos.protocol.Ready;
+import dev.modpaxos.protocol.Proposal;
 import dev.modpaxos.protocol.Replica;
 import dev.modpaxos.protocol.ReplicaConfig;
 import dev.modpaxos.protocol.RoundEvent;
@@ -406,15 +407,29 @@ final class SimNode {
       crashedAt = null;
       crash = env.crashPoint();
       int n = r.early().size();
-      if (crash != CrashPoint.BEFORE_SYNC || variant.sendsBeforePersist() || n == 0) {
-        return n;
+      int cut = n;
+      if (crash == CrashPoint.BEFORE_SYNC && !variant.sendsBeforePersist() && n > 0) {
+        // R15: the early messages travel while the disk syncs; the crash may strike after any.
+        cut = env.nextInt(n + 1);
+        if (cut < n) {
+          tear("after sending " + cut + "/" + n + " early messages");
+        }
       }
-      // R15: the early messages travel while the disk syncs; the crash may strike after any.
-      int cut = env.nextInt(n + 1);
-      if (cut < n) {
-        tear("after sending " + cut + "/" + n + " early messages");
-      }
+      reportVotes(r, r.early().subList(0, cut));
       return cut;
+    }
+
+    /** Tells the agreement checker of each vote whose ACCEPTED is among {@code sent}. */
+    private void reportVotes(Ready r, List<Message> sent) {
+      for (Message m : sent) {
+        if (m instanceof Message.Accepted a) {
+          for (Proposal vote : r.accepted()) {
+            if (vote.slot() == a.slot() && vote.ballot().equals(a.ballot())) {
+              env.checker().onVoted(id, vote);
+            }
+          }
+        }
+      }
     }
 
     @Override
@@ -450,9 +465,7 @@ final class SimNode {
             case MID_SEND -> env.nextInt(messages.size() + 1);
             default -> 0;
           };
-      if (cut > 0) {
-        r.accepted().forEach(vote -> env.checker().onVoted(id, vote));
-      }
+      reportVotes(r, messages.subList(0, cut));
       for (int i = 0; i < cut; i++) {
         env.send(messages.get(i));
       }
@@ -474,9 +487,7 @@ final class SimNode {
       int cut =
           crash == CrashPoint.BEFORE_SEND ? 0
               : crash == CrashPoint.MID_SEND ? env.nextInt(n + 1) : n;
-      if (cut > 0) {
-        r.accepted().forEach(vote -> env.checker().onVoted(id, vote));
-      }
+      reportVotes(r, r.messages().subList(0, cut));
       if (cut < n || crash == CrashPoint.BEFORE_SEND) {
         crashedAt = "after sending " + cut + "/" + n + " messages";
       }

@@ -52,8 +52,8 @@ public final class MessageCodec {
               .setCommittedSlot(p.committedSlot())
               .addAllLocalLog(toWire(p.localLog()))
               .setGeneration(p.generation());
-      if (p.accepted() != null) {
-        b.setAccepted(proposal(p.accepted()));
+      for (Proposal a : p.accepted()) {
+        b.addAccepted(proposal(a));
       }
       e.setPromise(b);
     } else if (m instanceof Message.Accept a) {
@@ -201,14 +201,15 @@ public final class MessageCodec {
   }
 
   private Message promise(int from, int to, Wire.Promise p) {
-    Proposal accepted = null;
-    if (p.hasAccepted()) {
-      Wire.Proposal a = p.getAccepted();
-      accepted =
-          new Proposal(
-              atLeast("accepted.slot", a.getSlot(), 1),
-              ballot(a.hasBallot(), a.getBallot()),
-              block(a.hasBlock(), a.getBlock()));
+    java.util.List<Proposal> accepted = new java.util.ArrayList<>();
+    java.util.Set<Long> slots = new java.util.HashSet<>();
+    for (Wire.Proposal a : p.getAcceptedList()) {
+      long slot = atLeast("accepted.slot", a.getSlot(), 1);
+      if (!slots.add(slot)) {
+        throw new MalformedMessageException("two accepted values for slot " + slot);
+      }
+      accepted.add(
+          new Proposal(slot, ballot(a.hasBallot(), a.getBallot()), block(a.hasBlock(), a.getBlock())));
     }
     return new Message.Promise(
         from, to, ballot(p.hasBallot(), p.getBallot()),

@@ -42,7 +42,7 @@ class MessageCodecPropertiesTest {
       return p.ballot().generation() > 1;
     } else if (m instanceof Message.Promise p) {
       return p.ballot().generation() > 1 || p.generation() > 1
-          || (p.accepted() != null && p.accepted().ballot().generation() > 1);
+          || p.accepted().stream().anyMatch(a -> a.ballot().generation() > 1);
     } else if (m instanceof Message.Accept a) {
       return a.ballot().generation() > 1;
     } else if (m instanceof Message.Accepted a) {
@@ -119,7 +119,8 @@ class MessageCodecPropertiesTest {
     return Arbitraries.oneOf(
         Combinators.combine(id, id, ballot, committed).as(Message.Prepare::new),
         Combinators.combine(
-                id, id, ballot, committed, proposals().injectNull(0.5), entries, generation)
+                id, id, ballot, committed,
+                proposals().list().ofMaxSize(3).uniqueElements(Proposal::slot), entries, generation)
             .as(Message.Promise::new),
         Combinators.combine(id, id, ballot, slot, block).as(Message.Accept::new),
         Combinators.combine(id, id, ballot, slot, generation).as(Message.Accepted::new),

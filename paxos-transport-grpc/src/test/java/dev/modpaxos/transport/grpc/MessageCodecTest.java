@@ -45,8 +45,9 @@ class MessageCodecTest {
         new Message.Promise(1, 2, B, 4, null, List.of()),
         new Message.Promise(1, 2, B, 4, new Proposal(5, new Ballot(2, 3), BLOCK), List.of(E2)),
         new Message.Promise(
-            1, 2, B_G7, 4, new Proposal(5, new Ballot(2, 3, 2), MIXED), List.of(CONTROL), 5),
-        new Message.Promise(1, 2, B, 0, null, List.of(), 0),
+            1, 2, B_G7, 4, List.of(new Proposal(5, new Ballot(2, 3, 2), MIXED),
+                new Proposal(6, new Ballot(2, 3, 2), BLOCK)), List.of(CONTROL), 5),
+        new Message.Promise(1, 2, B, 0, List.of(), List.of(), 0),
         new Message.Accept(2, 3, B, 5, BLOCK),
         new Message.Accept(2, 3, B_G7, 5, MIXED),
         new Message.Accept(2, 3, B, 6, Block.EMPTY),

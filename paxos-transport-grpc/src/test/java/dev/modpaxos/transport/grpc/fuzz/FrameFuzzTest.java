@@ -145,7 +145,7 @@ class FrameFuzzTest {
     Block two = new Block(List.of(entry(4, 1), entry(2, 2)));
     Proposal accepted = new Proposal(3, new Ballot(4, 3), new Block(List.of(entry(5, 1))));
     return new StoredState(StoreIdentity.founding(CONFIG.clusterId(), SELF), new Ballot(5, 2),
-        accepted, List.of(one, two), List.of(entry(1, 2), entry(1, 3)), Set.of());
+        List.of(accepted), List.of(one, two), List.of(entry(1, 2), entry(1, 3)), Set.of());
   }
 
   private static Entry entry(int origin, long seq) {
@@ -180,7 +180,8 @@ class FrameFuzzTest {
     Arbitrary<Proposal> proposal = Combinators.combine(slot, ballot, block).as(Proposal::new);
     return Arbitraries.oneOf(
         Combinators.combine(from, to, ballot, committed).as(Message.Prepare::new),
-        Combinators.combine(from, to, ballot, committed, proposal.injectNull(0.5), entries,
+        Combinators.combine(from, to, ballot, committed,
+            proposal.list().ofMaxSize(3).uniqueElements(Proposal::slot), entries,
             acceptorGeneration).as(Message.Promise::new),
         Combinators.combine(from, to, ballot, slot, block).as(Message.Accept::new),
         Combinators.combine(from, to, ballot, slot, acceptorGeneration)
