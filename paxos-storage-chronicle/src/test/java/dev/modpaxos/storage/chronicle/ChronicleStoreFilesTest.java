@@ -378,6 +378,17 @@ class ChronicleStoreFilesTest {
   }
 
   @Test
+  void aCellTheRingHasNotReachedAgainIsNotReturnedOnceItsVoteIsOutOfTheWindow() {
+    ChronicleStore s = open(SMALL);
+    s.load();
+    s.saveAccepted(vote(1, 1));
+    s.saveAccepted(vote(15, 1));
+    s.saveAccepted(vote(31, 1)); // 31 - CELLS = 15: cells 1 and 15 still hold slots 1 and 15
+    s.close();
+    assertThat(open(SMALL).load().accepted()).containsExactly(vote(31, 1));
+  }
+
+  @Test
   void aVoteAboveVoteBytesMaxIsRefusedAndChangesNothing() {
     ChronicleStoreConfig config = SMALL.toBuilder().voteBytesMax(64 << 10).build();
     ChronicleStore s = open(config);
