@@ -2,81 +2,140 @@ package dev.modpaxos.storage.chronicle;
 
 import dev.modpaxos.protocol.Ballot;
 import dev.modpaxos.protocol.Proposal;
+import dev.modpaxos.protocol.ReplicaConfig;
 import dev.modpaxos.spi.StoreException;
 import dev.modpaxos.spi.StoreIdentity;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The store identity, the promised ballot and the accepted value in one map file. Each is written
- * alternately to two keys with a rising version, never over the newest copy: a write torn by a
- * crash can only damage the copy being written, which was not yet acknowledged, so the
- * acknowledged one survives. Not thread-safe.
+ * The store identity, the promised ballot and the acceptor's votes in one map file. Not
+ * thread-safe.
+ *
+ * <p>Votes live in a ring of {@link #CELLS} cells: the vote for slot {@code s} goes to cell {@code
+ * s % CELLS}, over the vote for slot {@code s - CELLS} (R18: a vote for slot {@code k} proves slot
+ * {@code k - PIPELINE_SLOTS_LIMIT} committed, so nothing still needs it; {@code Store#saveAccepted}
+ * lets the store drop it).
+ *
+ * <p>The identity, the promise and every cell are each written alternately to two keys with a
+ * rising version, never over the newest copy: a write torn by a crash can only damage the copy
+ * being written, which was not yet acknowledged, so the acknowledged one survives.
  */
 final class AcceptorFile implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AcceptorFile.class);
   private static final long PROMISED_KEY = 1; // and 2
-  private static final long ACCEPTED_KEY = 3; // and 4
   private static final long IDENTITY_KEY = 5; // and 6
-  /** How many records the file holds at most. */
-  static final int RECORDS = 6;
+  /** Cell {@code c}'s two copies are at keys {@code VOTE_KEY + 2c} and {@code + 1}. */
+  private static final long VOTE_KEY = 16;
+  /** Cells of the vote ring: the votes of this many highest slots are kept. */
+  static final int CELLS = ReplicaConfig.VOTES_KEPT;
+  /** The most records the file holds: two copies each of the identity, promise and cells. */
+  static final int RECORDS = 4 + 2 * CELLS;
 
-  /** One of the three values, as read back: the newest intact copy, and whether it is lost. */
+  /** One value, as read back: the newest intact copy, and whether it is lost. */
   private record Family<T>(String name, T value, long version, boolean lost) {}
 
   private final MapFile file;
   // Version of the newest copy of each; the next write goes to key base + ((version + 1) & 1).
   private long identityVersion;
   private long promisedVersion;
-  private long acceptedVersion;
+  private final long[] cellVersion = new long[CELLS];
 
   private StoreIdentity identity;
   private Ballot promised = Ballot.ZERO;
-  private Proposal accepted;
+  // The votes load() read, in slot order; only slots above highestSlot - CELLS.
+  private List<Proposal> votes = List.of();
+  // Invariant: the highest slot voted (written, synced or not), 0 if none.
+  private long highestSlot;
   // True when load() could not find an intact newest copy of every value (R16).
   private boolean lost;
 
-  AcceptorFile(MapFile file) {
+  // The largest vote record this file takes (Layout sizes it for RECORDS of this size).
+  private final int voteBytesMax;
+
+  AcceptorFile(MapFile file, int voteBytesMax) {
     this.file = file;
+    this.voteBytesMax = voteBytesMax;
+  }
+
+  static long cellKey(int cell) {
+    return VOTE_KEY + 2L * cell;
+  }
+
+  static int cellOf(long slot) {
+    return (int) (slot % CELLS);
   }
 
   /**
    * The records a new file starts with: version-0 copies of "no identity", {@link Ballot#ZERO}
-   * and "nothing accepted", so that from then on a value with no intact copy is known to be lost.
-   * {@code MapFile} writes them before the file appears under its name.
+   * and an empty vote in every cell, so that from then on a value with no intact copy is known to
+   * be lost. {@code MapFile} writes them before the file appears under its name.
    */
   static Map<Long, byte[]> initialRecords() {
-    return Map.of(
-        IDENTITY_KEY, RecordCodec.identity(IDENTITY_KEY, 0, null),
-        PROMISED_KEY, RecordCodec.promised(PROMISED_KEY, 0, Ballot.ZERO),
-        ACCEPTED_KEY, RecordCodec.accepted(ACCEPTED_KEY, 0, null));
+    Map<Long, byte[]> records = new HashMap<>();
+    records.put(IDENTITY_KEY, RecordCodec.identity(IDENTITY_KEY, 0, null));
+    records.put(PROMISED_KEY, RecordCodec.promised(PROMISED_KEY, 0, Ballot.ZERO));
+    for (int cell = 0; cell < CELLS; cell++) {
+      records.put(cellKey(cell), RecordCodec.accepted(cellKey(cell), 0, null));
+    }
+    return Map.copyOf(records);
   }
 
   /**
-   * Reads the three values. On a clean open (nothing was in flight) any damaged copy counts as
-   * lost; after a crash one intact copy of each suffices, since only the copy being written can
-   * have been torn. A lost identity reads as null: the store can no longer tell whose it is.
+   * Reads every value. On a clean open (nothing was in flight) any damaged copy counts as lost;
+   * after a crash one intact copy of each suffices, since only the copy being written can have
+   * been torn. A lost identity reads as null: the store can no longer tell whose it is.
    */
   void load(boolean recovered) {
-    Family<StoreIdentity> i = newest(IDENTITY_KEY, "identity", recovered, RecordCodec::readIdentity);
+    Family<StoreIdentity> i =
+        newest(IDENTITY_KEY, "identity", recovered, RecordCodec::readIdentity);
     Family<Ballot> p = newest(PROMISED_KEY, "promise", recovered, RecordCodec::readPromised);
-    Family<Proposal> a = newest(ACCEPTED_KEY, "accepted value", recovered, RecordCodec::readAccepted);
-    lost = i.lost() || p.lost() || a.lost();
+    lost = i.lost() || p.lost();
     identity = i.lost() ? null : i.value();
     identityVersion = i.version();
     promised = p.value() == null ? Ballot.ZERO : p.value();
     promisedVersion = p.version();
-    accepted = a.value();
-    acceptedVersion = a.version();
-    if (accepted != null && accepted.ballot().isAbove(promised)) {
-      // Accepting a ballot implies promising it (Paxos Made Simple §2.2).
-      promised = accepted.ballot();
+    List<Proposal> all = new ArrayList<>();
+    for (int cell = 0; cell < CELLS; cell++) {
+      Family<Proposal> v = newest(cellKey(cell), "vote cell " + cell, recovered, cellReader(cell));
+      lost |= v.lost();
+      cellVersion[cell] = v.version();
+      if (v.value() != null) {
+        all.add(v.value());
+        highestSlot = Math.max(highestSlot, v.value().slot());
+      }
+    }
+    // A cell may still hold a vote from before the ring last wrapped past it; nothing needs it.
+    all.removeIf(vote -> vote.slot() <= highestSlot - CELLS);
+    all.sort((a, b) -> Long.compare(a.slot(), b.slot()));
+    votes = List.copyOf(all);
+    for (Proposal vote : votes) {
+      if (vote.ballot().isAbove(promised)) {
+        // Accepting a ballot implies promising it (Paxos Made Simple §2.2).
+        promised = vote.ballot();
+      }
     }
   }
 
   private interface Reader<T> {
     RecordCodec.Versioned<T> read(long key, byte[] record) throws CorruptRecordException;
+  }
+
+  /** Reads a vote record and checks that its slot belongs to {@code cell}. */
+  private static Reader<Proposal> cellReader(int cell) {
+    return (key, record) -> {
+      RecordCodec.Versioned<Proposal> v = RecordCodec.readAccepted(key, record);
+      if (v.value() != null && cellOf(v.value().slot()) != cell) {
+        throw new CorruptRecordException(
+            "record at key " + key + " holds a vote for slot " + v.value().slot()
+                + ", which does not belong to cell " + cell);
+      }
+      return v;
+    };
   }
 
   private <T> Family<T> newest(long baseKey, String name, boolean recovered, Reader<T> reader) {
@@ -117,8 +176,9 @@ final class AcceptorFile implements AutoCloseable {
     return promised;
   }
 
-  Proposal accepted() {
-    return accepted;
+  /** The votes load() found, one per slot, in slot order. */
+  List<Proposal> votes() {
+    return votes;
   }
 
   /** True when load() found a value without an intact newest copy. */
@@ -144,11 +204,30 @@ final class AcceptorFile implements AutoCloseable {
     promisedVersion = version;
   }
 
+  /**
+   * Records the vote for {@code proposal.slot()} in its cell, over that cell's older vote. A vote
+   * for a slot at or below {@code highestSlot - CELLS} is not written: the store may drop it
+   * (Store#saveAccepted), and its cell holds a newer slot's vote.
+   */
   void saveAccepted(Proposal proposal) {
-    long version = acceptedVersion + 1;
-    long key = ACCEPTED_KEY + (version & 1);
-    put(key, RecordCodec.accepted(key, version, proposal));
-    acceptedVersion = version;
+    if (proposal.slot() <= highestSlot - CELLS) {
+      log.debug("{}: dropped a vote for slot {}, {} or more below the highest, {}",
+          file.file(), proposal.slot(), CELLS, highestSlot);
+      return;
+    }
+    int cell = cellOf(proposal.slot());
+    long version = cellVersion[cell] + 1;
+    long key = cellKey(cell) + (version & 1);
+    byte[] record = RecordCodec.accepted(key, version, proposal);
+    if (record.length > voteBytesMax) {
+      throw new StoreException(
+          "the vote for slot " + proposal.slot() + " is " + record.length + " bytes, above the "
+              + voteBytesMax + " voteBytesMax of " + file.file() + " (set when the directory was"
+              + " created, ChronicleStoreConfig.voteBytesMax)");
+    }
+    put(key, record);
+    cellVersion[cell] = version;
+    highestSlot = Math.max(highestSlot, proposal.slot());
   }
 
   private void put(long key, byte[] record) {

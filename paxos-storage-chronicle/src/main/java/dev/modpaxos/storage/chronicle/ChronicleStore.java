@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * A crash-safe {@link Store} on Chronicle Map files in one directory. Thread-safe (synchronized),
  * though the SPI calls it from one thread.
  *
- * <p><b>Files.</b> {@code acceptor.cm} (identity, promised ballot, accepted value), {@code
- * local.cm} (the local log), {@code chosen-<first slot>.cm} (chosen blocks, a new file every
+ * <p><b>Files.</b> {@code acceptor.cm} (identity, promised ballot, a ring of votes by slot),
+ * {@code local.cm} (the local log), {@code chosen-<first slot>.cm} (chosen blocks, a new file every
  * {@code chosenBlocksPerFile} slots or when one fills), {@code LAYOUT} (format and sizing, fixed
  * at creation), {@code SESSION} (boot id and durability of the last opener), {@code CLEAN}
  * (present only after a clean {@link #close()}), {@code LOSSES} (present while a loss found at an
@@ -149,7 +149,8 @@ public final class ChronicleStore implements Store {
     acceptor =
         new AcceptorFile(
             MapFile.open(dir.resolve(ACCEPTOR_FILE), layout.acceptorSizing(), recover,
-                AcceptorFile.initialRecords()));
+                AcceptorFile.initialRecords()),
+            layout.voteBytesMax());
     local = new LocalLogFile(MapFile.open(dir.resolve(LOCAL_FILE), layout.localSizing(), recover));
     chosen = new ChosenFiles(dir, layout);
     acceptor.load(recover);
@@ -182,7 +183,7 @@ public final class ChronicleStore implements Store {
         new StoredState(
             acceptor.identity(),
             acceptor.promised(),
-            acceptor.accepted(),
+            acceptor.votes(),
             chosenScan.blocks(),
             localScan.entries(),
             markedLosses);

@@ -12,9 +12,14 @@ import java.util.Objects;
  *
  * @param durability what {@code sync()} waits for; default {@link Durability#POWER}
  * @param chosenBlocksPerFile chosen blocks per map file before a new file is started; default 4096
- * @param averageBlockBytes expected encoded size of one block; sizes the chosen-block files and the
- *     acceptor file. Default 4096. One block (or accepted value) may be up to about {@code 2 *
- *     chosenBlocksPerFile * averageBlockBytes} bytes (32 MiB with the defaults)
+ * @param averageBlockBytes expected encoded size of one block; sizes the chosen-block files.
+ *     Default 4096. One chosen block may be up to about {@code 2 * chosenBlocksPerFile *
+ *     averageBlockBytes} bytes (32 MiB with the defaults)
+ * @param voteBytesMax the largest encoded vote (one slot's accepted block, {@code
+ *     Store#saveAccepted}); sizes the acceptor file, which holds two copies of each of the {@code
+ *     ReplicaConfig.VOTES_KEPT} votes it keeps. Default 8 MiB; a larger vote is a {@code
+ *     StoreException} that changes nothing. Keep it at least {@code ReplicaConfig.blockBytesMax
+ *     + 16 * blockEntriesMax + 64} (and above the largest single entry plus 64)
  * @param localLogEntries capacity of the local log in entries; default 65536. Chronicle Map takes
  *     up to about twice this before it reports the log full
  * @param averageEntryBytes expected encoded size of one local-log entry; default 256
@@ -23,6 +28,7 @@ public record ChronicleStoreConfig(
     Durability durability,
     long chosenBlocksPerFile,
     int averageBlockBytes,
+    int voteBytesMax,
     long localLogEntries,
     int averageEntryBytes) {
 
@@ -30,6 +36,7 @@ public record ChronicleStoreConfig(
     Objects.requireNonNull(durability, "durability");
     requirePositive("chosenBlocksPerFile", chosenBlocksPerFile);
     requirePositive("averageBlockBytes", averageBlockBytes);
+    requirePositive("voteBytesMax", voteBytesMax);
     requirePositive("localLogEntries", localLogEntries);
     requirePositive("averageEntryBytes", averageEntryBytes);
   }
@@ -55,6 +62,7 @@ public record ChronicleStoreConfig(
         .durability(durability)
         .chosenBlocksPerFile(chosenBlocksPerFile)
         .averageBlockBytes(averageBlockBytes)
+        .voteBytesMax(voteBytesMax)
         .localLogEntries(localLogEntries)
         .averageEntryBytes(averageEntryBytes);
   }
@@ -64,6 +72,7 @@ public record ChronicleStoreConfig(
     private Durability durability = Durability.POWER;
     private long chosenBlocksPerFile = 4096;
     private int averageBlockBytes = 4096;
+    private int voteBytesMax = 8 << 20;
     private long localLogEntries = 65_536;
     private int averageEntryBytes = 256;
 
@@ -84,6 +93,11 @@ public record ChronicleStoreConfig(
       return this;
     }
 
+    public Builder voteBytesMax(int v) {
+      voteBytesMax = v;
+      return this;
+    }
+
     public Builder localLogEntries(long v) {
       localLogEntries = v;
       return this;
@@ -97,7 +111,12 @@ public record ChronicleStoreConfig(
     /** Validates and builds; throws IllegalArgumentException naming the bad value. */
     public ChronicleStoreConfig build() {
       return new ChronicleStoreConfig(
-          durability, chosenBlocksPerFile, averageBlockBytes, localLogEntries, averageEntryBytes);
+          durability,
+          chosenBlocksPerFile,
+          averageBlockBytes,
+          voteBytesMax,
+          localLogEntries,
+          averageEntryBytes);
     }
   }
 }

@@ -12,17 +12,27 @@ import org.slf4j.LoggerFactory;
  * same configuration, so these values are fixed for the life of the directory.
  *
  * <p>Format 2 added the store identity and member generations in ballots ({@code RecordCodec}).
- * A directory of another format is refused with a one-line error; nothing converts it.
+ * Format 3 keeps a vote per slot in a ring of cells ({@code AcceptorFile}) instead of one accepted
+ * value, and adds {@code voteBytesMax}. A directory of another format is refused with a one-line
+ * error; nothing converts it.
  */
 record Layout(
-    long chosenBlocksPerFile, int averageBlockBytes, long localLogEntries, int averageEntryBytes) {
+    long chosenBlocksPerFile,
+    int averageBlockBytes,
+    int voteBytesMax,
+    long localLogEntries,
+    int averageEntryBytes) {
   static final String FILE = "LAYOUT";
-  static final int FORMAT = 2;
+  static final int FORMAT = 3;
   private static final Logger log = LoggerFactory.getLogger(Layout.class);
 
   static Layout of(ChronicleStoreConfig c) {
     return new Layout(
-        c.chosenBlocksPerFile(), c.averageBlockBytes(), c.localLogEntries(), c.averageEntryBytes());
+        c.chosenBlocksPerFile(),
+        c.averageBlockBytes(),
+        c.voteBytesMax(),
+        c.localLogEntries(),
+        c.averageEntryBytes());
   }
 
   /** Reads the directory's layout, or records {@code config}'s sizing if there is none yet. */
@@ -47,10 +57,12 @@ record Layout(
   }
 
   MapFile.Sizing acceptorSizing() {
-    // Two copies each of the identity, the promise and the accepted value; an accepted value may
-    // be as large as any chosen block, and is replaced in place or moved.
-    double average = Math.max(averageBlockBytes, chosenBlocksPerFile * (double) averageBlockBytes / 4);
-    return new MapFile.Sizing("acceptor", AcceptorFile.RECORDS, average, 2.0);
+    // Two copies each of the identity, the promise and every vote cell, each up to voteBytesMax
+    // (AcceptorFile refuses a larger vote). Chronicle allots about twice entries * average (36
+    // records of 1 MiB average: a 78 MB file), so half the largest as the average leaves room for
+    // every copy at its largest, however the votes are replaced or moved (ChronicleStoreFilesTest
+    // fills them). Sparse: only what is written takes disk.
+    return new MapFile.Sizing("acceptor", AcceptorFile.RECORDS, voteBytesMax / 2.0, 1.0);
   }
 
   MapFile.Sizing chosenSizing() {
@@ -66,13 +78,18 @@ record Layout(
     p.setProperty("format", Integer.toString(FORMAT));
     p.setProperty("chosenBlocksPerFile", Long.toString(chosenBlocksPerFile));
     p.setProperty("averageBlockBytes", Integer.toString(averageBlockBytes));
+    p.setProperty("voteBytesMax", Integer.toString(voteBytesMax));
     p.setProperty("localLogEntries", Long.toString(localLogEntries));
     p.setProperty("averageEntryBytes", Integer.toString(averageEntryBytes));
     return p;
   }
 
   private static String describe(int format) {
-    return format == 1 ? "written before member identities and generations" : "unknown";
+    return switch (format) {
+      case 1 -> "written before member identities and generations";
+      case 2 -> "written before votes were kept per slot";
+      default -> "unknown";
+    };
   }
 
   private static Layout fromProperties(Path file, Properties p) {
@@ -87,6 +104,7 @@ record Layout(
       return new Layout(
           Long.parseLong(p.getProperty("chosenBlocksPerFile")),
           Integer.parseInt(p.getProperty("averageBlockBytes")),
+          Integer.parseInt(p.getProperty("voteBytesMax")),
           Long.parseLong(p.getProperty("localLogEntries")),
           Integer.parseInt(p.getProperty("averageEntryBytes")));
     } catch (NumberFormatException e) {

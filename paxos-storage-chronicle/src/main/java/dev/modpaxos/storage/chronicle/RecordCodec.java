@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.zip.CRC32C;
 
 /**
- * The binary format of every value the store keeps (store format 2, see {@link Layout}),
+ * The binary format of every value the store keeps (store format 3, see {@link Layout}),
  * big-endian:
  *
  * <pre>
@@ -24,7 +24,8 @@ import java.util.zip.CRC32C;
  * IDENTITY : version:long present:byte [memberId:int generation:int nonce:long
  *            clusterIdLength:int clusterId:utf8]                    (present = 0: none)
  * PROMISED : version:long ballot
- * ACCEPTED : version:long present:byte [slot:long ballot block]      (present = 0: none)
+ * ACCEPTED : version:long present:byte [slot:long ballot block]
+ *            (one cell of the vote ring; present = 0: empty)
  * CHOSEN   : syncedSlot:long block        (the slot is the map key)
  * LOCAL    : syncedKey:long entry         (the map key is the append number)
  * ballot   = round:long nodeId:int generation:int
@@ -35,9 +36,9 @@ import java.util.zip.CRC32C;
  * Decoding checks the checksum, the kind, every length and that nothing is left over.
  *
  * <ul>
- *   <li>The <em>version</em> of identity and acceptor records orders the two copies {@code
- *       AcceptorFile} alternates between. It is a write counter of the store, not a member
- *       generation.
+ *   <li>The <em>version</em> of identity, promise and vote records orders the two copies {@code
+ *       AcceptorFile} alternates between (for votes, per ring cell). It is a write counter of
+ *       the store, not a member generation.
  *   <li>The <em>synced watermark</em> of chosen and local records ({@code syncedSlot}, {@code
  *       syncedKey}) is what the store knew to be durable when it wrote the record: every chosen
  *       slot up to {@code syncedSlot}, and every local-log record with a key below {@code

@@ -1,11 +1,13 @@
 package dev.modpaxos.storage.chronicle;
 
+import static dev.modpaxos.protocol.ReplicaConfig.VOTES_KEPT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
 import dev.modpaxos.protocol.Entry;
 import dev.modpaxos.protocol.EntryId;
+import dev.modpaxos.protocol.Proposal;
 import dev.modpaxos.spi.StoreException;
 import dev.modpaxos.spi.StoreIdentity;
 import dev.modpaxos.spi.StoredState;
@@ -67,6 +69,14 @@ class ChronicleStoreCrashTest {
   private static final class Acked {
     long round;
     final List<Long> slots = new ArrayList<>();
+    // The round of the iteration that acknowledged each slot (its vote's ballot round).
+    final Map<Long, Long> roundOf = new java.util.HashMap<>();
+
+    void add(long round, long slot) {
+      this.round = round;
+      slots.add(slot);
+      roundOf.put(slot, round);
+    }
 
     long lastSlot() {
       return slots.isEmpty() ? 0 : slots.get(slots.size() - 1);
@@ -139,8 +149,7 @@ class ChronicleStoreCrashTest {
   private static void record(String line, Acked acked) {
     Matcher m = ACK.matcher(line);
     if (m.matches()) {
-      acked.round = Long.parseLong(m.group(1));
-      acked.slots.add(Long.parseLong(m.group(2)));
+      acked.add(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)));
     }
   }
 
@@ -171,19 +180,43 @@ class ChronicleStoreCrashTest {
         assertThat(state.chosen().get(i)).as("slot %d", i + 1).isEqualTo(CrashWriter.blockFor(i + 1));
       }
       if (acked.lastSlot() > 0) {
-        assertThat(state.accepted()).isNotNull();
-        assertThat(state.accepted().slot()).isGreaterThanOrEqualTo(acked.lastSlot());
-        assertThat(state.accepted().block()).isEqualTo(CrashWriter.blockFor(state.accepted().slot()));
+        checkVotes(state, acked);
       }
       checkLocalLog(state, acked);
       long round = state.promised().round() + 1;
       long slot = chosen + 1;
       CrashWriter.iterate(store, round, slot);
-      acked.round = round;
-      acked.slots.add(slot);
+      acked.add(round, slot);
       return TimeUnit.NANOSECONDS.toMicros(store.openReport().openNanos());
     } finally {
       store.close();
+    }
+  }
+
+  /**
+   * Every iteration votes for its slot, so the vote of every acknowledged slot above {@code
+   * highest - VOTES_KEPT} is there, with its block, at its iteration's ballot (the round is the
+   * slot's own, so a stale copy would show), and no vote at or below {@code highest -
+   * VOTES_KEPT}.
+   */
+  private static void checkVotes(StoredState state, Acked acked) {
+    Proposal last = state.lastAccepted();
+    assertThat(last).as("the newest vote").isNotNull();
+    long highest = last.slot();
+    assertThat(highest).isGreaterThanOrEqualTo(acked.lastSlot());
+    Map<Long, Proposal> bySlot =
+        state.accepted().stream().collect(Collectors.toMap(Proposal::slot, Function.identity()));
+    for (Proposal vote : state.accepted()) {
+      assertThat(vote.slot()).as("vote kept too far back").isGreaterThan(highest - VOTES_KEPT);
+      assertThat(vote.block()).as("vote for slot %d", vote.slot())
+          .isEqualTo(CrashWriter.blockFor(vote.slot()));
+    }
+    for (long a : acked.slots) {
+      if (a > highest - VOTES_KEPT) {
+        assertThat(bySlot).as("acknowledged vote for slot %d", a).containsKey(a);
+        assertThat(bySlot.get(a).ballot().round()).as("round of slot %d", a)
+            .isEqualTo(acked.roundOf.get(a));
+      }
     }
   }
 

@@ -245,21 +245,201 @@ class ChronicleStoreFilesTest {
         .containsExactlyInAnyOrder(StateLoss.LOCAL_ENTRIES, StateLoss.ACCEPTOR_STATE);
   }
 
+  // ---- votes: the ring of cells in acceptor.cm ---------------------------------------------
+
+  private static Proposal vote(long slot, long round) {
+    return new Proposal(slot, new Ballot(round, 1), block(slot, 1));
+  }
+
+  private static Proposal markedVote(long slot, long round) {
+    return new Proposal(slot, new Ballot(round, 1), new Block(List.of(markedEntry(slot))));
+  }
+
   @Test
-  void aCorruptAcceptedValueIsDetectedAndReportedAsLostAcceptorState() throws IOException {
+  void aGarbledVoteCellAfterACleanCloseIsLostAcceptorStateAndTheOtherVotesRemain()
+      throws IOException {
     ChronicleStore s = open(SMALL);
     s.load();
     s.saveIdentity(IDENTITY);
     s.savePromised(new Ballot(3, 1));
-    s.saveAccepted(new Proposal(1, new Ballot(3, 1), new Block(List.of(markedEntry(1)))));
+    for (long slot = 1; slot <= 5; slot++) {
+      s.saveAccepted(slot == 3 ? markedVote(3, 2) : vote(slot, 2));
+    }
     s.close();
     flipMarkerByte(dir.resolve(ChronicleStore.ACCEPTOR_FILE));
 
     StoredState state = open(SMALL).load();
     assertThat(state.losses()).containsExactly(StateLoss.ACCEPTOR_STATE);
-    assertThat(state.accepted()).isNull();
+    assertThat(state.accepted()).containsExactly(vote(1, 2), vote(2, 2), vote(4, 2), vote(5, 2));
     assertThat(state.promised()).isEqualTo(new Ballot(3, 1));
     assertThat(state.identity()).isEqualTo(IDENTITY);
+  }
+
+  @Test
+  void afterAKillATornNewestCopyOfACellFallsBackToTheVoteBeforeItAndIsNoLoss()
+      throws IOException {
+    ChronicleStore s = open(SMALL);
+    s.load();
+    s.saveAccepted(vote(3, 1));
+    s.saveAccepted(vote(4, 1));
+    s.sync();
+    s.saveAccepted(markedVote(3, 2)); // the write in flight, torn by the kill
+    s.simulateCrash();
+    flipMarkerByte(dir.resolve(ChronicleStore.ACCEPTOR_FILE));
+
+    s = open(SMALL);
+    StoredState state = s.load();
+    assertThat(s.openReport().recovered()).isTrue();
+    assertThat(state.accepted()).containsExactly(vote(3, 1), vote(4, 1));
+    assertThat(state.losses()).isEmpty();
+  }
+
+  @Test
+  void theSameDamagedNewestCopyAfterACleanCloseIsALoss() throws IOException {
+    // The same files as above, but closed cleanly: nothing was in flight, so damage is a loss.
+    ChronicleStore s = open(SMALL);
+    s.load();
+    s.saveAccepted(vote(3, 1));
+    s.saveAccepted(markedVote(3, 2));
+    s.close();
+    flipMarkerByte(dir.resolve(ChronicleStore.ACCEPTOR_FILE));
+    assertNextOpenLosesAcceptorStateKeeping(vote(3, 1));
+  }
+
+  @Test
+  void afterAKillBothCopiesOfACellDamagedIsALoss() throws IOException {
+    ChronicleStore s = open(SMALL);
+    s.load();
+    s.saveAccepted(vote(3, 1));
+    s.saveAccepted(vote(3, 2));
+    s.saveAccepted(vote(4, 1));
+    s.sync();
+    s.simulateCrash();
+    long key = AcceptorFile.cellKey(AcceptorFile.cellOf(3));
+    putRaw(ChronicleStore.ACCEPTOR_FILE, key, new byte[] {1, 2, 3, 4, 5, 6, 7});
+    putRaw(ChronicleStore.ACCEPTOR_FILE, key + 1, new byte[] {1, 2, 3, 4, 5, 6, 7});
+
+    s = open(SMALL);
+    StoredState state = s.load();
+    assertThat(s.openReport().recovered()).isTrue();
+    assertThat(state.losses()).containsExactly(StateLoss.ACCEPTOR_STATE);
+    assertThat(state.accepted()).containsExactly(vote(4, 1));
+  }
+
+  @Test
+  void aCellWithoutAnyCopyIsALoss() throws IOException {
+    ChronicleStore s = open(SMALL);
+    s.load();
+    s.saveAccepted(vote(4, 1));
+    s.close();
+    Layout layout = Layout.readOrCreate(dir, SMALL);
+    try (MapFile file =
+        MapFile.open(dir.resolve(ChronicleStore.ACCEPTOR_FILE), layout.acceptorSizing(), false)) {
+      long key = AcceptorFile.cellKey(AcceptorFile.cellOf(9)); // never written: its version 0
+      file.remove(key);
+      file.remove(key + 1);
+    }
+    assertNextOpenLosesAcceptorStateKeeping(vote(4, 1));
+  }
+
+  @Test
+  void aVoteStoredInTheCellOfAnotherSlotIsDamage() throws IOException {
+    ChronicleStore s = open(SMALL);
+    s.load();
+    s.saveAccepted(vote(4, 1));
+    s.close();
+    long key = AcceptorFile.cellKey(AcceptorFile.cellOf(3)) + 1;
+    // A record with a valid checksum, at version 1 of cell 3, for slot 4.
+    putRaw(ChronicleStore.ACCEPTOR_FILE, key, RecordCodec.accepted(key, 1, vote(4, 7)));
+    assertNextOpenLosesAcceptorStateKeeping(vote(4, 1));
+  }
+
+  @Test
+  void theRingOverwritesTheCellOfSlotMinusVotesKeptAndNothingNewer() throws IOException {
+    ChronicleStore s = open(SMALL);
+    s.load();
+    int cells = AcceptorFile.CELLS;
+    for (long slot = 1; slot <= 3L * cells; slot++) {
+      s.saveAccepted(vote(slot, slot));
+    }
+    s.saveAccepted(vote(2L * cells, 99)); // highest - CELLS: dropped, cell keeps slot 3 * CELLS
+    s.close();
+    Layout layout = Layout.readOrCreate(dir, SMALL);
+    try (MapFile file =
+        MapFile.open(dir.resolve(ChronicleStore.ACCEPTOR_FILE), layout.acceptorSizing(), false)) {
+      // Two copies of every cell; the identity and the promise, never written, have one each.
+      assertThat(file.size()).as("records").isEqualTo(AcceptorFile.RECORDS - 2);
+    }
+    List<Proposal> expected = new ArrayList<>();
+    for (long slot = 2L * cells + 1; slot <= 3L * cells; slot++) {
+      expected.add(vote(slot, slot));
+    }
+    assertThat(open(SMALL).load().accepted()).containsExactlyElementsOf(expected);
+  }
+
+  @Test
+  void aCellTheRingHasNotReachedAgainIsNotReturnedOnceItsVoteIsOutOfTheWindow() {
+    ChronicleStore s = open(SMALL);
+    s.load();
+    s.saveAccepted(vote(1, 1));
+    s.saveAccepted(vote(15, 1));
+    s.saveAccepted(vote(31, 1)); // 31 - CELLS = 15: cells 1 and 15 still hold slots 1 and 15
+    s.close();
+    assertThat(open(SMALL).load().accepted()).containsExactly(vote(31, 1));
+  }
+
+  @Test
+  void aVoteAboveVoteBytesMaxIsRefusedAndChangesNothing() {
+    ChronicleStoreConfig config = SMALL.toBuilder().voteBytesMax(64 << 10).build();
+    ChronicleStore s = open(config);
+    s.load();
+    // Record: header 5, version 8, presence 1, slot 8, ballot 16, count 4, entry header 16.
+    int fits = (64 << 10) - 58;
+    Proposal largest = new Proposal(1, new Ballot(1, 1), new Block(List.of(entry(1, 1, fits))));
+    Proposal tooLarge =
+        new Proposal(1, new Ballot(2, 1), new Block(List.of(entry(1, 1, fits + 1))));
+    s.saveAccepted(largest);
+    assertThatThrownBy(() -> s.saveAccepted(tooLarge))
+        .isInstanceOf(StoreException.class)
+        .hasMessageContaining("voteBytesMax");
+    s.close();
+    assertThat(open(config).load().accepted()).containsExactly(largest);
+  }
+
+  @Test
+  void everyCopyOfEveryCellFitsAtVoteBytesMaxHoweverTheyAreReplaced() {
+    int max = 256 << 10;
+    ChronicleStoreConfig config = SMALL.toBuilder().voteBytesMax(max).build();
+    ChronicleStore s = open(config);
+    s.load();
+    s.saveIdentity(IDENTITY);
+    s.savePromised(new Ballot(1, 1));
+    java.util.Random random = new java.util.Random(7);
+    java.util.TreeMap<Long, Proposal> last = new java.util.TreeMap<>();
+    for (int round = 1; round <= 8; round++) {
+      for (long slot = 1; slot <= AcceptorFile.CELLS; slot++) {
+        // Mostly the largest size, sometimes small, so that records move and space fragments.
+        int payload = random.nextInt(4) == 0 ? 10 : max - 58 - random.nextInt(64);
+        Proposal p =
+            new Proposal(slot, new Ballot(round, 1), new Block(List.of(entry(1, slot, payload))));
+        s.saveAccepted(p);
+        last.put(slot, p);
+      }
+    }
+    for (long slot = 1; slot <= AcceptorFile.CELLS; slot++) { // both copies at the largest now
+      for (int copy = 0; copy < 2; copy++) {
+        Proposal p = new Proposal(slot, new Ballot(20 + copy, 1),
+            new Block(List.of(entry(1, slot, max - 58))));
+        s.saveAccepted(p);
+        last.put(slot, p);
+      }
+    }
+    s.saveIdentity(IDENTITY);
+    s.savePromised(new Ballot(30, 1));
+    s.close();
+    StoredState state = open(config).load();
+    assertThat(state.accepted()).containsExactlyElementsOf(last.values());
+    assertThat(state.losses()).isEmpty();
   }
 
   @Test
@@ -311,19 +491,42 @@ class ChronicleStoreFilesTest {
   }
 
   @Test
-  void aStoreOfTheEarlierFormatIsRefusedInOneLine() throws IOException {
-    Files.writeString(dir.resolve(Layout.FILE), "format=1\nchosenBlocksPerFile=16\n"
-        + "averageBlockBytes=256\nlocalLogEntries=256\naverageEntryBytes=64\n");
-    Files.write(dir.resolve(ChronicleStore.ACCEPTOR_FILE), new byte[64]);
+  void aStoreOfFormat1IsRefusedInOneLine() throws IOException {
+    assertRefused(1, "(written before member identities and generations)");
+  }
+
+  @Test
+  void aStoreOfFormat2IsRefusedInOneLine() throws IOException {
+    assertRefused(2, "(written before votes were kept per slot)");
+  }
+
+  /** A directory as the build of {@code format} left it is refused, and left as it was. */
+  private void assertRefused(int format, String why) throws IOException {
+    String layout = "format=" + format + "\nchosenBlocksPerFile=16\n"
+        + "averageBlockBytes=256\nlocalLogEntries=256\naverageEntryBytes=64\n";
+    Files.writeString(dir.resolve(Layout.FILE), layout);
+    byte[] acceptor = new byte[64];
+    Arrays.fill(acceptor, (byte) format);
+    Files.write(dir.resolve(ChronicleStore.ACCEPTOR_FILE), acceptor);
     assertThatThrownBy(() -> ChronicleStore.open(dir, SMALL))
         .isInstanceOf(StoreException.class)
-        .hasMessageContaining("format 1")
-        .hasMessageContaining("reads format 2 only")
-        .hasMessageContaining("move the directory aside")
-        .hasMessageNotContaining("\n");
+        .hasMessage(dir + " is a store of format " + format + " " + why + "; this version reads"
+            + " format 3 only: move the directory aside and start the member on an empty one"
+            + " (docs/STORAGE.md, \"Old store directories\")");
     // The refusal released the directory and changed nothing.
-    assertThat(Files.readString(dir.resolve(Layout.FILE))).startsWith("format=1");
-    assertThatThrownBy(() -> ChronicleStore.open(dir, SMALL)).hasMessageContaining("format 1");
+    assertThat(Files.readString(dir.resolve(Layout.FILE))).isEqualTo(layout);
+    assertThat(Files.readAllBytes(dir.resolve(ChronicleStore.ACCEPTOR_FILE))).isEqualTo(acceptor);
+    assertThatThrownBy(() -> ChronicleStore.open(dir, SMALL))
+        .hasMessageContaining("format " + format);
+  }
+
+  @Test
+  void aNewDirectoryRecordsFormat3AndItsVoteBytesMax() throws IOException {
+    open(SMALL.toBuilder().voteBytesMax(123_456).build()).close();
+    String layout = Files.readString(dir.resolve(Layout.FILE));
+    assertThat(layout).contains("format=3").contains("voteBytesMax=123456");
+    // A later config does not change it.
+    assertThat(Layout.readOrCreate(dir, SMALL).voteBytesMax()).isEqualTo(123_456);
   }
 
   @Test
@@ -568,6 +771,23 @@ class ChronicleStoreFilesTest {
     assertThat(MapFile.isBookkeeping("Checksum doesn't match, stored: 1, should be: 2")).isFalse();
     assertThat(MapFile.isBookkeeping("Wrong value size: 9, key: 3")).isFalse();
     assertThat(MapFile.isBookkeeping(null)).isFalse();
+  }
+
+  /** The next clean open reports lost acceptor state and returns exactly {@code votes}. */
+  private void assertNextOpenLosesAcceptorStateKeeping(Proposal... votes) {
+    StoredState state = open(SMALL).load();
+    assertThat(state.losses()).containsExactly(StateLoss.ACCEPTOR_STATE);
+    assertThat(state.accepted()).containsExactly(votes);
+  }
+
+  /** Writes {@code record} under {@code key} into the map file {@code name}, as a disk might. */
+  private void putRaw(String name, long key, byte[] record) {
+    Layout layout = Layout.readOrCreate(dir, SMALL);
+    MapFile.Sizing sizing =
+        name.equals(ChronicleStore.ACCEPTOR_FILE) ? layout.acceptorSizing() : layout.localSizing();
+    try (MapFile file = MapFile.open(dir.resolve(name), sizing, true)) {
+      file.put(key, record);
+    }
   }
 
   private static Entry markedEntry(long seq) {
