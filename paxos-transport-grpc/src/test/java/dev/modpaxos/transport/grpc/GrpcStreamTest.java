@@ -76,7 +76,7 @@ class GrpcStreamTest {
 
     ConcurrentLinkedQueue<Message> secondLife = new ConcurrentLinkedQueue<>();
     start(builder(2), secondLife); // the same port
-    awaitTrue(() -> counter(one, TransportCounter.RECONNECTS) == 1,
+    awaitTrue(() -> counter(one, TransportCounter.RECONNECTS) >= 1,
         "node 1 re-opens its stream by itself, without a send");
     Message after = accepted(1, 2, 3);
     one.send(after); // sent once
