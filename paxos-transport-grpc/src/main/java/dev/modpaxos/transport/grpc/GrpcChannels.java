@@ -23,6 +23,12 @@ import java.util.concurrent.TimeUnit;
  * credentials, message limit and keepalive, set the same way on both ends.
  */
 final class GrpcChannels {
+  /**
+   * Streams one connection may hold at once. A peer needs one; a few more let a re-opened stream
+   * overlap the end of the old one.
+   */
+  static final int STREAMS_PER_CONNECTION_MAX = 4;
+
   private GrpcChannels() {}
 
   static Server server(
@@ -36,7 +42,7 @@ final class GrpcChannels {
         .addService(service)
         .addStreamTracerFactory(tracer)
         .maxInboundMessageSize(s.maxInboundMessageBytes())
-        .maxConcurrentCallsPerConnection(s.inFlightPerPeerMax())
+        .maxConcurrentCallsPerConnection(STREAMS_PER_CONNECTION_MAX)
         .keepAliveTime(s.keepAliveTimeMillis(), TimeUnit.MILLISECONDS)
         .keepAliveTimeout(s.keepAliveTimeoutMillis(), TimeUnit.MILLISECONDS)
         .permitKeepAliveTime(s.keepAliveTimeMillis(), TimeUnit.MILLISECONDS)
@@ -47,9 +53,11 @@ final class GrpcChannels {
   /**
    * The channel to member {@code peerId}. With TLS the client dials the authority {@code
    * node-<peerId>}, so the handshake also checks that the server's certificate names that member.
-   * Call completions run directly on Netty's event loop: they only release a slot and count, and
-   * on the inbound pool they queued in front of inbound messages (5-node commit latency p50 fell
-   * by 10-30% in four back-to-back runs, docs/BENCHMARKS.md).
+   * The stream's callbacks run directly on Netty's event loop: on-ready writes batches of
+   * envelopes the senders already encoded (a copy of at most {@link PeerLink#BATCH_BYTES_TARGET}
+   * bytes), and the end of a stream schedules its re-open. Neither blocks, and on the inbound pool
+   * they would queue in front of inbound messages. No retries and no wait-for-ready: a stream to a
+   * peer that is down fails at once, and {@link PeerLink} decides when to try again.
    */
   static ManagedChannel channel(int peerId, InetSocketAddress address, Settings s) {
     NettyChannelBuilder b =

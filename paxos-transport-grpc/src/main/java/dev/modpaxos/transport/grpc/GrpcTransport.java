@@ -3,27 +3,20 @@ package dev.modpaxos.transport.grpc;
 import dev.modpaxos.protocol.Message;
 import dev.modpaxos.spi.RpcStats;
 import dev.modpaxos.spi.Transport;
-import dev.modpaxos.transport.grpc.proto.PaxosGrpc;
-import dev.modpaxos.transport.grpc.proto.Wire.Ack;
-import dev.modpaxos.transport.grpc.proto.Wire.Envelope;
-import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerStreamTracer;
 import io.grpc.Status;
-import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -33,22 +26,29 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link Transport} over gRPC: one server per node, one reused channel per peer, one unary
- * {@code modpaxos.v1.Paxos/Deliver} call with a deadline per message. <b>Thread-safe.</b>
+ * A {@link Transport} over gRPC: one server per node, one channel per peer, and on it one
+ * long-lived {@code modpaxos.v1.Paxos/Stream} call that carries every message to that peer, in
+ * batches, under HTTP/2 flow control. <b>Thread-safe.</b>
  *
- * <p>{@link #send} encodes on the caller's thread, starts an asynchronous call and returns: it
- * never blocks and never throws. A message that cannot go out (unknown peer, too large, too many
- * calls in flight to that peer, transport closed) or whose call fails (peer down, deadline
- * exceeded, refused) is dropped, counted in {@link #rpcStats()} and logged (throttled).
+ * <p>{@link #send} encodes on the caller's thread and puts the message in the peer's bounded
+ * queue; if the peer's stream is ready and idle it is written at once, on that thread. It never
+ * blocks and never throws. A message that cannot go out (unknown peer, too large, the peer's queue
+ * full because it is slow, down or reconnecting, transport closed) is dropped, counted in {@link
+ * #rpcStats()} and {@link #counters()} and logged (throttled). There is no per-message deadline:
+ * a stream that fails (the peer restarted or went away, or HTTP/2 keepalive found it dead) is
+ * re-opened after a bounded exponential back-off, and the queue waits for it.
  *
- * <p>Inbound messages are decoded and validated by {@link MessageCodec} on a bounded executor,
- * never on a Netty event loop; with {@link Builder#tls mutual TLS} a {@link MemberAuthorizer}
- * first checks that the peer's certificate names a member and that the message's claimed sender
- * is that member. A rejected frame is answered with an error status, counted and logged; the node
- * keeps running and never sees it. See docs/TRANSPORT.md.
+ * <p>Inbound messages are split, decoded and validated by {@link MessageCodec} on a small bounded
+ * executor, never on a Netty event loop, and handed to the node's handler on that thread, in the
+ * order their stream carried them. With {@link Builder#tls mutual TLS} a {@link MemberAuthorizer}
+ * first checks, once per stream, that the peer's certificate names a member; each message's
+ * claimed sender must be that member. A refused frame is counted and logged; the node keeps
+ * running and never sees it. See docs/TRANSPORT.md.
  */
 public final class GrpcTransport implements Transport {
   private static final Logger log = LoggerFactory.getLogger(GrpcTransport.class);
+  /** How long close() waits for the peers to acknowledge the end of their streams. */
+  private static final long CLOSE_WAIT_MILLIS = 500;
 
   private final int self;
   private final Map<Integer, InetSocketAddress> members;
@@ -57,12 +57,14 @@ public final class GrpcTransport implements Transport {
   private final MessageCodec codec;
   private final TransportStats stats = new TransportStats();
   private final ThrottledLog sendLog = new ThrottledLog(log);
+  private final ThrottledLog streamLog = new ThrottledLog(log);
   private final ThrottledLog rejectLog = new ThrottledLog(log);
   // Filled by start() while the server may already deliver: read concurrently.
-  private final Map<Integer, Peer> peers = new ConcurrentHashMap<>();
+  private final Map<Integer, PeerLink> links = new ConcurrentHashMap<>();
+  private final Map<Integer, ManagedChannel> channels = new ConcurrentHashMap<>();
   private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
-  private ExecutorService executor;
-  private ScheduledExecutorService reconnector;
+  private ThreadPoolExecutor executor;
+  private ScheduledExecutorService timer;
   private Server server;
 
   private enum State {
@@ -70,9 +72,6 @@ public final class GrpcTransport implements Transport {
     STARTED,
     CLOSED
   }
-
-  /** One peer's channel and its in-flight call budget. */
-  private record Peer(int id, ManagedChannel channel, PaxosGrpc.PaxosStub stub, Semaphore slots) {}
 
   private GrpcTransport(Builder b) {
     this.self = b.self;
@@ -93,18 +92,21 @@ public final class GrpcTransport implements Transport {
 
   // ---- lifecycle ----------------------------------------------------------------------------
 
-  /** Binds the server and creates the peer channels, which start connecting at once. */
+  /** Binds the server and opens a stream to every peer (each connects in the background). */
   @Override
   public void start(Consumer<Message> inbound) {
     Objects.requireNonNull(inbound, "inbound");
     if (!state.compareAndSet(State.NEW, State.STARTED)) {
       throw new IllegalStateException("transport of node " + self + " was already started");
     }
-    int queueMax = 2 * members.size() * settings.inFlightPerPeerMax() + 1024;
+    // gRPC queues at most one task per stream at a time; the rest is headroom for stray callers.
+    int queueMax = 1024 + 4 * GrpcChannels.STREAMS_PER_CONNECTION_MAX * members.size();
     executor =
         new ThreadPoolExecutor(
             settings.threads(), settings.threads(), 0, TimeUnit.MILLISECONDS,
             new LinkedBlockingQueue<>(queueMax), daemonThreads("modpaxos-grpc-" + self));
+    timer =
+        Executors.newSingleThreadScheduledExecutor(daemonThreads("modpaxos-grpc-timer-" + self));
     try {
       server =
           GrpcChannels.server(
@@ -120,31 +122,20 @@ public final class GrpcTransport implements Transport {
         (id, address) -> {
           if (id != self) {
             ManagedChannel ch = GrpcChannels.channel(id, address, settings);
-            ch.getState(true); // connect now: the handshake should not eat the first deadline
-            peers.put(id, new Peer(id, ch, PaxosGrpc.newStub(ch),
-                new Semaphore(settings.inFlightPerPeerMax())));
+            channels.put(id, ch);
+            links.put(id, new PeerLink(self, id, ch, InboundService.STREAM, settings, stats,
+                timer, streamLog));
           }
         });
-    reconnector =
-        Executors.newSingleThreadScheduledExecutor(daemonThreads("modpaxos-grpc-reconnect-" + self));
-    reconnector.scheduleWithFixedDelay(
-        this::resetBackoff, settings.reconnectMillis(), settings.reconnectMillis(),
-        TimeUnit.MILLISECONDS);
+    links.values().forEach(PeerLink::open);
     log.info("node {}: gRPC transport listening on {} ({})", self, localAddress(),
         settings.tls() == null ? "plaintext" : "mutual TLS");
   }
 
   private io.grpc.ServerServiceDefinition service(Consumer<Message> inbound) {
     MemberAuthorizer.Rejections rejections = this::onRejected;
-    Consumer<Message> deliver =
-        m -> {
-          Peer from = peers.get(m.from());
-          if (from != null) {
-            redialIfBackingOff(from); // it just reached us, so it is up: dial it back now
-          }
-          inbound.accept(m);
-        };
-    InboundService service = new InboundService(self, codec, stats, rejections, deliver);
+    InboundService service =
+        new InboundService(self, codec, stats, rejections, inbound, this::peerIsUp);
     if (settings.tls() == null) {
       return service.definition();
     }
@@ -152,10 +143,18 @@ public final class GrpcTransport implements Transport {
         service.definition(), new MemberAuthorizer(members.keySet(), rejections));
   }
 
+  /** A peer has just reached us: dial it back now if its stream waits to re-open. */
+  private void peerIsUp(int id) {
+    PeerLink link = links.get(id);
+    if (link != null) {
+      link.peerIsUp();
+    }
+  }
+
   /** Counts and logs one rejected inbound frame. */
-  private void onRejected(String type, String reason) {
-    stats.error(type);
-    rejectLog.warn("node " + self + " rejected inbound " + type + ": " + reason);
+  private void onRejected(String type, TransportCounter reason, String description) {
+    stats.error(type, reason);
+    rejectLog.warn("node " + self + " rejected inbound " + type + ": " + description);
   }
 
   /** Sees the frames gRPC itself refused before the handler ran: oversized ones. */
@@ -167,38 +166,18 @@ public final class GrpcTransport implements Transport {
           @Override
           public void streamClosed(Status status) {
             if (status.getCode() == Status.Code.RESOURCE_EXHAUSTED) {
-              String reason = "frame refused: " + status.getDescription();
+              String reason = "frame refused, stream ended: " + status.getDescription();
               try { // this runs on a Netty event loop: log elsewhere
-                executor.execute(() -> onRejected(TransportStats.INVALID, reason));
+                executor.execute(() -> onRejected(
+                    TransportStats.INVALID, TransportCounter.REJECTED_OVERSIZED, reason));
               } catch (RuntimeException closedOrFull) {
-                stats.error(TransportStats.INVALID);
+                stats.error(TransportStats.INVALID, TransportCounter.REJECTED_OVERSIZED);
               }
             }
           }
         };
       }
     };
-  }
-
-  /** A peer that failed to connect is retried every reconnect interval, not after gRPC's
-   * exponential back-off (up to two minutes), so a restarted peer is reached again quickly. */
-  private void resetBackoff() {
-    peers.values().forEach(GrpcTransport::redialIfBackingOff);
-  }
-
-  /**
-   * Ends the connect back-off of a peer's channel, so that it dials now. Besides the reconnect
-   * timer, this runs on every send to that peer and on every message received from it: a peer
-   * that has just reached us is up, and a call waiting for the channel (wait-for-ready) goes out
-   * as soon as it is, not at the next reconnect tick. This matters at start-up, when the nodes
-   * start one after another and their first dials are refused: the first round used to wait for
-   * the reconnect interval (docs/BENCHMARKS.md, BankBenchmark). A peer that is down costs at most
-   * one refused connect per send, since only a channel in back-off is redialled.
-   */
-  private static void redialIfBackingOff(Peer p) {
-    if (p.channel().getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
-      p.channel().resetConnectBackoff();
-    }
   }
 
   /** The address the server is bound to (with the real port if the configured one was 0). */
@@ -211,7 +190,11 @@ public final class GrpcTransport implements Transport {
     return listenAddress;
   }
 
-  /** Stops the server and the channels, waiting briefly for calls in flight. Idempotent. */
+  /**
+   * Half-closes the outbound streams, stops the server (ending the peers' streams to this node,
+   * which they re-open once a node listens here again) and the channels, waiting at most {@value
+   * #CLOSE_WAIT_MILLIS} ms for the peers' acknowledgements. Idempotent.
+   */
   @Override
   public void close() {
     if (state.getAndSet(State.CLOSED) != State.STARTED) {
@@ -224,38 +207,31 @@ public final class GrpcTransport implements Transport {
   }
 
   private void closeResources() {
-    if (reconnector != null) {
-      reconnector.shutdownNow();
-    }
+    links.values().forEach(PeerLink::close);
     if (server != null) {
-      server.shutdown();
+      server.shutdownNow(); // inbound messages not yet handed over are lost, as R2 allows
     }
-    peers.values().forEach(p -> p.channel().shutdown());
+    channels.values().forEach(ManagedChannel::shutdown);
     try {
-      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-      if (server != null && !server.awaitTermination(remaining(until), TimeUnit.NANOSECONDS)) {
-        server.shutdownNow();
-      }
-      for (Peer p : peers.values()) {
-        if (!p.channel().awaitTermination(remaining(until), TimeUnit.NANOSECONDS)) {
-          p.channel().shutdownNow();
+      long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_WAIT_MILLIS);
+      for (ManagedChannel ch : channels.values()) {
+        if (!ch.awaitTermination(remaining(until), TimeUnit.NANOSECONDS)) {
+          ch.shutdownNow();
         }
       }
-      if (executor != null) {
-        executor.shutdown();
-        if (!executor.awaitTermination(remaining(until), TimeUnit.NANOSECONDS)) {
-          executor.shutdownNow();
-        }
+      if (server != null) {
+        server.awaitTermination(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      if (server != null) {
-        server.shutdownNow();
-      }
-      peers.values().forEach(p -> p.channel().shutdownNow());
-      if (executor != null) {
-        executor.shutdownNow();
-      }
+      channels.values().forEach(ManagedChannel::shutdownNow);
+    }
+    links.values().forEach(l -> l.dropQueued(TransportCounter.DROPPED_AT_CLOSE));
+    if (timer != null) {
+      timer.shutdownNow();
+    }
+    if (executor != null) {
+      executor.shutdownNow();
     }
   }
 
@@ -270,83 +246,60 @@ public final class GrpcTransport implements Transport {
     String type = TransportStats.INVALID;
     try {
       type = message.type();
-      Peer peer = peers.get(message.to());
-      if (state.get() != State.STARTED || peer == null || message.from() != self) {
-        dropped(type, message, state.get() != State.STARTED ? "transport not running"
-            : peer == null ? "no such peer" : "sender is not this node");
-        return;
+      PeerLink link = links.get(message.to());
+      if (state.get() != State.STARTED) {
+        dropped(type, message, TransportCounter.DROPPED_NOT_RUNNING, "transport not running");
+      } else if (link == null) {
+        dropped(type, message, TransportCounter.DROPPED_NO_PEER, "no such peer");
+      } else if (message.from() != self) {
+        dropped(type, message, TransportCounter.DROPPED_NOT_SELF, "sender is not this node");
+      } else {
+        byte[] envelope = codec.encode(message).toByteArray();
+        if (Batches.framedBytes(envelope.length) > settings.maxInboundMessageBytes()) {
+          dropped(type, message, TransportCounter.DROPPED_OVERSIZED, envelope.length
+              + " bytes exceed maxInboundMessageBytes " + settings.maxInboundMessageBytes());
+        } else if (!link.offer(new PeerLink.Outbound(envelope, type, System.nanoTime()))) {
+          dropped(type, message, TransportCounter.DROPPED_QUEUE_FULL,
+              "its queue is full (the peer is slow, down or connecting)");
+        }
       }
-      Envelope envelope = codec.encode(message);
-      int bytes = envelope.getSerializedSize();
-      if (bytes > settings.maxInboundMessageBytes()) {
-        dropped(type, message,
-            bytes + " bytes exceed maxInboundMessageBytes " + settings.maxInboundMessageBytes());
-        return;
-      }
-      if (!peer.slots().tryAcquire()) {
-        dropped(type, message, settings.inFlightPerPeerMax() + " calls already in flight");
-        return;
-      }
-      stats.sent(type);
-      redialIfBackingOff(peer);
-      peer.stub()
-          .withWaitForReady() // a peer (re)connecting gets the call once ready, within the deadline
-          .withDeadlineAfter(settings.deadlineMillis(), TimeUnit.MILLISECONDS)
-          .deliver(envelope, new Reply(peer, type, System.nanoTime()));
     } catch (RuntimeException e) {
-      dropped(type, message, e.toString());
+      dropped(type, message, TransportCounter.DROPPED_ERROR, e.toString());
     }
   }
 
-  private void dropped(String type, Message message, String reason) {
-    stats.error(type);
-    sendLog.warn("node " + self + " dropped " + type + " to " + message.to() + ": " + reason);
+  private void dropped(String type, Message message, TransportCounter reason, String why) {
+    stats.error(type, reason);
+    sendLog.warn("node " + self + " dropped " + type + " to "
+        + (message == null ? "?" : message.to()) + ": " + why);
   }
 
-  /**
-   * Completes one call: releases its slot and records its latency or its error. Runs on a Netty
-   * event loop (the channels use a direct executor), so it must stay this small.
-   */
-  private final class Reply implements StreamObserver<Ack> {
-    private final Peer peer;
-    private final String type;
-    private final long startNanos;
-
-    Reply(Peer peer, String type, long startNanos) {
-      this.peer = peer;
-      this.type = type;
-      this.startNanos = startNanos;
-    }
-
-    @Override
-    public void onNext(Ack ack) {}
-
-    @Override
-    public void onCompleted() {
-      peer.slots().release();
-      stats.latencyNanos(type, System.nanoTime() - startNanos);
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      peer.slots().release();
-      stats.error(type);
-      Status s = Status.fromThrowable(t);
-      sendLog.warn("node " + self + ": " + type + " to " + peer.id() + " failed: " + s.getCode()
-          + (s.getDescription() == null ? "" : " " + s.getDescription()));
-    }
+  /** The state of the channel to {@code peer}, for tests; null for no such peer. */
+  io.grpc.ConnectivityState channelState(int peer) {
+    ManagedChannel ch = channels.get(peer);
+    return ch == null ? null : ch.getState(false);
   }
 
   // ---- metrics ------------------------------------------------------------------------------
 
   /**
-   * Per message type: calls started, messages delivered here, errors (failed or dropped sends and
-   * rejected inbound frames) and call latency from start to the peer's acknowledgement. The extra
-   * row {@code INVALID} counts rejected inbound frames whose type is unknown.
+   * Per message type: messages written on a stream, messages delivered here, errors (dropped
+   * sends and rejected inbound messages) and the time messages waited in their peer's queue, from
+   * {@link #send} until they were written on the stream. A stream has no per-message
+   * acknowledgement, so this is not a round trip. The extra row {@code INVALID} counts rejected
+   * inbound frames whose type is unknown.
    */
   @Override
   public List<RpcStats> rpcStats() {
     return stats.snapshot();
+  }
+
+  /**
+   * Every {@link TransportCounter} of this transport: drops by reason, rejections by reason, and
+   * stream openings, failures and reconnects. A snapshot; cheap.
+   */
+  public Map<TransportCounter, Long> counters() {
+    return stats.counters();
   }
 
   private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {
@@ -368,12 +321,14 @@ public final class GrpcTransport implements Transport {
     InetSocketAddress listenAddress;
     TlsConfig tls;
     int maxInboundMessageBytes = 16 * 1024 * 1024;
-    long deadlineMillis = 150;
     long keepAliveTimeMillis = 30_000;
-    long keepAliveTimeoutMillis = 10_000;
-    int inFlightPerPeerMax = 1024;
+    long keepAliveTimeoutMillis = 20_000;
+    int queueMessagesMax = 1024;
+    long queueBytesMax = 64L * 1024 * 1024;
     int threads = 1;
-    long reconnectMillis = 500;
+    long reconnectInitialMillis = 10;
+    long reconnectMaxMillis = 500;
+    long connectWaitMillis = 2_000;
 
     private Builder(int self, Map<Integer, InetSocketAddress> members) {
       this.self = self;
@@ -412,25 +367,22 @@ public final class GrpcTransport implements Transport {
       return this;
     }
 
-    /** The largest message accepted and sent, in serialized bytes. Default 16 MiB. */
+    /**
+     * The largest batch accepted, in serialized bytes; also the largest message sent (with the few
+     * bytes that frame it in a batch). Default 16 MiB.
+     */
     public Builder maxInboundMessageBytes(int v) {
       maxInboundMessageBytes = positive("maxInboundMessageBytes", v);
       return this;
     }
 
     /**
-     * The deadline of each call. Keep it below the protocol's round timeout ({@code
-     * roundTimeoutTicks x tickMillis}, 200 ms by default). Default 150.
-     */
-    public Builder deadlineMillis(long v) {
-      deadlineMillis = positive("deadlineMillis", v);
-      return this;
-    }
-
-    /**
-     * Keepalive: pings an idle connection every {@code timeMillis} (at least 10,000, gRPC's
-     * floor) and drops it when no answer comes within {@code timeoutMillis}. Both ends use the
-     * same values, and servers permit pings that often. Default 30,000 and 10,000.
+     * Keepalive, the liveness check of the streams: HTTP/2 pings a connection that has been quiet
+     * for {@code timeMillis} (at least 10,000, gRPC's floor) and drops it, ending its streams so
+     * that they re-open, when no answer comes within {@code timeoutMillis}. Pings are answered by
+     * Netty's event loop, not by the node, so a busy machine answers late rather than never: keep
+     * the timeout generous. Both ends use the same values, and servers permit pings that often,
+     * even on idle connections. Default 30,000 and 20,000.
      */
     public Builder keepAlive(long timeMillis, long timeoutMillis) {
       if (timeMillis < 10_000) {
@@ -442,31 +394,60 @@ public final class GrpcTransport implements Transport {
     }
 
     /**
-     * Calls in flight to one peer before further sends to it are dropped; also the server's
-     * limit of concurrent calls per connection. Default 1024.
+     * The bound of each peer's outbound queue: at most {@code messagesMax} messages and {@code
+     * bytesMax} encoded bytes wait for the peer's stream; a send beyond either is dropped and
+     * counted ({@link TransportCounter#DROPPED_QUEUE_FULL}). {@code bytesMax} must be at least
+     * {@link #maxInboundMessageBytes}. Default 1024 messages and 64 MiB.
      */
-    public Builder inFlightPerPeerMax(int v) {
-      inFlightPerPeerMax = positive("inFlightPerPeerMax", v);
+    public Builder queueMax(int messagesMax, long bytesMax) {
+      queueMessagesMax = positive("queueMax messagesMax", messagesMax);
+      queueBytesMax = positive("queueMax bytesMax", bytesMax);
       return this;
     }
 
     /**
-     * Threads that decode inbound messages and complete calls. Default 1, which keeps each peer's
-     * messages in arrival order (docs/TRANSPORT.md).
+     * Threads that split, decode and validate inbound messages and run the node's handler; their
+     * queue is bounded. Messages of one stream stay in order with any number. Default 1, which
+     * is enough for a decode and an enqueue per message (docs/TRANSPORT.md).
      */
     public Builder threads(int v) {
       threads = positive("threads", v);
       return this;
     }
 
-    /** How often a peer that could not be reached is dialled again. Default 500. */
-    public Builder reconnectMillis(long v) {
-      reconnectMillis = positive("reconnectMillis", v);
+    /**
+     * The back-off before a failed stream is re-opened: {@code initialMillis} after the failure
+     * of a stream that had been ready, doubling on each failed attempt up to {@code maxMillis}.
+     * A stream the peer refused (any status but UNAVAILABLE) waits {@code maxMillis}. So a peer
+     * that listens again is reached within {@code maxMillis}. Default 10 and 500.
+     */
+    public Builder reconnectBackoffMillis(long initialMillis, long maxMillis) {
+      reconnectInitialMillis = positive("reconnect initialMillis", initialMillis);
+      reconnectMaxMillis = positive("reconnect maxMillis", maxMillis);
+      if (maxMillis < initialMillis) {
+        throw new IllegalArgumentException(
+            "reconnect maxMillis " + maxMillis + " is below initialMillis " + initialMillis);
+      }
+      return this;
+    }
+
+    /**
+     * How long a message may wait in its peer's queue for a stream that is not ready while the
+     * peer's channel fails to connect; older ones are dropped at the next dial tick and counted
+     * ({@link TransportCounter#DROPPED_UNREACHABLE}). A message on a ready stream never ages out.
+     * Default 2,000.
+     */
+    public Builder connectWaitMillis(long v) {
+      connectWaitMillis = positive("connectWaitMillis", v);
       return this;
     }
 
     /** Builds the transport; {@link GrpcTransport#start} binds it. */
     public GrpcTransport build() {
+      if (queueBytesMax < maxInboundMessageBytes) {
+        throw new IllegalArgumentException("queueMax bytesMax " + queueBytesMax
+            + " is below maxInboundMessageBytes " + maxInboundMessageBytes);
+      }
       return new GrpcTransport(this);
     }
 

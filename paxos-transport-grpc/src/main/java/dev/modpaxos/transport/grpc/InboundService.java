@@ -9,105 +9,142 @@ import io.grpc.Status;
 import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 
 /**
- * The server side of {@code modpaxos.v1.Paxos/Deliver}. It takes each request as raw bytes, so
- * that parsing too happens in {@link MessageCodec}; it validates the message, checks that it is
- * addressed to this node and, under TLS, that its claimed sender is the member the peer's
- * certificate names ({@link MemberAuthorizer#PEER_MEMBER}); then it hands it to the node and
- * acknowledges. A refused frame is answered with an error status, counted and logged, and never
- * reaches the node. Runs on the transport's bounded executor, never on a Netty event loop.
- * Thread-safe.
+ * The server side of {@code modpaxos.v1.Paxos/Stream}: one {@link Inbound} per peer stream. It
+ * takes each batch as raw bytes and splits it itself ({@link Batches#split}), so that each
+ * envelope is parsed and validated on its own by {@link MessageCodec}; it checks that each
+ * message is addressed to this node and, under TLS, that its claimed sender is the member the
+ * stream's certificate names ({@link MemberAuthorizer#PEER_MEMBER}); then it hands it to the node,
+ * in the order the stream carried it. Runs on the transport's bounded executor, never on a Netty
+ * event loop; gRPC runs one stream's callbacks one at a time. Thread-safe.
+ *
+ * <p>A malformed or misaddressed message is counted, logged and dropped, and the stream goes on.
+ * A message from a certified member claiming another sender ends the stream with
+ * PERMISSION_DENIED: that peer is misconfigured or lying, and its sender sees the status.
  */
-final class InboundService implements ServerCalls.UnaryMethod<byte[], Ack> {
-  /** Requests as the bytes on the wire; also lets tests send arbitrary frames. */
-  static final MethodDescriptor.Marshaller<byte[]> RAW =
-      new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(byte[] value) {
-          return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(InputStream stream) {
-          try {
-            return stream.readAllBytes();
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-        }
-      };
+final class InboundService implements ServerCalls.ClientStreamingMethod<byte[], Ack> {
+  /** The {@code Stream} method with batches as raw bytes. */
+  static final MethodDescriptor<byte[], Ack> STREAM =
+      PaxosGrpc.getStreamMethod().toBuilder(
+              Batches.MARSHALLER, ProtoUtils.marshaller(Ack.getDefaultInstance()))
+          .build();
 
   private final int self;
   private final MessageCodec codec;
   private final TransportStats stats;
   private final MemberAuthorizer.Rejections rejections;
   private final Consumer<Message> inbound;
+  private final IntConsumer peerIsUp;
 
+  /**
+   * @param inbound the node's handler, called directly for each valid message
+   * @param peerIsUp told the sender of the first valid message of each stream
+   */
   InboundService(
       int self,
       MessageCodec codec,
       TransportStats stats,
       MemberAuthorizer.Rejections rejections,
-      Consumer<Message> inbound) {
+      Consumer<Message> inbound,
+      IntConsumer peerIsUp) {
     this.self = self;
     this.codec = codec;
     this.stats = stats;
     this.rejections = rejections;
     this.inbound = inbound;
+    this.peerIsUp = peerIsUp;
   }
 
   /** The {@code modpaxos.v1.Paxos} service, its one method bound to this handler. */
   ServerServiceDefinition definition() {
-    MethodDescriptor<byte[], Ack> deliver =
-        PaxosGrpc.getDeliverMethod().toBuilder(RAW, ProtoUtils.marshaller(Ack.getDefaultInstance()))
-            .build();
     return ServerServiceDefinition.builder(PaxosGrpc.SERVICE_NAME)
-        .addMethod(deliver, ServerCalls.asyncUnaryCall(this))
+        .addMethod(STREAM, ServerCalls.asyncClientStreamingCall(this))
         .build();
   }
 
   @Override
-  public void invoke(byte[] frame, StreamObserver<Ack> response) {
-    Message m;
-    try {
-      m = codec.decode(frame);
-    } catch (MalformedMessageException e) {
-      refuse(response, Status.INVALID_ARGUMENT, e.messageType(), e.getMessage());
-      return;
-    }
-    Integer certified = MemberAuthorizer.PEER_MEMBER.get();
-    if (m.to() != self) {
-      refuse(response, Status.INVALID_ARGUMENT, m.type(),
-          "addressed to node " + m.to() + ", this is node " + self);
-    } else if (certified != null && certified != m.from()) {
-      refuse(response, Status.PERMISSION_DENIED, m.type(),
-          "the peer holds the certificate of node " + certified + " but claims to be node "
-              + m.from());
-    } else {
-      deliver(m, response);
-    }
+  public StreamObserver<byte[]> invoke(StreamObserver<Ack> response) {
+    return new Inbound(response, MemberAuthorizer.PEER_MEMBER.get());
   }
 
-  private void deliver(Message m, StreamObserver<Ack> response) {
-    stats.received(m.type());
-    try {
-      inbound.accept(m);
-    } catch (RuntimeException e) {
-      refuse(response, Status.INTERNAL, m.type(), "the node refused it: " + e);
-      return;
-    }
-    response.onNext(Ack.getDefaultInstance());
-    response.onCompleted();
-  }
+  /** One peer's stream. Its callbacks never run concurrently. */
+  private final class Inbound implements StreamObserver<byte[]> {
+    private final StreamObserver<Ack> response;
+    private final Integer certified; // the certificate's member under TLS, else null
+    private boolean refused; // the stream was ended with an error: ignore the rest
+    private boolean heard; // a valid message came: its sender was told it is up
 
-  private void refuse(StreamObserver<Ack> response, Status status, String type, String reason) {
-    rejections.reject(type, reason);
-    response.onError(status.withDescription(reason).asRuntimeException());
+    Inbound(StreamObserver<Ack> response, Integer certified) {
+      this.response = response;
+      this.certified = certified;
+    }
+
+    @Override
+    public void onNext(byte[] batch) {
+      if (refused) {
+        return;
+      }
+      stats.count(TransportCounter.BATCHES_RECEIVED);
+      try {
+        Batches.split(batch, this::onEnvelope);
+      } catch (MalformedMessageException e) {
+        rejections.reject(TransportStats.INVALID, TransportCounter.REJECTED_MALFORMED,
+            e.getMessage());
+      }
+    }
+
+    private void onEnvelope(byte[] envelope) {
+      if (refused) {
+        return;
+      }
+      Message m;
+      try {
+        m = codec.decode(envelope);
+      } catch (MalformedMessageException e) {
+        rejections.reject(e.messageType(), TransportCounter.REJECTED_MALFORMED, e.getMessage());
+        return;
+      }
+      if (m.to() != self) {
+        rejections.reject(m.type(), TransportCounter.REJECTED_MISADDRESSED,
+            "addressed to node " + m.to() + ", this is node " + self);
+      } else if (certified != null && certified != m.from()) {
+        String reason = "the peer holds the certificate of node " + certified
+            + " but claims to be node " + m.from() + "; its stream is closed";
+        rejections.reject(m.type(), TransportCounter.REJECTED_IMPOSTOR, reason);
+        refused = true;
+        response.onError(Status.PERMISSION_DENIED.withDescription(reason).asRuntimeException());
+      } else {
+        deliver(m);
+      }
+    }
+
+    private void deliver(Message m) {
+      if (!heard) {
+        heard = true;
+        peerIsUp.accept(m.from());
+      }
+      stats.received(m.type());
+      try {
+        inbound.accept(m);
+      } catch (RuntimeException e) {
+        rejections.reject(m.type(), TransportCounter.REJECTED_BY_NODE, "the node refused it: " + e);
+      }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      // The peer went away or cancelled: its link re-opens a stream when it can.
+    }
+
+    @Override
+    public void onCompleted() {
+      if (!refused) {
+        response.onNext(Ack.getDefaultInstance());
+        response.onCompleted();
+      }
+    }
   }
 }

@@ -24,8 +24,10 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 
 /**
- * With mutual TLS, admits a call only from a peer whose certificate names a member, and records
- * that member in {@link #PEER_MEMBER} so that a message claiming another sender is refused. The peer's member id comes from its certificate (the TLS handshake already checked
+ * With mutual TLS, admits a stream only from a peer whose certificate names a member, and records
+ * that member in {@link #PEER_MEMBER} so that a message claiming another sender is refused: the
+ * authorization runs once per stream, when it opens, and the per-message check is one integer
+ * comparison. The peer's member id comes from its certificate (the TLS handshake already checked
  * the chain against the cluster CA): the leaf's DNS subject alternative names of the form {@code
  * node-<id>}, or if it has none, its subject CN of that form. A certificate naming no member, or
  * naming more than one, is rejected. Thread-safe.
@@ -34,13 +36,16 @@ final class MemberAuthorizer implements ServerInterceptor {
   private static final Pattern NAME = Pattern.compile("node-([1-9][0-9]{0,9})");
   private static final int SAN_DNS = 2;
 
-  /** Told about every rejection: the message type (or INVALID) and a one-line reason. */
+  /**
+   * Told about every rejection: the message type (or INVALID), the counter of its reason and a
+   * one-line description.
+   */
   interface Rejections {
-    void reject(String type, String reason);
+    void reject(String type, TransportCounter reason, String description);
   }
 
   /**
-   * The member the calling peer's certificate names, set for calls admitted under TLS; absent in
+   * The member the calling peer's certificate names, set for streams admitted under TLS; absent in
    * plaintext. {@link InboundService} checks each message's claimed sender against it.
    */
   static final Context.Key<Integer> PEER_MEMBER = Context.key("modpaxos-peer-member");
@@ -108,7 +113,7 @@ final class MemberAuthorizer implements ServerInterceptor {
     } catch (IllegalArgumentException e) {
       String reason =
           "peer " + call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR) + ": " + e.getMessage();
-      rejections.reject(TransportStats.INVALID, reason);
+      rejections.reject(TransportStats.INVALID, TransportCounter.REJECTED_UNAUTHORIZED, reason);
       call.close(Status.PERMISSION_DENIED.withDescription(reason), new Metadata());
       return new ServerCall.Listener<>() {};
     }

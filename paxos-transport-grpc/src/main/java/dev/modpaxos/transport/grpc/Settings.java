@@ -4,22 +4,26 @@ package dev.modpaxos.transport.grpc;
 record Settings(
     TlsConfig tls,
     int maxInboundMessageBytes,
-    long deadlineMillis,
     long keepAliveTimeMillis,
     long keepAliveTimeoutMillis,
-    int inFlightPerPeerMax,
+    int queueMessagesMax,
+    long queueBytesMax,
     int threads,
-    long reconnectMillis) {
+    long reconnectInitialMillis,
+    long reconnectMaxMillis,
+    long connectWaitMillis) {
 
   Settings(GrpcTransport.Builder b) {
     this(
         b.tls,
         b.maxInboundMessageBytes,
-        b.deadlineMillis,
         b.keepAliveTimeMillis,
         b.keepAliveTimeoutMillis,
-        b.inFlightPerPeerMax,
+        b.queueMessagesMax,
+        b.queueBytesMax,
         b.threads,
-        b.reconnectMillis);
+        b.reconnectInitialMillis,
+        b.reconnectMaxMillis,
+        b.connectWaitMillis);
   }
 }

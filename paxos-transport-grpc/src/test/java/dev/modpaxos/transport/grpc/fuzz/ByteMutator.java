@@ -11,18 +11,18 @@ import net.jqwik.api.Arbitrary;
  * with kind 0 = flip bits (xor value), 1 = insert a byte, 2 = delete a byte, 3 = overwrite a
  * byte; positions wrap around the current length.
  */
-final class ByteMutator {
+public final class ByteMutator {
   private ByteMutator() {}
 
   /** One to eight mutations. */
-  static Arbitrary<List<int[]>> mutations() {
+  public static Arbitrary<List<int[]>> mutations() {
     Arbitrary<int[]> one = Arbitraries.integers().between(0, 3).flatMap(kind ->
         Arbitraries.integers().between(0, 1 << 16).flatMap(pos ->
             Arbitraries.integers().between(1, 255).map(v -> new int[] {kind, pos, v})));
     return one.list().ofMinSize(1).ofMaxSize(8);
   }
 
-  static byte[] apply(byte[] frame, List<int[]> mutations) {
+  public static byte[] apply(byte[] frame, List<int[]> mutations) {
     byte[] b = frame;
     for (int[] m : mutations) {
       b = apply(b, m[0], m[1], (byte) m[2]);

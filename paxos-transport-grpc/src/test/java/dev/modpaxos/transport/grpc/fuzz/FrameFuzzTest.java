@@ -31,8 +31,9 @@ import net.jqwik.api.constraints.Size;
 import net.jqwik.api.statistics.Statistics;
 
 /**
- * Fuzzes the path a received frame takes on a node: {@link MessageCodec#decode(byte[])} (what the
- * gRPC server's Deliver handler calls), the addressee check, then {@link Replica#step}. Frames are
+ * Fuzzes the path a received envelope takes on a node: {@link MessageCodec#decode(byte[])} (what
+ * the gRPC server's Stream handler calls on each envelope of a batch; splitting the batch is
+ * fuzzed by {@code BatchFuzzTest}), the addressee check, then {@link Replica#step}. Frames are
  * random bytes, valid encodings with bytes flipped, inserted or deleted, and splices of two valid
  * encodings. The replica starts from a non-trivial stored state (promise, accepted value, chosen
  * blocks, local log) so that decoded messages meet real state.
