@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Builds benchmarks/target/benchmarks.jar and runs the JMH suite on this machine.
 #
-#   benchmarks/run.sh            full run (< 10 min on 2 cores): JSON in benchmarks/results/full.json,
-#                                tables rewritten in docs/BENCHMARKS.md
-#   benchmarks/run.sh --quick    quick run (< 2 min): 5 nodes only, bank at its default tick, 1 s warm-up
+#   benchmarks/run.sh            full run (~10 min on 2 cores, estimated; < 12 min): JSON in
+#                                benchmarks/results/full.json, tables rewritten in docs/BENCHMARKS.md
+#   benchmarks/run.sh --quick    quick run (~2 min): 5 nodes only, bank at its default tick, 1 s warm-up
 #                                and 1 s measurement;
 #                                JSON in benchmarks/results/quick.json, tables in benchmarks/results/quick.md
 #
@@ -27,7 +27,9 @@ json="benchmarks/results/${mode}.json"
 
 jmh=(java -jar benchmarks/target/benchmarks.jar -rf json -rff "$json")
 if [[ "$mode" == quick ]]; then
-  jmh+=(-wi 1 -w 1 -i 1 -r 1 -p nodes=5 -p submitAt=all -p store=none -p tickMillis=10)
+  # No -p store: CoreBenchmark's store (none, memory) and GrpcClusterBenchmark's (memory,
+  # chronicle-power, chronicle-process) share the name, and only "memory" is valid for both.
+  jmh+=(-wi 1 -w 1 -i 1 -r 1 -p nodes=5 -p submitAt=all -p tickMillis=10)
   out=benchmarks/results/quick.md
 else
   out=docs/BENCHMARKS.md
@@ -40,6 +42,7 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 start=$(date +%s)
 "${jmh[@]}"
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
-java -cp benchmarks/target/benchmarks.jar dev.modpaxos.benchmarks.Report "$json" "$out" \
+java -cp benchmarks/target/benchmarks.jar dev.modpaxos.benchmarks.Report \
+  "--load-before=$load_before" "--load-after=$load_after" "$json" "$out" \
   "$label" "# which runs: ${jmh[*]}" \
   "# wall time $(( $(date +%s) - start )) s; load average (1, 5, 15 min) before: $load_before, after: $load_after"

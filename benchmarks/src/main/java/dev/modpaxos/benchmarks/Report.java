@@ -8,41 +8,78 @@ import java.nio.file.Path;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalDouble;
 
 /**
- * Turns the JMH JSON of one run into the markdown tables of docs/BENCHMARKS.md: the machine, the
- * exact command, each benchmark's figures, the ratios to the floor and to the peers, and the
- * targets. Only the part between {@link #BEGIN} and {@link #END} is rewritten; the notes around it
+ * Turns the JMH JSON of one run into the markdown tables of docs/BENCHMARKS.md: the machine and
+ * its load average before and after the run, the exact command, each benchmark's figures, the
+ * ratios to the floor and to the peers (in memory: Ratis and MicroRaft; durable: SOFAJRaft), and
+ * the targets, the earlier ones and issue 11's. Only the part between {@link #BEGIN} and {@link #END} is rewritten; the notes around it
  * (profiles, analysis) are kept.
  *
- * <p>Usage: {@code java -cp benchmarks.jar dev.modpaxos.benchmarks.Report <results.json>
- * <out.md> <command that produced the results>}
+ * <p>Usage: {@code java -cp benchmarks.jar dev.modpaxos.benchmarks.Report [--load-before='1 5
+ * 15'] [--load-after='1 5 15'] <results.json> <out.md> <command that produced the results>}
  */
 public final class Report {
   static final String BEGIN = "<!-- GENERATED:BEGIN (benchmarks/run.sh rewrites this part) -->";
   static final String END = "<!-- GENERATED:END -->";
   private static final String[] NODES = {"3", "5"};
+  private static final int CORES = Runtime.getRuntime().availableProcessors();
+  // Where each cluster row comes from: its JMH class and the params that pick it.
+  private static final Row GRPC_MEMORY =
+      new Row("modpaxos, gRPC, in-memory store", "GrpcClusterBenchmark", "store=memory");
+  private static final Row GRPC_POWER = new Row("modpaxos, gRPC + Chronicle POWER",
+      "GrpcClusterBenchmark", "store=chronicle-power");
+  private static final Row GRPC_PROCESS = new Row("modpaxos, gRPC + Chronicle PROCESS",
+      "GrpcClusterBenchmark", "store=chronicle-process");
+  private static final Row LOCAL =
+      new Row("modpaxos, local network, in-memory store", "LocalClusterBenchmark");
+  private static final Row RATIS =
+      new Row("Apache Ratis (gRPC, in-memory log)", "PeerBenchmark", "system=ratis");
+  private static final Row MICRORAFT =
+      new Row("MicroRaft (in-memory)", "PeerBenchmark", "system=microraft");
+  private static final Row SOFAJRAFT =
+      new Row("SOFAJRaft (Bolt, RocksDB, fsync)", "PeerBenchmark", "system=sofajraft");
+
+  /** A cluster row: a label, the JMH class, and the params (besides nodes) that select it. */
+  private record Row(String label, String type, String... params) {
+    String[] with(String nodes) {
+      String[] all = Arrays.copyOf(params, params.length + 1);
+      all[params.length] = "nodes=" + nodes;
+      return all;
+    }
+  }
 
   private final JmhResults r;
+  private final String loadBefore; // "1 5 15" minute load averages, or null if not recorded
+  private final String loadAfter;
   private final StringBuilder md = new StringBuilder();
+  private int targetRows; // target() calls so far: an empty targets table is left out
 
-  private Report(JmhResults results) {
+  private Report(JmhResults results, String loadBefore, String loadAfter) {
     this.r = results;
+    this.loadBefore = loadBefore;
+    this.loadAfter = loadAfter;
   }
 
   public static void main(String[] args) throws IOException {
-    if (args.length < 3) {
-      System.err.println("usage: Report <results.json> <out.md> <command...>");
+    List<String> rest = new ArrayList<>(List.of(args));
+    String loadBefore = option(rest, "--load-before=");
+    String loadAfter = option(rest, "--load-after=");
+    if (rest.size() < 3) {
+      System.err.println("usage: Report [--load-before='1 5 15'] [--load-after='1 5 15'] "
+          + "<results.json> <out.md> <command...>");
       System.exit(2);
     }
-    JmhResults results = JmhResults.read(Path.of(args[0]));
-    String command = String.join("\n", List.of(args).subList(2, args.length));
-    String generated = new Report(results).render(command);
-    Path out = Path.of(args[1]);
+    JmhResults results = JmhResults.read(Path.of(rest.get(0)));
+    String command = String.join("\n", rest.subList(2, rest.size()));
+    String generated = new Report(results, loadBefore, loadAfter).render(command);
+    Path out = Path.of(rest.get(1));
     String doc = Files.exists(out) ? Files.readString(out) : "# Benchmarks\n\n" + BEGIN + "\n" + END + "\n";
     int b = doc.indexOf(BEGIN);
     int e = doc.indexOf(END);
@@ -59,12 +96,24 @@ public final class Report {
     System.out.println("wrote " + out);
   }
 
+  /** Removes the first argument starting with {@code prefix} and returns its value, or null. */
+  private static String option(List<String> args, String prefix) {
+    for (int i = 0; i < args.size(); i++) {
+      if (args.get(i).startsWith(prefix)) {
+        return args.remove(i).substring(prefix.length()).trim();
+      }
+    }
+    return null;
+  }
+
   String render(String command) throws IOException {
     machine(command);
     targets();
+    durableTargets();
     floor();
     core();
     clusters();
+    durable();
     chronicle();
     bank();
     everything();
@@ -86,7 +135,15 @@ public final class Report {
         + System.getProperty("java.runtime.version") + " (" + System.getProperty("java.vendor")
         + ") |");
     line("| forked JVMs | " + r.jvm() + " |");
+    line("| load average (1, 5, 15 min) before the run | " + orDash(loadBefore) + " |");
+    line("| load average (1, 5, 15 min) after the run | " + orDash(loadAfter) + " |");
     line("");
+    if (busy(loadBefore) || busy(loadAfter)) {
+      line("**The machine was busy** (a 1-minute load above its " + CORES + " cores): single"
+          + " figures are not comparable with a quiet run; ratios between systems run back to"
+          + " back are steadier.");
+      line("");
+    }
     line("Command:");
     line("");
     line("```");
@@ -96,22 +153,36 @@ public final class Report {
   }
 
   private void targets() {
-    line("### Targets (measured, never asserted)");
+    targetTable("### Targets (measured, never asserted)", this::earlierTargets);
+  }
+
+  /** Issue 11's targets: the durable path against SOFAJRaft, and the in-memory paths. */
+  private void durableTargets() {
+    targetTable("### Targets of issue 11 (measured, never asserted)", this::issue11Targets);
+  }
+
+  /** A targets table, left out when {@code rows} wrote no target. */
+  private void targetTable(String title, Runnable rows) {
+    int start = md.length();
+    int before = targetRows;
+    line(title);
     line("");
     line("| target | measured | met |");
     line("|---|---|---|");
-    OptionalDouble floorP50 = floorP50();
-    Optional<Result> grpc5 =
-        r.one("GrpcClusterBenchmark", "commitLatency", "transport=grpc", "nodes=5");
-    if (grpc5.isPresent() && floorP50.isPresent()) {
-      double ratio = grpc5.get().percentile("50.0") / floorP50.getAsDouble();
-      target("gRPC, 5 nodes: p50 commit latency <= 1.5x floor p50 round trip",
-          fmt(grpc5.get().percentile("50.0")) + " us = " + x(ratio) + " floor", ratio <= 1.5);
+    rows.run();
+    if (targetRows == before) {
+      md.setLength(start);
+    } else {
+      line("");
     }
+  }
+
+  private void earlierTargets() {
+    floorTarget(1.5);
     for (String n : NODES) {
       // Like with like: gRPC against the gRPC peer, in-memory against the in-memory peer.
-      throughputTarget("gRPC", "transport=grpc", "Ratis", "system=ratis", n);
-      throughputTarget("local network", "transport=local", "MicroRaft", "system=microraft", n);
+      throughputTarget(GRPC_MEMORY, RATIS, "Ratis", n, 3);
+      throughputTarget(LOCAL, MICRORAFT, "MicroRaft", n, 3);
     }
     List<Result> core = r.find("CoreBenchmark", "chosenEntry");
     if (!core.isEmpty()) {
@@ -128,19 +199,61 @@ public final class Report {
         target("5-node start-up < 3 s (judged on the cold run)",
             "p50 " + fmt(b.percentile("50.0")) + " ms, cold " + fmt(b.percentile("100.0")) + " ms",
             b.percentile("100.0") < 3000));
-    line("");
   }
 
-  private void throughputTarget(String mine, String transport, String peer, String system, String n) {
-    OptionalDouble ours = score("GrpcClusterBenchmark", "throughput64", transport, "nodes=" + n);
-    OptionalDouble theirs = score("PeerBenchmark", "throughput64", system, "nodes=" + n);
+  private void issue11Targets() {
+    OptionalDouble sofa = throughput(SOFAJRAFT, "3");
+    OptionalDouble power = throughput(GRPC_POWER, "3");
+    if (sofa.isPresent() && power.isPresent()) {
+      double ratio = power.getAsDouble() / sofa.getAsDouble();
+      target("gRPC + Chronicle POWER, 3 nodes, 64 outstanding: >= SOFAJRaft (aim 2x)",
+          fmt(power.getAsDouble()) + " ops/s = " + x(ratio) + " SOFAJRaft ("
+              + fmt(sofa.getAsDouble()) + ")", ratio >= 1);
+    }
+    Optional<Result> sofaLat = latency(SOFAJRAFT, "3");
+    Optional<Result> powerLat = latency(GRPC_POWER, "3");
+    if (sofaLat.isPresent() && powerLat.isPresent()) {
+      double ours = powerLat.get().percentile("50.0");
+      double theirs = sofaLat.get().percentile("50.0");
+      target("gRPC + Chronicle POWER, 3 nodes: p50 commit latency <= SOFAJRaft's",
+          fmt(ours) + " us = " + x(ours / theirs) + " SOFAJRaft (" + fmt(theirs) + " us)",
+          ours <= theirs);
+    }
+    OptionalDouble process = throughput(GRPC_PROCESS, "3");
+    if (sofa.isPresent() && process.isPresent()) {
+      double ratio = process.getAsDouble() / sofa.getAsDouble();
+      target("gRPC + Chronicle PROCESS, 3 nodes, 64 outstanding: >= 3x SOFAJRaft",
+          fmt(process.getAsDouble()) + " ops/s = " + x(ratio) + " SOFAJRaft", ratio >= 3);
+    }
+    for (String n : NODES) {
+      throughputTarget(LOCAL, MICRORAFT, "MicroRaft", n, 1.5);
+    }
+    floorTarget(3);
+  }
+
+  /** gRPC with the in-memory store, 5 nodes: p50 commit latency within factor x the floor's p50. */
+  private void floorTarget(double factor) {
+    OptionalDouble floorP50 = floorP50();
+    Optional<Result> grpc5 = latency(GRPC_MEMORY, "5");
+    if (grpc5.isPresent() && floorP50.isPresent()) {
+      double ratio = grpc5.get().percentile("50.0") / floorP50.getAsDouble();
+      target("gRPC, in-memory store, 5 nodes: p50 commit latency <= " + times(factor)
+              + " floor p50 round trip",
+          fmt(grpc5.get().percentile("50.0")) + " us = " + x(ratio) + " floor", ratio <= factor);
+    }
+  }
+
+  private void throughputTarget(Row mine, Row peer, String peerName, String n, double factor) {
+    OptionalDouble ours = throughput(mine, n);
+    OptionalDouble theirs = throughput(peer, n);
     OptionalDouble faster = fasterPeer(n);
     if (ours.isPresent() && theirs.isPresent() && faster.isPresent()) {
       double ratio = ours.getAsDouble() / theirs.getAsDouble();
-      target(mine + ", " + n + " nodes, 64 outstanding: >= 3x " + peer,
-          fmt(ours.getAsDouble()) + " ops/s = " + x(ratio) + " " + peer + " ("
+      target(mine.label() + ", " + n + " nodes, 64 outstanding: >= " + times(factor) + " "
+              + peerName,
+          fmt(ours.getAsDouble()) + " ops/s = " + x(ratio) + " " + peerName + " ("
               + x(ours.getAsDouble() / faster.getAsDouble()) + " the faster peer overall)",
-          ratio >= 3);
+          ratio >= factor);
     }
   }
 
@@ -179,43 +292,73 @@ public final class Report {
 
   private void clusters() {
     if (r.find("GrpcClusterBenchmark", "commitLatency").isEmpty()
+        && r.find("LocalClusterBenchmark", "commitLatency").isEmpty()
         && r.find("PeerBenchmark", "commitLatency").isEmpty()) {
       return;
     }
     OptionalDouble floor = floorP50();
-    line("### Clusters: the transfer workload (5 accounts, 32-byte commands, one client)");
+    line("### Clusters in memory: the transfer workload (5 accounts, 32-byte commands, one client)");
     line("");
     line("Commit latency with one command outstanding, and throughput with 64 outstanding. "
-        + "modpaxos and MicroRaft keep their logs in memory, Ratis uses its in-memory log.");
+        + "modpaxos and MicroRaft keep their logs in memory, Ratis uses its in-memory log: "
+        + "consensus and transport, not the disk. The durable rows follow in the next table.");
     line("");
     line("| system | nodes | p50 us | p99 us | p50 / floor p50 | ops/s, 64 outstanding "
         + "| / Ratis | / MicroRaft |");
     line("|---|---|---|---|---|---|---|---|");
     for (String n : NODES) {
-      OptionalDouble ratis = score("PeerBenchmark", "throughput64", "system=ratis", "nodes=" + n);
-      OptionalDouble micro = score("PeerBenchmark", "throughput64", "system=microraft", "nodes=" + n);
-      clusterRow("modpaxos, gRPC", "GrpcClusterBenchmark", "transport=grpc", n, floor, ratis, micro);
-      clusterRow("modpaxos, local", "GrpcClusterBenchmark", "transport=local", n, floor, ratis, micro);
-      clusterRow("Apache Ratis (gRPC)", "PeerBenchmark", "system=ratis", n, floor, ratis, micro);
-      clusterRow("MicroRaft (in-memory)", "PeerBenchmark", "system=microraft", n, floor, ratis, micro);
+      OptionalDouble ratis = throughput(RATIS, n);
+      OptionalDouble micro = throughput(MICRORAFT, n);
+      for (Row row : List.of(GRPC_MEMORY, LOCAL, RATIS, MICRORAFT)) {
+        Optional<Result> lat = latency(row, n);
+        OptionalDouble tput = throughput(row, n);
+        if (lat.isEmpty() && tput.isEmpty()) {
+          continue;
+        }
+        String vsFloor = lat.isPresent() && floor.isPresent()
+            ? x(lat.get().percentile("50.0") / floor.getAsDouble()) : "-";
+        line("| " + row.label() + " | " + n + " | " + p(lat, "50.0") + " | " + p(lat, "99.0")
+            + " | " + vsFloor + " | " + num(tput) + " | " + ratio(tput, ratis) + " | "
+            + ratio(tput, micro) + " |");
+      }
     }
     line("");
   }
 
-  private void clusterRow(String label, String type, String which, String n, OptionalDouble floor,
-      OptionalDouble ratis, OptionalDouble micro) {
-    Optional<Result> lat = r.one(type, "commitLatency", which, "nodes=" + n);
-    OptionalDouble tput = score(type, "throughput64", which, "nodes=" + n);
-    if (lat.isEmpty() && tput.isEmpty()) {
+  /** modpaxos on gRPC with Chronicle stores against SOFAJRaft (RocksDB, fsync per batch). */
+  private void durable() {
+    if (r.find("PeerBenchmark", "commitLatency", "system=sofajraft").isEmpty()
+        && r.find("GrpcClusterBenchmark", "commitLatency", "store=chronicle-power").isEmpty()
+        && r.find("GrpcClusterBenchmark", "commitLatency", "store=chronicle-process").isEmpty()) {
       return;
     }
-    String p50 = lat.map(l -> fmt(l.percentile("50.0"))).orElse("-");
-    String p99 = lat.map(l -> fmt(l.percentile("99.0"))).orElse("-");
-    String vsFloor = lat.isPresent() && floor.isPresent()
-        ? x(lat.get().percentile("50.0") / floor.getAsDouble()) : "-";
-    line("| " + label + " | " + n + " | " + p50 + " | " + p99 + " | " + vsFloor + " | "
-        + (tput.isPresent() ? fmt(tput.getAsDouble()) : "-") + " | " + ratio(tput, ratis) + " | "
-        + ratio(tput, micro) + " |");
+    line("### Durable clusters: modpaxos on gRPC + Chronicle against SOFAJRaft");
+    line("");
+    line("The same workload with every node's log on disk in a temp folder: SOFAJRaft's RocksDB"
+        + " log fsyncs once per appended batch (`RaftOptions.sync`, its default); Chronicle POWER"
+        + " msyncs on every `sync()` (survives power loss), PROCESS only writes to the page cache"
+        + " (survives a killed process, not a crashed host). Ratios are to SOFAJRaft at the same"
+        + " node count, in this run.");
+    line("");
+    line("| system | nodes | p50 us | p99 us | p50 / SOFAJRaft p50 | ops/s, 64 outstanding "
+        + "| / SOFAJRaft |");
+    line("|---|---|---|---|---|---|---|");
+    for (String n : NODES) {
+      Optional<Result> sofaLat = latency(SOFAJRAFT, n);
+      OptionalDouble sofa = throughput(SOFAJRAFT, n);
+      for (Row row : List.of(SOFAJRAFT, GRPC_POWER, GRPC_PROCESS)) {
+        Optional<Result> lat = latency(row, n);
+        OptionalDouble tput = throughput(row, n);
+        if (lat.isEmpty() && tput.isEmpty()) {
+          continue;
+        }
+        String vsSofa = lat.isPresent() && sofaLat.isPresent()
+            ? x(lat.get().percentile("50.0") / sofaLat.get().percentile("50.0")) : "-";
+        line("| " + row.label() + " | " + n + " | " + p(lat, "50.0") + " | " + p(lat, "99.0")
+            + " | " + vsSofa + " | " + num(tput) + " | " + ratio(tput, sofa) + " |");
+      }
+    }
+    line("");
   }
 
   private void chronicle() {
@@ -291,6 +434,44 @@ public final class Report {
 
   // ---- helpers ----------------------------------------------------------------------------
 
+  private Optional<Result> latency(Row row, String nodes) {
+    return r.one(row.type(), "commitLatency", row.with(nodes));
+  }
+
+  private OptionalDouble throughput(Row row, String nodes) {
+    return score(row.type(), "throughput64", row.with(nodes));
+  }
+
+  private static String p(Optional<Result> latency, String percentile) {
+    return latency.map(l -> fmt(l.percentile(percentile))).orElse("-");
+  }
+
+  private static String num(OptionalDouble v) {
+    return v.isPresent() ? fmt(v.getAsDouble()) : "-";
+  }
+
+  private static String orDash(String s) {
+    return s == null || s.isBlank() ? "-" : s;
+  }
+
+  /** True if the first (1-minute) figure of a recorded load average exceeds the cores. */
+  private static boolean busy(String load) {
+    if (load == null || load.isBlank()) {
+      return false;
+    }
+    try {
+      return Double.parseDouble(load.trim().split("\\s+")[0]) > CORES;
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
+  /** "3x", "1.5x": a target's factor. */
+  private static String times(double factor) {
+    return (factor == Math.rint(factor) ? String.valueOf((long) factor) : String.valueOf(factor))
+        + "x";
+  }
+
   private OptionalDouble floorP50() {
     return r.one("FloorBenchmark", "roundTrip")
         .map(f -> OptionalDouble.of(f.percentile("50.0")))
@@ -310,6 +491,7 @@ public final class Report {
   }
 
   private void target(String what, String measured, boolean met) {
+    targetRows++;
     line("| " + what + " | " + measured + " | " + (met ? "yes" : "**no**") + " |");
   }
 
