@@ -195,7 +195,7 @@ class MessageCodecTest {
   void generationsSurviveTheWire() {
     Message.Promise p =
         (Message.Promise) codec.decode(codec.encode(
-            new Message.Promise(1, 2, B_G7, 4, null, List.of(), 5)).toByteArray());
+            new Message.Promise(1, 2, B_G7, 4, List.of(), List.of(), 5)).toByteArray());
     assertThat(p.ballot().generation()).isEqualTo(7);
     assertThat(p.generation()).isEqualTo(5);
     Message.Accepted a =
