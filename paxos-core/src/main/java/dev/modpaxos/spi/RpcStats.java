@@ -7,9 +7,10 @@ package dev.modpaxos.spi;
  * @param sent messages handed to the network
  * @param received messages delivered to this node
  * @param errors sends that failed or inbound messages rejected
- * @param latencyMicrosAvg average send round trip (acknowledgement by the peer's transport), or 0
- * @param latencyMicrosP50 median send round trip, or 0
- * @param latencyMicrosP99 99th percentile send round trip, or 0
+ * @param latencyMicrosAvg average send latency as the transport defines it (gRPC streams: how long
+ *     a message waited in the peer's queue before it was written), or 0
+ * @param latencyMicrosP50 median send latency, or 0
+ * @param latencyMicrosP99 99th percentile send latency, or 0
  */
 public record RpcStats(
     String type,

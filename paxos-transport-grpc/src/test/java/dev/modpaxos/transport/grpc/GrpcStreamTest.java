@@ -105,7 +105,11 @@ class GrpcStreamTest {
     long sent = stats(one, "FORWARD").sent();
     assertThat(dropped).isPositive().isEqualTo(stats(one, "FORWARD").errors());
     assertThat(sent).as("written before flow control stopped the stream").isPositive();
-    assertThat(sends - sent - dropped).as("still queued").isBetween(0L, 16L);
+    // Queued, or taken for a batch (at most 64 KiB, 16 of these) not yet counted as sent: how many
+    // are in that state depends on how far the writer got, so only the bound is asserted.
+    long batch = (64 << 10) / 4096 + 1;
+    assertThat(sends - sent - dropped).as("still queued or being written").isBetween(0L,
+        16L + 2 * batch);
     Message other = accepted(1, 3, 1);
     one.send(other); // another peer's stream does not wait for the deaf one
     awaitTrue(() -> threes.contains(other), "node 3 still receives");
