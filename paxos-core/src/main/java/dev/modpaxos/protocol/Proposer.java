@@ -120,8 +120,10 @@ final class Proposer {
     }
     switch (phase) {
       case PREPARING -> {
-        if (majorityAtTick >= 0 && now - majorityAtTick >= config.promiseWaitTicks()) {
-          finishPrepare();
+        if (majorityAtTick >= 0) {
+          if (now - majorityAtTick >= config.promiseWaitTicks() || heardFromAllReachable()) {
+            finishPrepare(); // R14: a phase with a majority is never abandoned for time
+          }
         } else if (now >= deadlineTick) {
           lose();
         }
@@ -170,7 +172,7 @@ final class Proposer {
     boolean waitForRest =
         config.trigger() == RoundTrigger.ON_DEMAND
             && config.promiseWaitTicks() > 0
-            && promises.size() < replica.membership().members().size();
+            && !heardFromAllReachable();
     if (!waitForRest) {
       finishPrepare();
     } else if (majorityAtTick < 0) {
@@ -329,6 +331,16 @@ final class Proposer {
     } else {
       startAccept(block, true);
     }
+  }
+
+  /** R14: every member has promised except those reported unreachable. */
+  private boolean heardFromAllReachable() {
+    for (int m : replica.membership().members()) {
+      if (!promises.containsKey(m) && !replica.unreachable().contains(m)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void startAccept(Block block, boolean fresh) {
