@@ -18,7 +18,9 @@ import dev.modpaxos.spi.RpcStats;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.HdrHistogram.Histogram;
@@ -38,9 +40,11 @@ public final class BankServer implements ServerHandle {
   private static final Logger log = LoggerFactory.getLogger(BankServer.class);
   private static final long DURABLE_TIMEOUT_MILLIS = 10_000;
   private static final long ROUND_TIMEOUT_MILLIS = 60_000;
-  // Once a majority promised, wait this many more ticks for the others: the assignment's round
-  // collects every reachable server's local log, and over gRPC a promise takes a few ms.
-  private static final int PROMISE_WAIT_TICKS = 5;
+  // Once a majority promised, wait up to this many more ticks (3 s at 10 ms) for every peer not
+  // known to be unreachable: the assignment's round collects every reachable server's local log.
+  // The round goes on as soon as they all promised, so the bound only matters for a peer that
+  // died unnoticed; it is well above a loaded machine's round trip (a liveness knob, R14).
+  static final int PROMISE_WAIT_TICKS = 300;
   // A short transfer's round gives up after this many attempts and the transfer stays pending
   // (it is retried later, never lost): with only a minority live, every attempt must time out.
   private static final int ROUND_ATTEMPTS = 2;
@@ -60,6 +64,10 @@ public final class BankServer implements ServerHandle {
   private long callStartNanos;
   // True until the first successful start of a founding server (see foundingOnFirstStart).
   private boolean bootstrap;
+  // Peers the driver reports cut off or down; handed to every node this server starts.
+  private Set<Integer> unreachable = Set.of();
+  // A fresh random value at every start; 0 while down.
+  private long incarnation;
 
   /**
    * A server on {@code backend}; {@code faults} is the switchboard its transport obeys (shared by
@@ -92,6 +100,28 @@ public final class BankServer implements ServerHandle {
   @Override
   public synchronized boolean isUp() {
     return node != null && node.isRunning();
+  }
+
+  @Override
+  public synchronized ServerStatus status() {
+    if (!isUp()) {
+      return ServerStatus.DOWN;
+    }
+    return new ServerStatus(
+        true, ledger.appliedSlot(), ledger.executedNotChosen().size(), incarnation);
+  }
+
+  /** The peers this server was last told cannot answer. */
+  synchronized Set<Integer> unreachable() {
+    return unreachable;
+  }
+
+  @Override
+  public synchronized void setUnreachable(Set<Integer> peers) {
+    unreachable = Set.copyOf(peers);
+    if (isUp()) {
+      node.setUnreachable(unreachable);
+    }
   }
 
   // ---- transfers ----------------------------------------------------------------------------
@@ -232,6 +262,7 @@ public final class BankServer implements ServerHandle {
     node.close();
     node = null;
     ledger = null;
+    incarnation = 0;
     pending.clear(); // not executed, never acknowledged as such; the driver re-sends them
     log.warn("{}: crashed (store kept)", name);
   }
@@ -261,6 +292,8 @@ public final class BankServer implements ServerHandle {
             .build()
             .start();
     bootstrap = false;
+    n.setUnreachable(unreachable);
+    incarnation = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
     if (!n.isVoting()) {
       log.warn("{}: {}", name, n.notVotingReason());
     }

@@ -21,6 +21,7 @@ import java.util.function.IntFunction;
  * ({@code <dataDir>/S1}, ...). Either half can be swapped for the in-JVM one, for tests.
  */
 public final class GrpcChronicleBackend implements ClusterBackend {
+  static final long DEADLINE_MILLIS = 2_000;
   private final Map<Integer, InetSocketAddress> members;
   private final Path dataDir;
   private final BankPki pki;
@@ -43,7 +44,9 @@ public final class GrpcChronicleBackend implements ClusterBackend {
 
   @Override
   public Transport transport(int nodeId) {
-    GrpcTransport.Builder b = GrpcTransport.builder(nodeId, members);
+    // A late promise still counts while its round waits for it (BankServer.PROMISE_WAIT_TICKS):
+    // the transport's 150 ms default dropped promises on a loaded machine (issue 17).
+    GrpcTransport.Builder b = GrpcTransport.builder(nodeId, members).deadlineMillis(DEADLINE_MILLIS);
     if (pki != null) {
       b.tls(pki.node(nodeId));
     }
