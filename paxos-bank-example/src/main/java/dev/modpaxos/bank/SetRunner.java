@@ -129,22 +129,27 @@ public final class SetRunner {
    * #resync(int, ServerHandle.ServerStatus, boolean)}), and tells each which peers are unreachable. Call it
    * whenever the driver gets the chance: before a set, after a menu command, and while idle.
    */
-  public void resync() {
+  public List<String> resync() {
     Map<Integer, ServerHandle.ServerStatus> status = cluster.refresh();
+    List<String> notes = new ArrayList<>();
     for (int id : Servers.IDS) {
-      resync(id, status.get(id), false);
+      String note = resync(id, status.get(id), false);
+      if (note != null) {
+        notes.add(note);
+      }
     }
+    return notes;
   }
 
   /**
    * If server {@code id} serves again after a restart (a new incarnation: its pending queue is
    * gone) or holds transfers reported undelivered, re-sends, in their original order, every
    * transfer of its client still pending or undelivered. Re-sending is safe: a server executes a
-   * transfer id once.
+   * transfer id once. Returns one line saying what it re-sent, or null if nothing.
    */
-  private void resync(int id, ServerHandle.ServerStatus s, boolean restartedKnown) {
+  private String resync(int id, ServerHandle.ServerStatus s, boolean restartedKnown) {
     if (!s.up()) {
-      return;
+      return null;
     }
     Long before = incarnations.put(id, s.incarnation());
     boolean restarted = restartedKnown || (before != null && before != s.incarnation());
@@ -158,10 +163,10 @@ public final class SetRunner {
       }
     }
     if (owed.isEmpty() || !(restarted || undelivered)) {
-      return;
+      return null;
     }
-    log.info("{} serves again{}: re-sending {} transfer{} in order", Servers.name(id),
-        restarted ? " after a restart" : "", owed.size(), owed.size() == 1 ? "" : "s");
+    log.info("{} serves again{}: re-sending {} in order", Servers.name(id),
+        restarted ? " after a restart" : "", Printer.plural(owed.size(), "transfer"));
     ServerHandle server = cluster.server(id);
     for (Tracked tr : owed) {
       TransferResult r = server.transfer(tr.transfer);
@@ -171,11 +176,15 @@ public final class SetRunner {
         afterRound(id);
       }
     }
+    long executed = owed.stream().filter(t -> t.status == Status.EXECUTED).count();
+    return String.format("%s serves again%s: re-sent %s (%d executed, %d not)", Servers.name(id),
+        restarted ? " after a restart" : "", Printer.plural(owed.size(), "transfer"), executed,
+        owed.size() - executed);
   }
 
   /** After RecoverServer: what the server lost or missed is re-sent (see {@link #resync()}). */
-  public void resendAfterRecovery(int server) {
-    resync(server, cluster.server(server).status(), true);
+  public String resendAfterRecovery(int server) {
+    return resync(server, cluster.server(server).status(), true);
   }
 
   private void afterRound(int sender) {
@@ -254,7 +263,10 @@ public final class SetRunner {
       case EXECUTED -> log.info("{} {} executed", tr.transfer, tr.transfer.label());
       case PENDING -> log.info("{} {} pending: {}", tr.transfer, tr.transfer.label(), r.reason());
       case REJECTED -> log.warn("{} {} rejected: {}", tr.transfer, tr.transfer.label(), r.reason());
-      case UNDELIVERED -> log.warn("{} {} undelivered: {}", tr.transfer, tr.transfer.label(), r.reason());
+      case UNDELIVERED -> {
+        log.warn("{} {} undelivered: {}", tr.transfer, tr.transfer.label(), r.reason());
+        cluster.refresh(); // the others' rounds stop waiting for a server that went down
+      }
     }
   }
 
@@ -278,6 +290,19 @@ public final class SetRunner {
       max = Math.max(max, s.appliedSlot());
     }
     return max;
+  }
+
+  /**
+   * Transfers an earlier run left pending or undelivered (from its run record): owed to their
+   * servers, which get them again, in this order, at the next {@link #resync()}.
+   */
+  public void owe(List<Transfer> owed, List<Integer> sets) {
+    for (int i = 0; i < owed.size(); i++) {
+      Tracked tr = new Tracked(owed.get(i), sets.get(i));
+      tr.status = Status.UNDELIVERED;
+      tr.reason = "left over from the earlier run";
+      tracked.put(tr.transfer.id(), tr);
+    }
   }
 
   /** How long all sets so far ran, in milliseconds. */
