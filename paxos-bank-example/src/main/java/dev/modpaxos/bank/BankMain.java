@@ -116,6 +116,12 @@ public final class BankMain implements Callable<Integer> {
     return 0;
   }
 
+  /** How rounds start: the assignment's on-demand rounds, or the v2 spec's stable leader. */
+  enum Leader {
+    round,
+    stable
+  }
+
   /** Options shared by the modes that run sets: the input, batch mode and the report. */
   static final class SessionOptions {
     @Parameters(index = "0", arity = "0..1", paramLabel = "CSV",
@@ -161,6 +167,12 @@ public final class BankMain implements Callable<Integer> {
         + " set after its last one (a reused --data-dir is refused without it)")
     boolean resume;
 
+    @Option(names = "--leader", defaultValue = "round", paramLabel = "MODE",
+        description = "round: a short sender runs a round (the assignment); stable: a stable"
+            + " leader batches every server's forwarded log and a short sender waits for it"
+            + " (default: ${DEFAULT-VALUE})")
+    Leader leader;
+
     @Option(names = "--keep-runs", defaultValue = "3", paramLabel = "N",
         description = "without --data-dir: keep only the newest N earlier runs in ./data"
             + " (default: ${DEFAULT-VALUE}; ./bank clean removes them all)")
@@ -191,7 +203,8 @@ public final class BankMain implements Callable<Integer> {
       ClusterBackend backend = Backends.create(transport, kind, dir, tls);
       log.info("data directory {}", dir.toAbsolutePath());
       try (backend;
-          Cluster cluster = InJvmCluster.start(backend, session.tickMillis, 10_000)) {
+          Cluster cluster = InJvmCluster.start(backend, session.tickMillis, 10_000,
+              leader == Leader.stable)) {
         Thread hook = closeOnInterrupt(cluster, backend);
         try {
           boolean interactive = !session.batch && System.console() != null;

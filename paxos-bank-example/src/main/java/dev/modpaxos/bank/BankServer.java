@@ -68,6 +68,8 @@ public final class BankServer implements ServerHandle {
   private Set<Integer> unreachable = Set.of();
   // A fresh random value at every start; 0 while down.
   private long incarnation;
+  // --leader stable: the core's AUTO trigger; a short sender waits for the leader's blocks.
+  private boolean stableLeader;
 
   /**
    * A server on {@code backend}; {@code faults} is the switchboard its transport obeys (shared by
@@ -91,6 +93,20 @@ public final class BankServer implements ServerHandle {
     bootstrap = true;
     return this;
   }
+
+  /**
+   * The stable-leader mode (the v2 spec's bonus, {@code --leader stable}): the node runs the core's
+   * AUTO trigger (R13), so every server forwards its local log to the current leader, which
+   * batches whatever has arrived into the next slot with ACCEPT only. A short sender does not elect
+   * itself with a round; it waits (up to {@link #LEADER_WAIT_MILLIS}) for the leader's blocks to
+   * bring in its credits.
+   */
+  BankServer stableLeader(boolean on) {
+    stableLeader = on;
+    return this;
+  }
+
+  static final long LEADER_WAIT_MILLIS = 1_000;
 
   @Override
   public int id() {
@@ -186,9 +202,13 @@ public final class BankServer implements ServerHandle {
           done.add(head.id());
         } else if (allowRound && rounds == 0) {
           rounds++;
-          log.info("{}: {} is short for {} (has {}): running a round",
-              name, name, head, ledger.balance(id));
-          runRound();
+          log.info("{}: {} is short for {} (has {}): {}", name, name, head, ledger.balance(id),
+              stableLeader ? "waiting for the leader's blocks" : "running a round");
+          if (stableLeader) {
+            awaitLeader(head);
+          } else {
+            runRound();
+          }
         } else {
           break;
         }
@@ -217,6 +237,23 @@ public final class BankServer implements ServerHandle {
             TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - callStartNanos)));
     log.info("{}: executed {} {}, balance now {}", name, t, t.label(), ledger.balance(id));
     return true;
+  }
+
+  /** Stable-leader mode: waits until the leader's blocks fund {@code head}, or the time is up. */
+  private void awaitLeader(Transfer head) {
+    roundsRun++;
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LEADER_WAIT_MILLIS);
+    BankLedger l = ledger;
+    try {
+      while (l.balance(id) < head.amount() && System.nanoTime() < deadline) {
+        l.awaitApplied(l.appliedSlot() + 1, 20);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (l.balance(id) < head.amount()) {
+      roundsFailed++;
+    }
   }
 
   private void runRound() {
@@ -280,7 +317,7 @@ public final class BankServer implements ServerHandle {
         PaxosNode.builder(
                 ReplicaConfig.builder(id, Servers.IDS)
                     .clusterId(Servers.CLUSTER_ID)
-                    .trigger(RoundTrigger.ON_DEMAND)
+                    .trigger(stableLeader ? RoundTrigger.AUTO : RoundTrigger.ON_DEMAND)
                     .promiseWaitTicks(PROMISE_WAIT_TICKS)
                     .roundAttemptsMax(ROUND_ATTEMPTS)
                     .build())

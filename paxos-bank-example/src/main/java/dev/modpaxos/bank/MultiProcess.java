@@ -89,13 +89,18 @@ final class MultiProcess {
     @Option(names = "--tick-millis", defaultValue = "10", hidden = true)
     long tickMillis;
 
+    @Option(names = "--leader", defaultValue = "round", paramLabel = "MODE",
+        description = "round or stable; all five servers must use the same (default: round)")
+    BankMain.Leader leader;
+
     @Override
     public Integer call() throws Exception {
       int nodeId = Servers.parse(id);
       ClusterConfig cfg = ClusterConfig.load(config);
       BankPki pki = cfg.tlsDir() == null ? null : BankPki.open(cfg.tlsDir());
       GrpcChronicleBackend backend = new GrpcChronicleBackend(cfg.paxos(), dataDir, pki, true);
-      BankServer server = new BankServer(nodeId, backend, new NetworkFaults(nodeId), tickMillis);
+      BankServer server = new BankServer(nodeId, backend, new NetworkFaults(nodeId), tickMillis)
+          .stableLeader(leader == BankMain.Leader.stable);
       server.recover();
       NettyServerBuilder b = NettyServerBuilder.forAddress(cfg.admin().get(nodeId))
           .addService(new AdminService(server));

@@ -64,7 +64,9 @@ class MenuTest extends ClusterTestBase {
     assertThat(run("Performance all")).contains("rounds run 1").contains("cluster:");
     assertThat(run("help")).contains("PrintBalance <client>|all").contains("RecoverServer <server>")
         .contains("BalanceMap <server>|all").contains("exit");
-    assertThat(run("all")).contains("S5 datastore").contains("aggregate");
+    assertThat(run("all")).contains("S5 datastore").contains("aggregate")
+        .contains("== Balances").contains("== Local logs").contains("== Datastores")
+        .contains("== Performance").contains("== Balance map");
     assertThat(menu.execute("exit")).isFalse();
   }
 

@@ -126,6 +126,16 @@ class MultiProcessTest {
       BankChecks.checkAll(cluster);
       assertThat(cluster.server(3).isUp()).isTrue();
     }
+    try (var files = Files.list(dir)) {
+      List<Path> s3 = files.filter(p -> p.getFileName().toString().startsWith("output_S3_"))
+          .toList();
+      assertThat(s3).as("S3 writes its own log file").isNotEmpty();
+      for (String line : Files.readAllLines(s3.get(0))) {
+        if (!line.isBlank() && Character.isDigit(line.charAt(0))) {
+          assertThat(line).as("every line names its server").contains(" S3 [");
+        }
+      }
+    }
   }
 
   @Test
