@@ -95,6 +95,14 @@ class CliTest {
   }
 
   @Test
+  void theShippedLogbackConfigurationIsWellFormed() throws Exception {
+    // Tests run with logback-test.xml; a broken logback.xml would print a stack trace on every
+    // start of the jar.
+    javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder()
+        .parse(Path.of("src/main/resources/logback.xml").toFile());
+  }
+
+  @Test
   void privateKeysAreReadableByTheirOwnerOnly() throws Exception {
     BankPki.create(dir.resolve("pki"));
     try (var files = Files.list(dir.resolve("pki"))) {
