@@ -40,6 +40,9 @@ class MultiProcessTest {
     cmd.add("-Xmx256m");
     cmd.addAll(List.of(System.getProperty("bank.test.jvmFlags", "").split(" ")));
     cmd.addAll(List.of("-Dchronicle.analytics.disable=true", "-Dbank.log.dir=" + dir,
+        // the shipped logging, not the test classpath's logback-test.xml: a file per server
+        "-Dlogback.configurationFile="
+            + Path.of("src/main/resources/logback.xml").toAbsolutePath(),
         "-cp", System.getProperty("java.class.path"), BankMain.class.getName(),
         "server", "--id", Servers.name(id), "--config", config.toString(),
         "--data-dir", dir.resolve("data").toString()));
