@@ -119,8 +119,8 @@ public final class SetRunner {
         earlierExecuted);
     outcomes.add(o);
     setMillisTotal += o.elapsedMillis();
-    log.info("set {} done: {} executed, {} pending, {} rejected, {} slots chosen",
-        o.set(), o.executed(), o.pending(), o.rejected(), o.chosenSlots());
+    log.info("set {} done: {} executed, {} pending, {} rejected, {} chosen", o.set(),
+        o.executed(), o.pending(), o.rejected(), Printer.plural(o.chosenSlots(), "slot"));
     return o;
   }
 
