@@ -12,6 +12,7 @@ import dev.modpaxos.bank.admin.RetryRequest;
 import dev.modpaxos.bank.admin.StatusReply;
 import dev.modpaxos.bank.admin.TransferReply;
 import dev.modpaxos.bank.admin.TransferRequest;
+import dev.modpaxos.bank.admin.UnreachableRequest;
 import dev.modpaxos.bank.admin.ViewReply;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
@@ -86,10 +87,23 @@ final class AdminService extends BankAdminGrpc.BankAdminImplBase {
 
   @Override
   public void status(Empty r, StreamObserver<StatusReply> out) {
-    answer(out, () -> StatusReply.newBuilder()
-        .setUp(server.isUp())
-        .setAppliedSlot(server.appliedSlot())
-        .build());
+    answer(out, () -> {
+      ServerHandle.ServerStatus s = server.status();
+      return StatusReply.newBuilder()
+          .setUp(s.up())
+          .setAppliedSlot(s.appliedSlot())
+          .setLocalLogSize(s.localLogSize())
+          .setIncarnation(s.incarnation())
+          .build();
+    });
+  }
+
+  @Override
+  public void setUnreachable(UnreachableRequest r, StreamObserver<Empty> out) {
+    answer(out, () -> {
+      server.setUnreachable(java.util.Set.copyOf(r.getPeersList()));
+      return EMPTY;
+    });
   }
 
   @Override

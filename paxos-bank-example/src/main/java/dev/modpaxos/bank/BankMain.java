@@ -28,12 +28,30 @@ import picocli.CommandLine.Parameters;
         MultiProcess.ServerCommand.class,
         MultiProcess.DriverCommand.class,
         BankMain.ClusterFile.class,
-        BankMain.Pki.class
+        BankMain.Pki.class,
+        BankMain.Clean.class
     })
 public final class BankMain implements Callable<Integer> {
   static final String BUNDLED = "lab1_Test.csv";
+  /** Exit code of a session left with Ctrl-C (128 + SIGINT, as shells report it). */
+  static final int EXIT_INTERRUPTED = 130;
+
+  /**
+   * A mistake of the user's (a bad argument, a missing file, a directory in use): reported as one
+   * line, {@code bank: <message>}, with exit code 1 and no stack trace.
+   */
+  static final class UserError extends RuntimeException {
+    UserError(String message) {
+      super(message, null, false, false);
+    }
+  }
 
   public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Runs the command line and returns the exit code (main without System.exit, for tests). */
+  static int run(String[] args) {
     System.setProperty("chronicle.analytics.disable", "true");
     String[] argv = args;
     if (argv.length == 0 || (argv[0].startsWith("-") && !isTopLevelFlag(argv[0]))) {
@@ -42,7 +60,50 @@ public final class BankMain implements Callable<Integer> {
       System.arraycopy(argv, 0, withRun, 1, argv.length);
       argv = withRun;
     }
-    System.exit(new CommandLine(new BankMain()).setCaseInsensitiveEnumValuesAllowed(true).execute(argv));
+    nameTheLogAfterTheServer(argv);
+    JulToLog.install();
+    return new CommandLine(new BankMain())
+        .setCaseInsensitiveEnumValuesAllowed(true)
+        .setExecutionExceptionHandler((e, cmd, parsed) -> report(e))
+        .execute(argv);
+  }
+
+  /**
+   * {@code bank server --id S3} logs to its own file, output_S3_<time>.log, and names S3 on every
+   * line; set before the first logger exists.
+   */
+  private static void nameTheLogAfterTheServer(String[] argv) {
+    if (argv.length == 0 || !argv[0].equals("server")) {
+      return;
+    }
+    for (int i = 1; i < argv.length; i++) {
+      String v = argv[i].startsWith("--id=") ? argv[i].substring(5)
+          : argv[i].equals("--id") && i + 1 < argv.length ? argv[i + 1] : null;
+      if (v != null && v.trim().matches("(?i)s[1-5]")) {
+        String name = v.trim().toUpperCase(java.util.Locale.ROOT);
+        System.setProperty("bank.log.prefix", name + "_");
+        System.setProperty("bank.node", name + " ");
+      }
+    }
+  }
+
+  /** One line on stderr for any failure; the stack trace, if it is not the user's, to the log. */
+  static int report(Exception e) {
+    String msg;
+    if (e instanceof UserError) {
+      msg = e.getMessage();
+    } else if (e instanceof java.nio.file.NoSuchFileException n) {
+      msg = "no such file: " + n.getFile();
+    } else if (e instanceof java.nio.file.AccessDeniedException a) {
+      msg = "permission denied: " + a.getFile();
+    } else if (e instanceof IllegalArgumentException || e instanceof java.io.IOException) {
+      msg = e.getMessage() != null ? e.getMessage() : e.toString();
+    } else {
+      LoggerFactory.getLogger(BankMain.class).error("bank stopped", e);
+      msg = e + " (the stack trace is in the log file)";
+    }
+    System.err.println("bank: " + msg);
+    return 1;
   }
 
   private static boolean isTopLevelFlag(String a) {
@@ -53,6 +114,12 @@ public final class BankMain implements Callable<Integer> {
   public Integer call() {
     new CommandLine(this).usage(System.out);
     return 0;
+  }
+
+  /** How rounds start: the assignment's on-demand rounds, or the v2 spec's stable leader. */
+  enum Leader {
+    round,
+    stable
   }
 
   /** Options shared by the modes that run sets: the input, batch mode and the report. */
@@ -96,36 +163,114 @@ public final class BankMain implements Callable<Integer> {
     @Option(names = "--tls", description = "gRPC with TLS (a self-signed certificate)")
     boolean tls;
 
+    @Option(names = "--resume", description = "continue the run recorded in --data-dir from the"
+        + " set after its last one (a reused --data-dir is refused without it)")
+    boolean resume;
+
+    @Option(names = "--leader", defaultValue = "round", paramLabel = "MODE",
+        description = "round: a short sender runs a round (the assignment); stable: a stable"
+            + " leader batches every server's forwarded log and a short sender waits for it"
+            + " (default: ${DEFAULT-VALUE})")
+    Leader leader;
+
+    @Option(names = "--keep-runs", defaultValue = "3", paramLabel = "N",
+        description = "without --data-dir: keep only the newest N earlier runs in ./data"
+            + " (default: ${DEFAULT-VALUE}; ./bank clean removes them all)")
+    int keepRuns;
+
     @Override
     public Integer call() throws Exception {
-      CsvSets.Parsed parsed;
-      String input;
-      try {
-        input = session.csv == null ? "bundled " + BUNDLED : session.csv.toString();
-        parsed = CsvSets.parse(readInput(session.csv), sessionIdBase());
-      } catch (IOException e) {
-        System.err.println("cannot read " + session.csv + ": " + e.getMessage());
-        return 2;
+      String input = session.csv == null ? "bundled " + BUNDLED : session.csv.toString();
+      CsvSets.Parsed parsed = parseInput(session.csv);
+      Backends.StoreKind kind = store != null ? store
+          : transport == Backends.TransportKind.local
+              ? Backends.StoreKind.memory : Backends.StoreKind.chronicle;
+      boolean stores = kind == Backends.StoreKind.chronicle;
+      RunRecord resumedOrNull = null;
+      Path chosenDir;
+      if (dataDir != null) {
+        chosenDir = dataDir;
+        resumedOrNull = stores ? DataDirs.checkReuse(chosenDir, input, resume) : null;
+      } else {
+        if (resume) {
+          throw new UserError("--resume needs --data-dir DIR (the run to continue)");
+        }
+        DataDirs.pruneRuns(Paths.get("data"), keepRuns, System.err);
+        chosenDir = Paths.get("data", "run-" + System.currentTimeMillis());
       }
-      Path dir = dataDir != null ? dataDir : Paths.get("data", "run-" + System.currentTimeMillis());
-      ClusterBackend backend;
-      try {
-        backend = Backends.create(transport,
-            store != null ? store
-                : transport == Backends.TransportKind.local
-                    ? Backends.StoreKind.memory : Backends.StoreKind.chronicle,
-            dir, tls);
-      } catch (IllegalArgumentException e) {
-        System.err.println(e.getMessage());
-        return 2;
-      }
+      Path dir = chosenDir;
+      RunRecord resumed = resumedOrNull;
+      ClusterBackend backend = Backends.create(transport, kind, dir, tls);
       log.info("data directory {}", dir.toAbsolutePath());
       try (backend;
-          Cluster cluster = InJvmCluster.start(backend, session.tickMillis, 10_000)) {
-        boolean interactive = !session.batch && System.console() != null;
-        return runSession(input, parsed, cluster, session.report, interactive, System.in,
-            System.out);
+          Cluster cluster = InJvmCluster.start(backend, session.tickMillis, 10_000,
+              leader == Leader.stable)) {
+        Thread hook = closeOnInterrupt(cluster, backend);
+        try {
+          boolean interactive = !session.batch && System.console() != null;
+          return runSession(input, parsed, cluster, session.report, interactive, System.in,
+              System.out, 0, s -> {
+                if (stores) {
+                  if (resumed != null && s.lastSetDone() == 0) {
+                    int skipped = s.resumeAfter(resumed.lastSet(), resumed.owed(),
+                        resumed.owedSets());
+                    System.out.printf("Resuming %s: %s done earlier; %s owed again%n", dir,
+                        Printer.plural(skipped, "set"),
+                        Printer.plural(resumed.owed().size(), "transfer"));
+                  }
+                  s.afterEverySet(x -> DataDirs.record(dir, input, x));
+                }
+              });
+        } finally {
+          removeHook(hook);
+        }
       }
+    }
+  }
+
+  /**
+   * Ctrl-C while a set runs (or any signal that ends the JVM): close the nodes and the stores
+   * cleanly, so the next start needs no recovery.
+   */
+  static Thread closeOnInterrupt(AutoCloseable... parts) {
+    Thread hook = new Thread(() -> {
+      for (AutoCloseable p : parts) {
+        try {
+          p.close();
+        } catch (Exception e) {
+          // shutting down: nothing more to do
+        }
+      }
+    }, "bank-interrupt");
+    Runtime.getRuntime().addShutdownHook(hook);
+    return hook;
+  }
+
+  static void removeHook(Thread hook) {
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException e) {
+      // the JVM is shutting down already
+    }
+  }
+
+  @Command(name = "clean", mixinStandardHelpOptions = true,
+      description = "Remove the data directories that earlier `bank run`s left in ./data/run-*.")
+  static final class Clean implements Callable<Integer> {
+    @Option(names = "--keep", defaultValue = "0", paramLabel = "N",
+        description = "keep the newest N runs (default: ${DEFAULT-VALUE})")
+    int keep;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "data",
+        description = "where the runs are (default: ${DEFAULT-VALUE})")
+    Path dataDir;
+
+    @Override
+    public Integer call() throws IOException {
+      if (DataDirs.pruneRuns(dataDir, keep, System.out) == 0) {
+        System.out.println("bank: no runs to remove in " + dataDir);
+      }
+      return 0;
     }
   }
 
@@ -165,29 +310,88 @@ public final class BankMain implements Callable<Integer> {
   /** Prints the parse problems, runs set 1, then the menu; writes the report at the end. */
   static int runSession(String input, CsvSets.Parsed parsed, Cluster cluster, Path report,
       boolean interactive, InputStream in, PrintStream out) throws IOException {
+    return runSession(input, parsed, cluster, report, interactive, in, out, 0, s -> {});
+  }
+
+  /**
+   * As above; {@code idleResyncMillis > 0} re-sends what restarted servers are owed that often
+   * while the menu waits (five-process mode), and {@code setUp} sees the session first.
+   */
+  static int runSession(String input, CsvSets.Parsed parsed, Cluster cluster, Path report,
+      boolean interactive, InputStream in, PrintStream out, long idleResyncMillis,
+      java.util.function.Consumer<Session> setUp) throws IOException {
     Session s = new Session(cluster, parsed);
     Menu menu = new Menu(s, out);
-    out.printf("modpaxos bank: 5 servers (%s), %d sets from %s%n",
-        cluster.description(), s.setsTotal(), input);
+    out.printf("modpaxos bank: 5 servers (%s), %s from %s%n",
+        cluster.description(), Printer.plural(s.setsTotal(), "set"), input);
     parsed.problems().forEach(p -> out.println("  rejected " + p));
+    setUp.accept(s);
     out.println("Type help for the commands; NextIteration runs the next set.");
     menu.nextIteration();
-    if (interactive) {
-      Console.interactive(menu, s,
-          Paths.get(System.getProperty("user.home"), ".modpaxos-bank-history"));
-    } else {
-      Console.batch(menu, in, out);
+    java.util.concurrent.ScheduledExecutorService idle = null;
+    if (idleResyncMillis > 0) {
+      idle = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "bank-idle-resync");
+        t.setDaemon(true);
+        return t;
+      });
+      idle.scheduleWithFixedDelay(menu::resync, idleResyncMillis, idleResyncMillis,
+          java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+    int code;
+    try {
+      code = interactive
+          ? Console.interactive(menu, s,
+              Paths.get(System.getProperty("user.home"), ".modpaxos-bank-history"))
+          : Console.batch(menu, in, out);
+    } finally {
+      if (idle != null) {
+        idle.shutdownNow();
+      }
     }
     if (report != null) {
       Report.write(Report.build(input, s), report);
       out.println("report written to " + report);
     }
-    return 0;
+    return code;
+  }
+
+  /**
+   * Reads and parses the input; a file that cannot be read, is not UTF-8 text, or holds no set
+   * that can run is a {@link UserError} (the rows' problems are printed first).
+   */
+  static CsvSets.Parsed parseInput(Path csv) throws IOException {
+    String name = csv == null ? "the bundled " + BUNDLED : csv.toString();
+    String text;
+    try {
+      text = readInput(csv);
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new UserError("cannot read " + name + ": no such file");
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new UserError("cannot read " + name + ": it is not a UTF-8 text file");
+    } catch (IOException e) {
+      throw new UserError("cannot read " + name + ": "
+          + (csv != null && Files.isDirectory(csv) ? "it is a directory" : e.getMessage()));
+    }
+    if (text.indexOf('\0') >= 0) {
+      throw new UserError("cannot read " + name + ": it is not a text file");
+    }
+    CsvSets.Parsed parsed = CsvSets.parse(text, sessionIdBase());
+    if (parsed.sets().isEmpty()) {
+      parsed.allProblems().forEach(p -> System.err.println("  rejected " + p));
+      throw new UserError(name + (text.isBlank() ? " is empty"
+          : " holds no set that can run (" + Printer.plural(parsed.allProblems().size(),
+              "rejected row") + ")") + "; a set is rows like 1,\"(S1, S3, 45)\",\"[S1, S2, S3]\"");
+    }
+    return parsed;
   }
 
   static String readInput(Path csv) throws IOException {
     if (csv != null) {
-      return Files.readString(csv, StandardCharsets.UTF_8);
+      return java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+          .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+          .decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(csv))).toString();
     }
     try (InputStream in = BankMain.class.getResourceAsStream("/" + BUNDLED)) {
       if (in == null) {

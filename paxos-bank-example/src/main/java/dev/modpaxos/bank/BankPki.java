@@ -143,6 +143,22 @@ public final class BankPki {
     String pem = "-----BEGIN " + type + "-----\n"
         + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
         + "\n-----END " + type + "-----\n";
-    Files.writeString(file, pem);
+    if (type.contains("PRIVATE")) {
+      writePrivate(file, pem);
+    } else {
+      Files.writeString(file, pem);
+    }
+  }
+
+  /** Writes a private key readable by its owner only (0600), from the moment it exists. */
+  static void writePrivate(Path file, String text) throws IOException {
+    Files.deleteIfExists(file);
+    try {
+      Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+          java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+    } catch (UnsupportedOperationException e) {
+      Files.createFile(file); // not a POSIX file system
+    }
+    Files.writeString(file, text);
   }
 }

@@ -18,7 +18,9 @@ import dev.modpaxos.spi.RpcStats;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.HdrHistogram.Histogram;
@@ -38,9 +40,11 @@ public final class BankServer implements ServerHandle {
   private static final Logger log = LoggerFactory.getLogger(BankServer.class);
   private static final long DURABLE_TIMEOUT_MILLIS = 10_000;
   private static final long ROUND_TIMEOUT_MILLIS = 60_000;
-  // Once a majority promised, wait this many more ticks for the others: the assignment's round
-  // collects every reachable server's local log, and over gRPC a promise takes a few ms.
-  private static final int PROMISE_WAIT_TICKS = 5;
+  // Once a majority promised, wait up to this many more ticks (3 s at 10 ms) for every peer not
+  // known to be unreachable: the assignment's round collects every reachable server's local log.
+  // The round goes on as soon as they all promised, so the bound only matters for a peer that
+  // died unnoticed; it is well above a loaded machine's round trip (a liveness knob, R14).
+  static final int PROMISE_WAIT_TICKS = 300;
   // A short transfer's round gives up after this many attempts and the transfer stays pending
   // (it is retried later, never lost): with only a minority live, every attempt must time out.
   private static final int ROUND_ATTEMPTS = 2;
@@ -60,6 +64,12 @@ public final class BankServer implements ServerHandle {
   private long callStartNanos;
   // True until the first successful start of a founding server (see foundingOnFirstStart).
   private boolean bootstrap;
+  // Peers the driver reports cut off or down; handed to every node this server starts.
+  private Set<Integer> unreachable = Set.of();
+  // A fresh random value at every start; 0 while down.
+  private long incarnation;
+  // --leader stable: the core's AUTO trigger; a short sender waits for the leader's blocks.
+  private boolean stableLeader;
 
   /**
    * A server on {@code backend}; {@code faults} is the switchboard its transport obeys (shared by
@@ -84,6 +94,20 @@ public final class BankServer implements ServerHandle {
     return this;
   }
 
+  /**
+   * The stable-leader mode (the v2 spec's bonus, {@code --leader stable}): the node runs the core's
+   * AUTO trigger (R13), so every server forwards its local log to the current leader, which
+   * batches whatever has arrived into the next slot with ACCEPT only. A short sender does not elect
+   * itself with a round; it waits (up to {@link #LEADER_WAIT_MILLIS}) for the leader's blocks to
+   * bring in its credits.
+   */
+  BankServer stableLeader(boolean on) {
+    stableLeader = on;
+    return this;
+  }
+
+  static final long LEADER_WAIT_MILLIS = 1_000;
+
   @Override
   public int id() {
     return id;
@@ -92,6 +116,28 @@ public final class BankServer implements ServerHandle {
   @Override
   public synchronized boolean isUp() {
     return node != null && node.isRunning();
+  }
+
+  @Override
+  public synchronized ServerStatus status() {
+    if (!isUp()) {
+      return ServerStatus.DOWN;
+    }
+    return new ServerStatus(
+        true, ledger.appliedSlot(), ledger.executedNotChosen().size(), incarnation);
+  }
+
+  /** The peers this server was last told cannot answer. */
+  synchronized Set<Integer> unreachable() {
+    return unreachable;
+  }
+
+  @Override
+  public synchronized void setUnreachable(Set<Integer> peers) {
+    unreachable = Set.copyOf(peers);
+    if (isUp()) {
+      node.setUnreachable(unreachable);
+    }
   }
 
   // ---- transfers ----------------------------------------------------------------------------
@@ -156,9 +202,13 @@ public final class BankServer implements ServerHandle {
           done.add(head.id());
         } else if (allowRound && rounds == 0) {
           rounds++;
-          log.info("{}: {} is short for {} (has {}): running a round",
-              name, name, head, ledger.balance(id));
-          runRound();
+          log.info("{}: {} is short for {} (has {}): {}", name, name, head, ledger.balance(id),
+              stableLeader ? "waiting for the leader's blocks" : "running a round");
+          if (stableLeader) {
+            awaitLeader(head);
+          } else {
+            runRound();
+          }
         } else {
           break;
         }
@@ -187,6 +237,23 @@ public final class BankServer implements ServerHandle {
             TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - callStartNanos)));
     log.info("{}: executed {} {}, balance now {}", name, t, t.label(), ledger.balance(id));
     return true;
+  }
+
+  /** Stable-leader mode: waits until the leader's blocks fund {@code head}, or the time is up. */
+  private void awaitLeader(Transfer head) {
+    roundsRun++;
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LEADER_WAIT_MILLIS);
+    BankLedger l = ledger;
+    try {
+      while (l.balance(id) < head.amount() && System.nanoTime() < deadline) {
+        l.awaitApplied(l.appliedSlot() + 1, 20);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (l.balance(id) < head.amount()) {
+      roundsFailed++;
+    }
   }
 
   private void runRound() {
@@ -232,6 +299,7 @@ public final class BankServer implements ServerHandle {
     node.close();
     node = null;
     ledger = null;
+    incarnation = 0;
     pending.clear(); // not executed, never acknowledged as such; the driver re-sends them
     log.warn("{}: crashed (store kept)", name);
   }
@@ -249,7 +317,7 @@ public final class BankServer implements ServerHandle {
         PaxosNode.builder(
                 ReplicaConfig.builder(id, Servers.IDS)
                     .clusterId(Servers.CLUSTER_ID)
-                    .trigger(RoundTrigger.ON_DEMAND)
+                    .trigger(stableLeader ? RoundTrigger.AUTO : RoundTrigger.ON_DEMAND)
                     .promiseWaitTicks(PROMISE_WAIT_TICKS)
                     .roundAttemptsMax(ROUND_ATTEMPTS)
                     .build())
@@ -261,6 +329,8 @@ public final class BankServer implements ServerHandle {
             .build()
             .start();
     bootstrap = false;
+    n.setUnreachable(unreachable);
+    incarnation = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
     if (!n.isVoting()) {
       log.warn("{}: {}", name, n.notVotingReason());
     }

@@ -1,6 +1,7 @@
 package dev.modpaxos.bank;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -21,6 +22,8 @@ public final class Cluster implements AutoCloseable {
   private final long catchUpTimeoutMillis;
   private final String description;
   private SortedSet<Integer> live = new TreeSet<>(Servers.IDS);
+  // What each server was last told is unreachable, keyed by the incarnation told.
+  private final Map<Integer, String> unreachableTold = new HashMap<>();
 
   /** {@code handles} must hold one handle per server S1..S5. */
   public Cluster(List<? extends ServerHandle> handles, long catchUpTimeoutMillis, String description) {
@@ -67,7 +70,39 @@ public final class Cluster implements AutoCloseable {
       s.setConnected(newLive.contains(s.id()));
     }
     live = new TreeSet<>(newLive);
+    refresh();
     settle();
+  }
+
+  /**
+   * Every server's status, after telling each up server which peers cannot answer now: those not
+   * live in this set and those down (all of them, for a server that is itself cut off). A round
+   * then waits for exactly the others' promises (R14).
+   */
+  public Map<Integer, ServerHandle.ServerStatus> refresh() {
+    Map<Integer, ServerHandle.ServerStatus> status = new TreeMap<>();
+    for (ServerHandle s : servers.values()) {
+      status.put(s.id(), s.status());
+    }
+    for (ServerHandle s : servers.values()) {
+      ServerHandle.ServerStatus own = status.get(s.id());
+      if (!own.up()) {
+        unreachableTold.remove(s.id());
+        continue;
+      }
+      Set<Integer> peers = new TreeSet<>();
+      for (int m : Servers.IDS) {
+        if (m != s.id() && (!live.contains(s.id()) || !live.contains(m) || !status.get(m).up())) {
+          peers.add(m);
+        }
+      }
+      String told = own.incarnation() + " " + peers;
+      if (!told.equals(unreachableTold.get(s.id()))) {
+        s.setUnreachable(peers);
+        unreachableTold.put(s.id(), told);
+      }
+    }
+    return status;
   }
 
   /** Brings every live, up server to the highest slot any of them has applied. */
@@ -103,6 +138,7 @@ public final class Cluster implements AutoCloseable {
 
   public void crash(int id) {
     server(id).crash();
+    refresh();
   }
 
   /**
@@ -112,6 +148,7 @@ public final class Cluster implements AutoCloseable {
   public boolean recover(int id) {
     ServerHandle s = server(id);
     s.recover();
+    refresh();
     if (!live.contains(id)) {
       return true;
     }

@@ -27,19 +27,24 @@ import org.jline.terminal.TerminalBuilder;
 final class Console {
   private Console() {}
 
-  /** Reads commands from {@code in}, echoing each, until exit or end of input. */
-  static void batch(Menu menu, InputStream in, PrintStream out) throws IOException {
+  /** Reads commands from {@code in}, echoing each, until exit or end of input. Returns 0. */
+  static int batch(Menu menu, InputStream in, PrintStream out) throws IOException {
     BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
     for (String line = r.readLine(); line != null; line = r.readLine()) {
       out.println("bank> " + line);
       if (!menu.execute(line)) {
-        return;
+        return 0;
       }
     }
+    return 0;
   }
 
-  /** The interactive menu on the terminal, until exit, Ctrl-D or Ctrl-C. */
-  static void interactive(Menu menu, Session session, Path historyFile) throws IOException {
+  /**
+   * The interactive menu on the terminal, until exit or Ctrl-D (exit code 0) or Ctrl-C twice in a
+   * row (130). One Ctrl-C cancels the line being typed. Ctrl-C while a set runs ends the JVM; its
+   * shutdown hook closes the nodes and stores cleanly.
+   */
+  static int interactive(Menu menu, Session session, Path historyFile) throws IOException {
     try (Terminal terminal = TerminalBuilder.builder().system(true).build()) {
       LineReader reader =
           LineReaderBuilder.builder()
@@ -48,6 +53,8 @@ final class Console {
               .completer(completer())
               .variable(LineReader.HISTORY_FILE, historyFile)
               .build();
+      configure(reader);
+      boolean interrupted = false;
       while (true) {
         String prompt = session.hasNextSet()
             ? "bank [next: set " + session.peekNextSet().number() + "]> "
@@ -55,17 +62,25 @@ final class Console {
         String line;
         try {
           line = reader.readLine(prompt);
-        } catch (UserInterruptException | EndOfFileException e) {
-          return;
+        } catch (UserInterruptException e) {
+          if (interrupted) {
+            return BankMain.EXIT_INTERRUPTED;
+          }
+          interrupted = true;
+          terminal.writer().println("(line cancelled; Ctrl-C again, Ctrl-D or exit to leave)");
+          continue;
+        } catch (EndOfFileException e) {
+          return 0;
         }
+        interrupted = false;
         if (!menu.execute(line)) {
-          return;
+          return 0;
         }
       }
     }
   }
 
-  private static ArgumentCompleter completer() {
+  static ArgumentCompleter completer() {
     List<String> args = new ArrayList<>(List.of("all"));
     for (int id : Servers.IDS) {
       args.add(Servers.name(id));
@@ -74,5 +89,10 @@ final class Console {
         new StringsCompleter(Menu.words()), new StringsCompleter(args), NullCompleter.INSTANCE);
     c.setStrict(false);
     return c;
+  }
+
+  /** JLine options of the menu's reader: completion ignores case ("printb" + Tab). */
+  static void configure(LineReader reader) {
+    reader.setOpt(LineReader.Option.CASE_INSENSITIVE);
   }
 }

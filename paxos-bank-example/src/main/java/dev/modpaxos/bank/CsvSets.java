@@ -196,6 +196,10 @@ public final class CsvSets {
     int from = Servers.parse(parts[0]);
     int to = Servers.parse(parts[1]);
     String amountText = parts[2].trim();
+    if (amountText.matches("\\+?\\d{19,}")) {
+      throw new IllegalArgumentException("amount '" + amountText + "' is too large (at most "
+          + String.format("%,d", Transfer.AMOUNT_MAX) + ")");
+    }
     if (amountText.isEmpty() || !amountText.matches("[+-]?\\d{1,18}")) {
       throw new IllegalArgumentException("amount '" + amountText + "' is not a whole number");
     }

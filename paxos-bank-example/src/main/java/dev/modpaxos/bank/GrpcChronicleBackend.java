@@ -43,6 +43,9 @@ public final class GrpcChronicleBackend implements ClusterBackend {
 
   @Override
   public Transport transport(int nodeId) {
+    // A late promise still counts while its round waits for it (BankServer.PROMISE_WAIT_TICKS):
+    // the stream transport has no per-message deadline, so a loaded machine delays messages but
+    // does not drop them (issue 11, issue 17).
     GrpcTransport.Builder b = GrpcTransport.builder(nodeId, members);
     if (pki != null) {
       b.tls(pki.node(nodeId));

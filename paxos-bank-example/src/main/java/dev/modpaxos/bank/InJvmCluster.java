@@ -13,11 +13,18 @@ public final class InJvmCluster {
    * closes the backend afterwards.
    */
   public static Cluster start(ClusterBackend backend, long tickMillis, long catchUpTimeoutMillis) {
+    return start(backend, tickMillis, catchUpTimeoutMillis, false);
+  }
+
+  /** As above; {@code stableLeader} runs the stable-leader mode (see BankServer#stableLeader). */
+  public static Cluster start(ClusterBackend backend, long tickMillis, long catchUpTimeoutMillis,
+      boolean stableLeader) {
     NetworkFaults faults = new NetworkFaults(42);
     List<BankServer> servers = new ArrayList<>();
     try {
       for (int id : Servers.IDS) {
-        BankServer s = new BankServer(id, backend, faults, tickMillis).foundingOnFirstStart();
+        BankServer s = new BankServer(id, backend, faults, tickMillis).foundingOnFirstStart()
+            .stableLeader(stableLeader);
         servers.add(s);
         s.recover();
       }
@@ -25,7 +32,8 @@ public final class InJvmCluster {
       servers.forEach(BankServer::close);
       throw e;
     }
-    Cluster cluster = new Cluster(servers, catchUpTimeoutMillis, backend.description());
+    Cluster cluster = new Cluster(servers, catchUpTimeoutMillis, backend.description()
+        + (stableLeader ? ", stable leader" : ""));
     try {
       cluster.warmUp(backend.warmUpMillis());
     } catch (InterruptedException e) {

@@ -103,8 +103,29 @@ public final class Menu {
     }
   }
 
-  /** Runs one line. Returns false when the menu should end (exit). */
+  /**
+   * Runs one line, then re-sends what a server that serves again is owed ({@link
+   * SetRunner#resync()}). Returns false when the menu should end (exit). Holds the session's
+   * monitor, which the driver's idle re-sync also takes.
+   */
   public boolean execute(String line) {
+    synchronized (session) {
+      boolean more = executeLocked(line);
+      if (more) {
+        resync();
+      }
+      return more;
+    }
+  }
+
+  /** Re-sends what servers that serve again are owed, and says so. */
+  public void resync() {
+    synchronized (session) {
+      session.runner().resync().forEach(out::println);
+    }
+  }
+
+  private boolean executeLocked(String line) {
     if (line.isBlank()) {
       return true;
     }
@@ -113,7 +134,7 @@ public final class Menu {
       out.println(p.error());
       return true;
     }
-    log.info("command: {}", line.trim());
+    log.debug("command: {}", line.trim());
     switch (p.command()) {
       case PRINT_BALANCE -> p.servers().forEach(c -> printer.balance(view(c), c));
       case PRINT_LOG -> p.servers().forEach(s -> printer.log(view(s)));
@@ -134,6 +155,12 @@ public final class Menu {
 
   /** Runs the next set and prints its outcome; says so when there is none. */
   public void nextIteration() {
+    synchronized (session) {
+      nextIterationLocked();
+    }
+  }
+
+  private void nextIterationLocked() {
     if (!session.hasNextSet()) {
       out.println("All " + session.setsTotal() + " sets are done; type exit to leave.");
       return;
@@ -163,26 +190,34 @@ public final class Menu {
       return;
     }
     boolean caughtUp = session.cluster().recover(id);
-    session.runner().resendAfterRecovery(id);
     out.printf("%s recovered at slot %d%s%n", Servers.name(id), s.appliedSlot(),
         caughtUp ? ", caught up" : ", NOT caught up yet (no live peer answered in time)");
+    String resent = session.runner().resendAfterRecovery(id);
+    if (resent != null) {
+      out.println(resent);
+    }
   }
 
   private void printAll() {
     List<ServerView> views = session.cluster().views();
+    out.println("== Balances (PrintBalance all) ==");
     for (int id : Servers.IDS) {
       printer.balance(views.get(id - 1), id);
     }
+    out.println("== Local logs and pending transfers (PrintLog all) ==");
     for (ServerView v : views) {
       printer.log(v);
     }
+    out.println("== Datastores (PrintDB all) ==");
     for (ServerView v : views) {
       printer.db(v);
     }
+    out.println("== Performance (Performance all) ==");
     for (ServerView v : views) {
       printer.performance(v, session.runner().setMillisTotal());
     }
     printer.clusterPerformance(views, session.runner().setMillisTotal());
+    out.println("== Balance map (BalanceMap all) ==");
     printer.balanceMap(views, Servers.IDS);
   }
 

@@ -8,6 +8,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +24,6 @@ import picocli.CommandLine.Option;
 /** The multi-process mode: {@code bank server} (one node per process) and {@code bank driver}. */
 final class MultiProcess {
   private static final Logger log = LoggerFactory.getLogger(MultiProcess.class);
-  private static final long REACH_MILLIS = 60_000;
 
   private MultiProcess() {}
 
@@ -89,13 +89,18 @@ final class MultiProcess {
     @Option(names = "--tick-millis", defaultValue = "10", hidden = true)
     long tickMillis;
 
+    @Option(names = "--leader", defaultValue = "round", paramLabel = "MODE",
+        description = "round or stable; all five servers must use the same (default: round)")
+    BankMain.Leader leader;
+
     @Override
     public Integer call() throws Exception {
       int nodeId = Servers.parse(id);
       ClusterConfig cfg = ClusterConfig.load(config);
       BankPki pki = cfg.tlsDir() == null ? null : BankPki.open(cfg.tlsDir());
       GrpcChronicleBackend backend = new GrpcChronicleBackend(cfg.paxos(), dataDir, pki, true);
-      BankServer server = new BankServer(nodeId, backend, new NetworkFaults(nodeId), tickMillis);
+      BankServer server = new BankServer(nodeId, backend, new NetworkFaults(nodeId), tickMillis)
+          .stableLeader(leader == BankMain.Leader.stable);
       server.recover();
       NettyServerBuilder b = NettyServerBuilder.forAddress(cfg.admin().get(nodeId))
           .addService(new AdminService(server));
@@ -131,18 +136,38 @@ final class MultiProcess {
         description = "the cluster file (addresses of all five servers)")
     Path config;
 
+    @Option(names = "--wait-seconds", defaultValue = "120", paramLabel = "N",
+        description = "how long to wait for all five servers to answer before giving up"
+            + " (default: ${DEFAULT-VALUE})")
+    long waitSeconds;
+
     @Override
     public Integer call() throws Exception {
       ClusterConfig cfg = ClusterConfig.load(config);
-      CsvSets.Parsed parsed = CsvSets.parse(BankMain.readInput(session.csv), BankMain.sessionIdBase());
+      CsvSets.Parsed parsed = BankMain.parseInput(session.csv);
       String input = session.csv == null ? "bundled " + BankMain.BUNDLED : session.csv.toString();
       try (Cluster cluster = connect(cfg)) {
-        awaitReachable(cluster);
+        List<Integer> missing = awaitServers(cluster, waitSeconds * 1000, System.err);
+        if (!missing.isEmpty()) {
+          throw new BankMain.UserError(names(missing) + (missing.size() == 1 ? " does" : " do")
+              + " not answer after " + waitSeconds + " s; start "
+              + (missing.size() == 1 ? "it" : "them") + " with `./bank server --id "
+              + Servers.name(missing.get(0)) + " --config " + config + " --data-dir DIR`, or"
+              + " wait longer with --wait-seconds");
+        }
+        cluster.warmUp(300);
         boolean interactive = !session.batch && System.console() != null;
         return BankMain.runSession(input, parsed, cluster, session.report, interactive, System.in,
-            System.out);
+            System.out, IDLE_RESYNC_MILLIS, s -> {});
       }
     }
+  }
+
+  /** While the menu waits for a line, the driver re-sends what restarted servers are owed. */
+  static final long IDLE_RESYNC_MILLIS = 1_000;
+
+  static String names(List<Integer> ids) {
+    return String.join(", ", ids.stream().map(Servers::name).toList());
   }
 
   /** A cluster of {@link RemoteServer}s on the admin addresses of {@code cfg}. */
@@ -167,19 +192,35 @@ final class MultiProcess {
   }
 
   /**
-   * Waits until every server answers (they may still be starting), up to a minute, then lets their
-   * connections to each other come up.
+   * Waits until every server answers (they may still be starting), up to {@code timeoutMillis},
+   * printing a progress line to {@code progress} every few seconds while some are missing. Returns
+   * the servers that never answered (empty when all are up).
    */
-  static void awaitReachable(Cluster cluster) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(REACH_MILLIS);
-    for (int id : Servers.IDS) {
-      while (!cluster.server(id).isUp() && System.nanoTime() < deadline) {
-        Thread.sleep(200);
+  static List<Integer> awaitServers(Cluster cluster, long timeoutMillis, PrintStream progress)
+      throws InterruptedException {
+    long start = System.nanoTime();
+    long lastLine = Long.MIN_VALUE;
+    while (true) {
+      List<Integer> up = new ArrayList<>();
+      List<Integer> missing = new ArrayList<>();
+      for (int id : Servers.IDS) {
+        (cluster.server(id).isUp() ? up : missing).add(id);
       }
-      if (!cluster.server(id).isUp()) {
-        log.warn("{} is not reachable; it counts as down", Servers.name(id));
+      long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      if (missing.isEmpty() || waited >= timeoutMillis) {
+        if (lastLine != Long.MIN_VALUE && missing.isEmpty()) {
+          progress.println("bank: all five servers answer");
+        }
+        return missing;
       }
+      if (lastLine == Long.MIN_VALUE || waited - lastLine >= PROGRESS_MILLIS) {
+        lastLine = waited;
+        progress.printf("bank: waiting for %s (%s up; %d s of %d s)%n", names(missing),
+            up.isEmpty() ? "none" : names(up), waited / 1000, timeoutMillis / 1000);
+      }
+      Thread.sleep(200);
     }
-    cluster.warmUp(300);
   }
+
+  private static final long PROGRESS_MILLIS = 3_000;
 }

@@ -38,7 +38,7 @@ final class Printer {
     if (down(v)) {
       return;
     }
-    out.printf("%s datastore: %d blocks%n", v.server(), v.blocks().size());
+    out.printf("%s datastore: %s%n", v.server(), plural(v.blocks().size(), "block"));
     for (BlockView b : v.blocks()) {
       out.printf("  slot %d: %s%n", b.slot(), transfers(b.entries()));
     }
@@ -101,7 +101,6 @@ final class Printer {
     }
     StringBuilder agg = new StringBuilder(String.format("%-10s", "aggregate"));
     long total = 0;
-    long inFlight = 0;
     boolean complete = true;
     for (int c : Servers.IDS) {
       ServerView own = views.get(c - 1);
@@ -111,14 +110,60 @@ final class Printer {
         continue;
       }
       total += own.balance();
-      inFlight += own.localLog().stream().mapToLong(TransferView::amount).sum();
       agg.append(String.format("%8d", own.balance()));
     }
     out.println(agg.append(String.format("%8d", total)));
     if (complete) {
-      out.printf("(aggregate: each client as its own server sees it; %d more is debited in local"
-          + " logs and credited once chosen)%n", inFlight);
+      out.println(footnote(views, total));
     }
+  }
+
+  /**
+   * Where the money the aggregate does not show is: the aggregate, plus transfers debited in a
+   * local log and not chosen yet, plus credits in chosen blocks the recipient's server has not
+   * learned, is all the money there is.
+   */
+  static String footnote(List<ServerView> views, long aggregate) {
+    List<BlockView> chosen = List.of();
+    for (ServerView v : views) {
+      if (v.blocks().size() > chosen.size()) {
+        chosen = v.blocks();
+      }
+    }
+    java.util.Set<Long> chosenIds = new java.util.HashSet<>();
+    long unlearned = 0;
+    for (BlockView b : chosen) {
+      for (TransferView t : b.entries()) {
+        chosenIds.add(t.id());
+        if (views.get(Servers.parse(t.to()) - 1).committedSlot() < b.slot()) {
+          unlearned += t.amount();
+        }
+      }
+    }
+    long inLogs = 0;
+    for (ServerView v : views) {
+      for (TransferView t : v.localLog()) {
+        if (!chosenIds.contains(t.id())) {
+          inLogs += t.amount();
+        }
+      }
+    }
+    StringBuilder s = new StringBuilder("(aggregate: each client as its own server sees it");
+    if (inLogs > 0) {
+      s.append("; ").append(inLogs)
+          .append(" more is debited in local logs and credited once chosen");
+    }
+    if (unlearned > 0) {
+      s.append("; ").append(unlearned)
+          .append(" more is credited in chosen blocks the recipient's server has not learned yet");
+    }
+    return s.append(inLogs + unlearned > 0 ? "; " + (aggregate + inLogs + unlearned) + " in all)"
+        : ")").toString();
+  }
+
+  /** {@code n} and the noun, in the plural unless n is 1: "1 slot", "2 slots". */
+  static String plural(long n, String noun) {
+    return n + " " + noun + (n == 1 ? "" : "s");
   }
 
   /** The whole cluster: distinct chosen transfers over the time the sets ran. */
@@ -139,9 +184,12 @@ final class Printer {
   }
 
   void outcome(SetOutcome o) {
-    out.printf("Set %d done (live %s): %d executed, %d pending, %d rejected; %d slots chosen in %d ms%n",
-        o.set(), o.live(), o.executed(), o.pending(), o.rejected(), o.chosenSlots(),
-        o.elapsedMillis());
+    out.printf("Set %d done (live %s): %d executed, %d pending, %d rejected; %s chosen in %d ms%s%n",
+        o.set(), o.live(), o.executed(), o.pending(), o.rejected(),
+        plural(o.chosenSlots(), "slot"), o.elapsedMillis(),
+        o.earlierExecuted() == 0 ? ""
+            : "; also executed " + plural(o.earlierExecuted(), "pending transfer")
+                + " of earlier sets");
   }
 
   private boolean down(ServerView v) {

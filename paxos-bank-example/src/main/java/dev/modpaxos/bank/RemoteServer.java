@@ -11,6 +11,8 @@ import dev.modpaxos.bank.admin.RetryRequest;
 import dev.modpaxos.bank.admin.StatusReply;
 import dev.modpaxos.bank.admin.TransferReply;
 import dev.modpaxos.bank.admin.TransferRequest;
+import dev.modpaxos.bank.admin.UnreachableRequest;
+import io.grpc.ConnectivityState;
 import dev.modpaxos.bank.TransferResult.Status;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
@@ -27,6 +29,7 @@ import org.slf4j.LoggerFactory;
 final class RemoteServer implements ServerHandle {
   private static final Logger log = LoggerFactory.getLogger(RemoteServer.class);
   private static final long CALL_MILLIS = 10_000;
+  private static final long STATUS_MILLIS = 3_000;
   private static final long WORK_MILLIS = 90_000; // a transfer or retry may run a round
 
   private final int id;
@@ -44,7 +47,15 @@ final class RemoteServer implements ServerHandle {
     return id;
   }
 
+  /**
+   * One call. A channel that failed to connect backs off (up to minutes in gRPC) and fails calls
+   * at once meanwhile, so a server process that was restarted would look down long after it
+   * serves: the back-off is reset first, so the call dials again and waits for the connection.
+   */
   private <T> T call(long millis, Function<BankAdminBlockingStub, T> rpc) {
+    if (channel.getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
+      channel.resetConnectBackoff();
+    }
     return rpc.apply(stub.withDeadlineAfter(millis, TimeUnit.MILLISECONDS));
   }
 
@@ -101,23 +112,36 @@ final class RemoteServer implements ServerHandle {
     }
   }
 
-  private StatusReply status() {
+  @Override
+  public ServerStatus status() {
     try {
-      return call(CALL_MILLIS, s -> s.status(Empty.getDefaultInstance()));
+      StatusReply r = call(STATUS_MILLIS, s -> s.status(Empty.getDefaultInstance()));
+      return new ServerStatus(r.getUp(), r.getAppliedSlot(), r.getLocalLogSize(),
+          r.getIncarnation());
     } catch (StatusRuntimeException e) {
       log.debug("{} unreachable: {}", Servers.name(id), e.getStatus());
-      return StatusReply.newBuilder().setUp(false).setAppliedSlot(-1).build();
+      return ServerStatus.DOWN;
     }
   }
 
   @Override
   public boolean isUp() {
-    return status().getUp();
+    return status().up();
   }
 
   @Override
   public long appliedSlot() {
-    return status().getAppliedSlot();
+    return status().appliedSlot();
+  }
+
+  @Override
+  public void setUnreachable(java.util.Set<Integer> peers) {
+    try {
+      call(CALL_MILLIS, s -> s.setUnreachable(
+          UnreachableRequest.newBuilder().addAllPeers(peers).build()));
+    } catch (StatusRuntimeException e) {
+      unreachable(e);
+    }
   }
 
   @Override

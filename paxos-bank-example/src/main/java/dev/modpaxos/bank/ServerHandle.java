@@ -34,6 +34,18 @@ public interface ServerHandle extends AutoCloseable {
 
   boolean isUp();
 
+  /**
+   * Up or not, its applied slot, its local log's size and which start of the server this is, in
+   * one call. A new {@code incarnation} means the server was restarted: its pending queue is gone.
+   */
+  ServerStatus status();
+
+  /**
+   * Tells the server which peers cannot answer now (cut off by the live list, or down), so that a
+   * round waits for every other peer's promise (R14) and no longer than needed.
+   */
+  void setUnreachable(java.util.Set<Integer> peers);
+
   /** The last slot applied to this server's bank, or -1 if it is down or unreachable. */
   long appliedSlot();
 
@@ -47,6 +59,16 @@ public interface ServerHandle extends AutoCloseable {
 
   @Override
   void close();
+
+  /**
+   * @param up whether the node runs
+   * @param appliedSlot its last applied slot, or -1 when down
+   * @param localLogSize how many of its executed transfers are not chosen yet
+   * @param incarnation changes at every start of the node (and of its process); 0 when down
+   */
+  record ServerStatus(boolean up, long appliedSlot, int localLogSize, long incarnation) {
+    public static final ServerStatus DOWN = new ServerStatus(false, -1, 0, 0);
+  }
 
   /** Transfers that left the pending queue, and the rounds run to fund them. */
   record RetryResult(List<Long> executedIds, int roundsRun) {

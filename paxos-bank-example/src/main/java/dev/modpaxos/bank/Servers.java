@@ -11,6 +11,7 @@ import java.util.stream.IntStream;
 public final class Servers {
   public static final int COUNT = 5;
   public static final long INITIAL_BALANCE = 100;
+  public static final int MAJORITY = COUNT / 2 + 1;
   /** The cluster id every bank store records (R16): a store of another cluster is refused. */
   public static final String CLUSTER_ID = "modpaxos-bank";
   /** Node ids 1..COUNT. */

@@ -14,6 +14,7 @@ public final class Session {
   private final List<TransferSet> sets;
   private final List<RowProblem> problems;
   private int next;
+  private java.util.function.Consumer<Session> afterSet;
 
   public Session(Cluster cluster, CsvSets.Parsed parsed) {
     this.cluster = cluster;
@@ -48,7 +49,35 @@ public final class Session {
     if (!hasNextSet()) {
       throw new IllegalStateException("no sets left");
     }
-    return runner.run(sets.get(next++));
+    SetOutcome o = runner.run(sets.get(next++));
+    if (afterSet != null) {
+      afterSet.accept(this);
+    }
+    return o;
+  }
+
+  /** Calls {@code listener} after every set (the run record of a data directory). */
+  public void afterEverySet(java.util.function.Consumer<Session> listener) {
+    afterSet = listener;
+  }
+
+  /**
+   * Resumes a run: skips the sets up to {@code lastSet} and owes the servers {@code owed} again.
+   * Returns how many sets were skipped.
+   */
+  public int resumeAfter(int lastSet, List<Transfer> owed, List<Integer> owedSets) {
+    int skipped = 0;
+    while (hasNextSet() && peekNextSet().number() <= lastSet) {
+      next++;
+      skipped++;
+    }
+    runner.owe(owed, owedSets);
+    return skipped;
+  }
+
+  /** The number of the last set run, or 0. */
+  public int lastSetDone() {
+    return next == 0 ? 0 : sets.get(next - 1).number();
   }
 
   public int setsTotal() {

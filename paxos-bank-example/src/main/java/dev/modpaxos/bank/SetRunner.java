@@ -3,6 +3,7 @@ package dev.modpaxos.bank;
 import dev.modpaxos.bank.ServerHandle.RetryResult;
 import dev.modpaxos.bank.TransferResult.Status;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,15 +59,24 @@ public final class SetRunner {
    * @param rejected its rows rejected by the parser
    * @param chosenSlots slots chosen during the set, as seen by the highest live server
    * @param elapsedMillis how long it ran
+   * @param earlierExecuted pending transfers of earlier sets executed during this one
    */
   public record SetOutcome(
       int set, List<String> live, int executed, int pending, int rejected, long chosenSlots,
-      long elapsedMillis) {}
+      long elapsedMillis, int earlierExecuted) {}
+
+  // Further rounds for a sender still short while a live server's log was left out of its round.
+  static final int EXTRA_ROUNDS_MAX = 5;
+  static final long EXTRA_ROUND_BACKOFF_MILLIS = 100;
 
   private final Cluster cluster;
   private final Map<Long, Tracked> tracked = new LinkedHashMap<>();
   private final List<SetOutcome> outcomes = new ArrayList<>();
+  // The incarnation each server had when the driver last talked to it.
+  private final Map<Integer, Long> incarnations = new HashMap<>();
   private long setMillisTotal;
+  private int currentSet;
+  private int earlierExecuted;
 
   public SetRunner(Cluster cluster) {
     this.cluster = cluster;
@@ -75,16 +85,21 @@ public final class SetRunner {
   public SetOutcome run(TransferSet set) {
     long start = System.nanoTime();
     log.info("set {}: live {}, {} transfers", set.number(), set.liveNames(), set.transfers().size());
+    currentSet = set.number();
+    earlierExecuted = 0;
     cluster.applyLiveList(set.live());
+    resync();
     long slotBefore = highestSlot();
     retryAll(true);
     for (Transfer t : set.transfers()) {
+      ServerHandle server = cluster.server(t.from());
+      resync(t.from(), server.status(), false); // its earlier undelivered transfers go first
       Tracked tr = tracked.computeIfAbsent(t.id(), k -> new Tracked(t, set.number()));
-      TransferResult r = cluster.server(t.from()).transfer(t);
+      TransferResult r = server.transfer(t);
       record(tr, r);
       markExecuted(r.executedIds());
       if (r.roundsRun() > 0) {
-        afterRound();
+        afterRound(t.from());
       }
     }
     int executed = 0;
@@ -100,32 +115,122 @@ public final class SetRunner {
     }
     SetOutcome o = new SetOutcome(
         set.number(), set.live().stream().map(Servers::name).toList(), executed, pending,
-        set.rejected().size(), highestSlot() - slotBefore, (System.nanoTime() - start) / 1_000_000);
+        set.rejected().size(), highestSlot() - slotBefore, (System.nanoTime() - start) / 1_000_000,
+        earlierExecuted);
     outcomes.add(o);
     setMillisTotal += o.elapsedMillis();
-    log.info("set {} done: {} executed, {} pending, {} rejected, {} slots chosen",
-        o.set(), o.executed(), o.pending(), o.rejected(), o.chosenSlots());
+    log.info("set {} done: {} executed, {} pending, {} rejected, {} chosen", o.set(),
+        o.executed(), o.pending(), o.rejected(), Printer.plural(o.chosenSlots(), "slot"));
     return o;
   }
 
   /**
-   * After RecoverServer: re-sends, in their original order, the transfers of that server's client
-   * that were pending or undelivered (the crash emptied its pending queue).
+   * Brings every server the driver can reach in line with what the driver owes it (see {@link
+   * #resync(int, ServerHandle.ServerStatus, boolean)}), and tells each which peers are unreachable. Call it
+   * whenever the driver gets the chance: before a set, after a menu command, and while idle.
    */
-  public void resendAfterRecovery(int server) {
-    for (Tracked tr : List.copyOf(tracked.values())) {
-      if (tr.transfer.from() == server
-          && (tr.status == Status.PENDING || tr.status == Status.UNDELIVERED)) {
-        TransferResult r = cluster.server(server).transfer(tr.transfer);
-        record(tr, r);
-        markExecuted(r.executedIds());
+  public List<String> resync() {
+    Map<Integer, ServerHandle.ServerStatus> status = cluster.refresh();
+    List<String> notes = new ArrayList<>();
+    for (int id : Servers.IDS) {
+      String note = resync(id, status.get(id), false);
+      if (note != null) {
+        notes.add(note);
       }
+    }
+    return notes;
+  }
+
+  /**
+   * If server {@code id} serves again after a restart (a new incarnation: its pending queue is
+   * gone) or holds transfers reported undelivered, re-sends, in their original order, every
+   * transfer of its client still pending or undelivered. Re-sending is safe: a server executes a
+   * transfer id once. Returns one line saying what it re-sent, or null if nothing.
+   */
+  private String resync(int id, ServerHandle.ServerStatus s, boolean restartedKnown) {
+    if (!s.up()) {
+      return null;
+    }
+    Long before = incarnations.put(id, s.incarnation());
+    boolean restarted = restartedKnown || (before != null && before != s.incarnation());
+    List<Tracked> owed = new ArrayList<>();
+    boolean undelivered = false;
+    for (Tracked tr : tracked.values()) {
+      if (tr.transfer.from() == id
+          && (tr.status == Status.PENDING || tr.status == Status.UNDELIVERED)) {
+        owed.add(tr);
+        undelivered |= tr.status == Status.UNDELIVERED;
+      }
+    }
+    if (owed.isEmpty() || !(restarted || undelivered)) {
+      return null;
+    }
+    log.info("{} serves again{}: re-sending {} in order", Servers.name(id),
+        restarted ? " after a restart" : "", Printer.plural(owed.size(), "transfer"));
+    ServerHandle server = cluster.server(id);
+    for (Tracked tr : owed) {
+      TransferResult r = server.transfer(tr.transfer);
+      record(tr, r);
+      markExecuted(r.executedIds());
+      if (r.roundsRun() > 0) {
+        afterRound(id);
+      }
+    }
+    long executed = owed.stream().filter(t -> t.status == Status.EXECUTED).count();
+    return String.format("%s serves again%s: re-sent %s (%d executed, %d not)", Servers.name(id),
+        restarted ? " after a restart" : "", Printer.plural(owed.size(), "transfer"), executed,
+        owed.size() - executed);
+  }
+
+  /** After RecoverServer: what the server lost or missed is re-sent (see {@link #resync()}). */
+  public String resendAfterRecovery(int server) {
+    return resync(server, cluster.server(server).status(), true);
+  }
+
+  private void afterRound(int sender) {
+    cluster.settle();
+    untilCollected(sender);
+    retryAll(false);
+  }
+
+  /**
+   * A round collects only the logs whose promises arrived. While {@code sender} is still short and
+   * a live, up server still holds a log that round left out, runs further rounds: at most {@link
+   * #EXTRA_ROUNDS_MAX}, with a doubling back-off. Without a majority up no round can succeed.
+   */
+  private void untilCollected(int sender) {
+    for (int k = 0; k < EXTRA_ROUNDS_MAX && hasPending(sender) && logLeftOut(sender); k++) {
+      try {
+        Thread.sleep(EXTRA_ROUND_BACKOFF_MILLIS << k);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      log.info("{} is still short and a live server's log was left out: round {} more",
+          Servers.name(sender), k + 1);
+      RetryResult r = cluster.server(sender).retryPending(true);
+      markExecuted(r.executedIds());
+      if (r.roundsRun() == 0) {
+        return;
+      }
+      cluster.settle();
     }
   }
 
-  private void afterRound() {
-    cluster.settle();
-    retryAll(false);
+  private boolean logLeftOut(int sender) {
+    if (!cluster.live().contains(sender)) {
+      return false;
+    }
+    List<ServerHandle> up = cluster.liveUp();
+    if (up.size() < Servers.MAJORITY) {
+      return false;
+    }
+    for (ServerHandle s : up) {
+      if (s.id() != sender && s.status().localLogSize() > 0) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void retryAll(boolean allowRound) {
@@ -134,11 +239,15 @@ public final class SetRunner {
       if (hasPending(s.id())) {
         RetryResult r = s.retryPending(allowRound);
         markExecuted(r.executedIds());
-        rounds |= r.roundsRun() > 0;
+        if (r.roundsRun() > 0) {
+          rounds = true;
+          cluster.settle();
+          untilCollected(s.id());
+        }
       }
     }
     if (rounds) {
-      afterRound();
+      retryAll(false);
     }
   }
 
@@ -154,7 +263,10 @@ public final class SetRunner {
       case EXECUTED -> log.info("{} {} executed", tr.transfer, tr.transfer.label());
       case PENDING -> log.info("{} {} pending: {}", tr.transfer, tr.transfer.label(), r.reason());
       case REJECTED -> log.warn("{} {} rejected: {}", tr.transfer, tr.transfer.label(), r.reason());
-      case UNDELIVERED -> log.warn("{} {} undelivered: {}", tr.transfer, tr.transfer.label(), r.reason());
+      case UNDELIVERED -> {
+        log.warn("{} {} undelivered: {}", tr.transfer, tr.transfer.label(), r.reason());
+        cluster.refresh(); // the others' rounds stop waiting for a server that went down
+      }
     }
   }
 
@@ -162,6 +274,9 @@ public final class SetRunner {
     for (long id : ids) {
       Tracked tr = tracked.get(id);
       if (tr != null && tr.status != Status.EXECUTED) {
+        if (tr.set < currentSet) {
+          earlierExecuted++;
+        }
         tr.status = Status.EXECUTED;
         tr.reason = "";
         log.info("{} {} executed (was pending)", tr.transfer, tr.transfer.label());
@@ -175,6 +290,19 @@ public final class SetRunner {
       max = Math.max(max, s.appliedSlot());
     }
     return max;
+  }
+
+  /**
+   * Transfers an earlier run left pending or undelivered (from its run record): owed to their
+   * servers, which get them again, in this order, at the next {@link #resync()}.
+   */
+  public void owe(List<Transfer> owed, List<Integer> sets) {
+    for (int i = 0; i < owed.size(); i++) {
+      Tracked tr = new Tracked(owed.get(i), sets.get(i));
+      tr.status = Status.UNDELIVERED;
+      tr.reason = "left over from the earlier run";
+      tracked.put(tr.transfer.id(), tr);
+    }
   }
 
   /** How long all sets so far ran, in milliseconds. */

@@ -35,7 +35,7 @@ public record Transfer(long id, int from, int to, long amount) {
       return "amount must be positive, got " + amount;
     }
     if (amount > AMOUNT_MAX) {
-      return "amount " + amount + " exceeds the maximum " + AMOUNT_MAX;
+      return "amount " + amount + " is too large (at most " + String.format("%,d", AMOUNT_MAX) + ")";
     }
     return null;
   }

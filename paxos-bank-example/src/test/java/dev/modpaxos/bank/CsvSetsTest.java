@@ -111,6 +111,18 @@ class CsvSetsTest {
   }
 
   @Test
+  void aTooLargeAmountIsReportedAsTooLargeNotAsNotAWholeNumber() {
+    String csv = "1,\"(S1, S2, 5)\",\"[S1, S2, S3]\"\n"
+        + ",\"(S1, S3, 99999999999999999999)\",\n"
+        + ",\"(S1, S2, 2000000000)\",\n";
+    List<RowProblem> problems = CsvSets.parse(csv, 0).allProblems();
+    assertThat(problems).extracting(RowProblem::line).containsExactly(2L, 3L);
+    assertThat(problems.get(0).reason()).contains("'99999999999999999999' is too large")
+        .contains("at most 1,000,000,000").doesNotContain("whole number");
+    assertThat(problems.get(1).reason()).contains("2000000000 is too large");
+  }
+
+  @Test
   void aSetWhoseFirstRowIsUnusableRunsNothingAndTheNextSetStillRuns() {
     String csv = "1,\"(S1, S3, 45)\",\"[S1, S7]\"\n" // 1 bad live list
         + ",\"(S3, S5, 55)\",\n" // 2 belongs to the broken set

@@ -59,12 +59,14 @@ class MenuTest extends ClusterTestBase {
     assertThat(run("PrintBalance S1")).isEqualTo("S1: 30" + System.lineSeparator());
     assertThat(run("printbalance all")).contains("S2: 70").contains("S4: 130");
     assertThat(run("PrintLog S1")).contains("S1 local log (1): (S1, S3, 75)");
-    assertThat(run("PrintDB S2")).contains("S2 datastore: 1 blocks").contains("slot 1:");
+    assertThat(run("PrintDB S2")).contains("S2 datastore: 1 block\n").doesNotContain("1 blocks").contains("slot 1:");
     assertThat(run("BalanceMap all")).contains("aggregate").contains("75 more is debited");
     assertThat(run("Performance all")).contains("rounds run 1").contains("cluster:");
     assertThat(run("help")).contains("PrintBalance <client>|all").contains("RecoverServer <server>")
         .contains("BalanceMap <server>|all").contains("exit");
-    assertThat(run("all")).contains("S5 datastore").contains("aggregate");
+    assertThat(run("all")).contains("S5 datastore").contains("aggregate")
+        .contains("== Balances").contains("== Local logs").contains("== Datastores")
+        .contains("== Performance").contains("== Balance map");
     assertThat(menu.execute("exit")).isFalse();
   }
 

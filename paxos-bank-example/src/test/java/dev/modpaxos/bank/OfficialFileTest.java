@@ -34,7 +34,24 @@ class OfficialFileTest extends ClusterTestBase {
         assertThat(o.chosenSlots()).as("set 4 (S4, S5 live) chooses nothing").isZero();
       }
       assertThat(o.executed() + o.pending()).isEqualTo(set.transfers().size());
+      assertThat(Printer.footnote(cluster.views(), aggregate()))
+          .as("set %d: the footnote accounts for every unit", set.number())
+          .satisfiesAnyOf(f -> assertThat(f).endsWith("; 500 in all)"),
+              f -> assertThat(aggregate()).isEqualTo(500));
     }
+    long lateInSummaries = runner.outcomes().stream().mapToInt(SetRunner.SetOutcome::earlierExecuted)
+        .sum();
+    long lateExecuted = runner.tracked().stream()
+        .filter(t -> t.status() == TransferResult.Status.EXECUTED).count()
+        - runner.outcomes().stream().mapToInt(SetRunner.SetOutcome::executed).sum();
+    assertThat(lateExecuted).as("(S4, S5, 85) of set 4 executes later").isPositive();
+    assertThat(lateInSummaries).as("late executions are counted in a set's summary")
+        .isEqualTo(lateExecuted);
+  }
+
+  private long aggregate() {
+    return cluster.views().stream().filter(ServerView::up)
+        .mapToLong(ServerView::balance).sum();
   }
 
   private void checkSetOne() {

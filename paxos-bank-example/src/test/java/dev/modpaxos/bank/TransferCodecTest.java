@@ -37,6 +37,6 @@ class TransferCodecTest {
     assertThatThrownBy(() -> new Transfer(1, 1, 1, 5)).hasMessageContaining("self-transfer");
     assertThatThrownBy(() -> new Transfer(1, 1, 2, 0)).hasMessageContaining("positive");
     assertThatThrownBy(() -> new Transfer(1, 1, 2, Transfer.AMOUNT_MAX + 1))
-        .hasMessageContaining("exceeds");
+        .hasMessageContaining("too large");
   }
 }

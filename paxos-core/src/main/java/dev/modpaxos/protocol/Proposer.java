@@ -151,8 +151,10 @@ final class Proposer {
     }
     switch (phase) {
       case PREPARING -> {
-        if (majorityAtTick >= 0 && now - majorityAtTick >= config.promiseWaitTicks()) {
-          finishPrepare();
+        if (majorityAtTick >= 0) {
+          if (now - majorityAtTick >= config.promiseWaitTicks() || heardFromAllReachable()) {
+            finishPrepare(); // R14: a phase with a majority is never abandoned for time
+          }
         } else if (now >= deadlineTick) {
           lose();
         }
@@ -202,7 +204,7 @@ final class Proposer {
     boolean waitForRest =
         config.trigger() == RoundTrigger.ON_DEMAND
             && config.promiseWaitTicks() > 0
-            && promises.size() < replica.membership().members().size();
+            && !heardFromAllReachable();
     if (!waitForRest) {
       finishPrepare();
     } else if (majorityAtTick < 0) {
@@ -445,6 +447,16 @@ final class Proposer {
         startPrepare(); // R14: runRound() asked for a full round while slots were in flight
       }
     }
+  }
+
+  /** R14: every member has promised except those reported unreachable. */
+  private boolean heardFromAllReachable() {
+    for (int m : replica.membership().members()) {
+      if (!promises.containsKey(m) && !replica.unreachable().contains(m)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** True while a slot in flight holds a membership change (R17, R18). */

@@ -14,6 +14,7 @@ import dev.modpaxos.spi.StoredState;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.IntFunction;
 
@@ -48,6 +49,8 @@ public final class Replica {
   private long readmissionRequests;
   // Invariant: increases by one per tick(); the only notion of time in the core.
   private long now;
+  // Members the runtime reports unable to answer now; a prepare waits for the others only (R14).
+  private Set<Integer> unreachable = Set.of();
 
   /**
    * Boots a founding member from what its store read back (an empty store is initialised as
@@ -159,6 +162,19 @@ public final class Replica {
         requestCatchUp(m);
       }
     }
+  }
+
+  /**
+   * R14: tells the proposer which members cannot answer now (cut off or down, as the caller
+   * knows). Once a majority promised, a prepare waits for every other member, up to {@code
+   * promiseWaitTicks}. Replaces the previous set; safety never depends on it.
+   */
+  public void setUnreachable(Set<Integer> members) {
+    unreachable = Set.copyOf(members);
+  }
+
+  Set<Integer> unreachable() {
+    return unreachable;
   }
 
   /** Advances logical time by one tick: timeouts, back-off and forwarding run here. */

@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -295,6 +296,18 @@ public final class PaxosNode implements AutoCloseable {
   public void requestCatchUp() {
     if (isRunning()) {
       loop.execute(() -> replica.requestCatchUp());
+    }
+  }
+
+  /**
+   * Tells the protocol which members cannot answer now (cut off or down, as the caller knows), so
+   * an on-demand round stops waiting for their promises ({@link Replica#setUnreachable}, R14).
+   * Never blocks; takes effect on the event loop. No-op unless running.
+   */
+  public void setUnreachable(Set<Integer> members) {
+    Set<Integer> copy = Set.copyOf(members);
+    if (isRunning()) {
+      loop.execute(() -> replica.setUnreachable(copy));
     }
   }
 

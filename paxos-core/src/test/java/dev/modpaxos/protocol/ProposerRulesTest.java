@@ -110,6 +110,47 @@ class ProposerRulesTest {
   }
 
   @Test
+  void promisesFromEveryMemberNotMarkedUnreachableEndThePromiseWaitAtOnce() {
+    ManualCluster c = onDemand(5, b -> b.promiseWaitTicks(50));
+    c.node(1).setUnreachable(java.util.Set.of(5));
+    c.submit(1, 1);
+    c.runRound(1);
+    c.drop(to(5));
+    c.deliver(ofType(Prepare.class).or(ofType(Promise.class)));
+    assertThat(ofKind(c.sentBy(1), Accept.class)).as("4 of 5, 5 unreachable: no tick needed")
+        .hasSize(4);
+  }
+
+  @Test
+  void aMemberNotMarkedUnreachableIsWaitedForUntilThePromiseWaitEnds() {
+    ManualCluster c = onDemand(5, b -> b.promiseWaitTicks(50));
+    c.node(1).setUnreachable(java.util.Set.of(5));
+    c.submit(1, 1);
+    c.runRound(1);
+    c.drop(to(4).or(to(5)));
+    c.deliver(ofType(Prepare.class).or(ofType(Promise.class)));
+    c.tick(1, 49);
+    assertThat(ofKind(c.sentBy(1), Accept.class)).as("4 is reachable: still waiting").isEmpty();
+    assertThat(c.events(1)).as("past the round timeout with a majority").doesNotContain(Kind.LOST);
+    c.tick(1);
+    assertThat(ofKind(c.last(1).messages(), Accept.class)).hasSize(4);
+  }
+
+  @Test
+  void markingTheLastSilentMemberUnreachableEndsTheWaitOnTheNextTick() {
+    ManualCluster c = onDemand(5, b -> b.promiseWaitTicks(50));
+    c.submit(1, 1);
+    c.runRound(1);
+    c.drop(to(5));
+    c.deliver(ofType(Prepare.class).or(ofType(Promise.class)));
+    c.tick(1, 3);
+    assertThat(ofKind(c.sentBy(1), Accept.class)).isEmpty();
+    c.node(1).setUnreachable(java.util.Set.of(5));
+    c.tick(1);
+    assertThat(ofKind(c.last(1).messages(), Accept.class)).hasSize(4);
+  }
+
+  @Test
   void acceptPhaseTimesOutAfterExactlyTheRoundTimeout() {
     ManualCluster c = onDemand(3, b -> b);
     c.submit(1, 1);

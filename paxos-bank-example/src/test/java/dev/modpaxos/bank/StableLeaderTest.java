@@ -1,0 +1,66 @@
+package dev.modpaxos.bank;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code --leader stable}: the official file passes the same checks as in the default mode, and
+ * ends each set with the same balances; only the slots differ (the leader chooses as entries
+ * arrive, so a short sender usually finds its credits chosen already).
+ */
+class StableLeaderTest {
+  private ClusterBackend backend;
+  private Cluster stable;
+  private Cluster rounds;
+
+  @AfterEach
+  void stop() {
+    for (Cluster c : new Cluster[] {stable, rounds}) {
+      if (c != null) {
+        c.close();
+      }
+    }
+  }
+
+  /** Each client's balance over every executed transfer: chosen or in some local log. */
+  private static java.util.Map<String, Long> executedBalances(Cluster c) {
+    java.util.Map<Long, ServerView.TransferView> executed = new java.util.HashMap<>();
+    for (ServerView v : c.views()) {
+      v.blocks().forEach(b -> b.entries().forEach(t -> executed.put(t.id(), t)));
+      v.localLog().forEach(t -> executed.put(t.id(), t));
+    }
+    java.util.Map<String, Long> b = new java.util.TreeMap<>();
+    Servers.IDS.forEach(id -> b.put(Servers.name(id), Servers.INITIAL_BALANCE));
+    for (ServerView.TransferView t : executed.values()) {
+      b.merge(t.from(), -t.amount(), Long::sum);
+      b.merge(t.to(), t.amount(), Long::sum);
+    }
+    return b;
+  }
+
+  @Test
+  void theOfficialFilePassesTheSameChecksWithTheSameBalancesAsTheDefaultMode() throws Exception {
+    stable = InJvmCluster.start(new LocalBackend(), 5, 5_000, true);
+    rounds = InJvmCluster.start(new LocalBackend(), 5, 5_000, false);
+    SetRunner s = new SetRunner(stable);
+    SetRunner r = new SetRunner(rounds);
+    for (TransferSet set : OfficialFileTest.officialSets()) {
+      SetRunner.SetOutcome os = s.run(set);
+      SetRunner.SetOutcome or = r.run(set);
+      BankChecks.checkAll(stable);
+      assertThat(os.executed() + os.pending()).isEqualTo(set.transfers().size());
+      assertThat(os.executed()).as("set %d executed", set.number()).isEqualTo(or.executed());
+      if (set.number() == 4) {
+        assertThat(os.chosenSlots()).as("no majority, no slot").isZero();
+      }
+      assertThat(executedBalances(stable)).as("set %d: balances", set.number())
+          .isEqualTo(executedBalances(rounds));
+    }
+    long slotsStable = stable.server(1).view().blocks().size();
+    long slotsRounds = rounds.server(1).view().blocks().size();
+    assertThat(slotsStable).as("the leader chooses as entries arrive: more, smaller slots")
+        .isGreaterThan(slotsRounds);
+  }
+}
