@@ -68,6 +68,16 @@ final class TimedServer implements ServerHandle {
   }
 
   @Override
+  public ServerStatus status() {
+    return server.status();
+  }
+
+  @Override
+  public void setUnreachable(java.util.Set<Integer> peers) {
+    server.setUnreachable(peers);
+  }
+
+  @Override
   public void setConnected(boolean connected) {
     server.setConnected(connected);
   }
