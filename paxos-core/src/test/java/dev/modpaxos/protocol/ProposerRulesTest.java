@@ -133,7 +133,7 @@ class ProposerRulesTest {
     assertThat(ofKind(c.sentBy(1), Accept.class)).as("4 is reachable: still waiting").isEmpty();
     assertThat(c.events(1)).as("past the round timeout with a majority").doesNotContain(Kind.LOST);
     c.tick(1);
-    assertThat(ofKind(c.last(1).messages(), Accept.class)).hasSize(4);
+    assertThat(ofKind(c.last(1).allMessages(), Accept.class)).hasSize(4);
   }
 
   @Test
@@ -147,7 +147,7 @@ class ProposerRulesTest {
     assertThat(ofKind(c.sentBy(1), Accept.class)).isEmpty();
     c.node(1).setUnreachable(java.util.Set.of(5));
     c.tick(1);
-    assertThat(ofKind(c.last(1).messages(), Accept.class)).hasSize(4);
+    assertThat(ofKind(c.last(1).allMessages(), Accept.class)).hasSize(4);
   }
 
   @Test
