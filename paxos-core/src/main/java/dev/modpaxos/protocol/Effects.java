@@ -53,7 +53,7 @@ final class Effects {
     promised = null;
     accepted.clear();
     appended.clear();
-    appendedIdsCache = null;
+    appendedSeqMin = -1;
     chosen.clear();
     removed.clear();
     messages.clear();
@@ -63,19 +63,25 @@ final class Effects {
     return r;
   }
 
-  private java.util.Set<EntryId> appendedIdsCache;
 
+  // The lowest seq appended in this batch, or Long.MAX_VALUE; computed once per drain.
+  private long appendedSeqMin = -1;
+
+  /**
+   * True if {@code id} may have been appended in this batch: an own entry at or above the lowest
+   * seq appended in it. It over-approximates (an ACCEPT then waits for the sync, which is always
+   * safe) and costs no set: appended entries are this node's own.
+   */
   private boolean appendedInThisBatch(EntryId id) {
-    return !appended.isEmpty() && appendedIds().contains(id);
-  }
-
-  private java.util.Set<EntryId> appendedIds() {
-    if (appendedIdsCache == null) {
-      appendedIdsCache = new java.util.HashSet<>();
+    if (appended.isEmpty()) {
+      return false;
+    }
+    if (appendedSeqMin < 0) {
+      appendedSeqMin = Long.MAX_VALUE;
       for (Entry e : appended) {
-        appendedIdsCache.add(e.id());
+        appendedSeqMin = Math.min(appendedSeqMin, e.seq());
       }
     }
-    return appendedIdsCache;
+    return id.origin() == appended.get(0).origin() && id.seq() >= appendedSeqMin;
   }
 }

@@ -13,12 +13,25 @@ final class Membership {
   // Invariant: keys are the members (fixed until membership changes may add or remove them);
   // values are their current generations, each >= 1.
   private final TreeMap<Integer, Integer> generations = new TreeMap<>();
+  // The same for small ids, read on every admitted entry (R18): generation by id, 0 if none.
+  private int[] byId = new int[0];
 
   Membership(List<Integer> initial) {
     for (int id : initial) {
       generations.put(id, 1);
     }
+    index();
   }
+
+  private void index() {
+    int max = generations.isEmpty() ? 0 : generations.lastKey();
+    byId = new int[max < SMALL_IDS ? max + 1 : 0];
+    if (byId.length > 0) {
+      generations.forEach((id, g) -> byId[id] = g);
+    }
+  }
+
+  private static final int SMALL_IDS = 4096;
 
   boolean contains(int id) {
     return generations.containsKey(id);
@@ -26,6 +39,9 @@ final class Membership {
 
   /** The current generation of {@code id}, or 0 if it is not a member. */
   int generationOf(int id) {
+    if (byId.length > 0) {
+      return id >= 0 && id < byId.length ? byId[id] : 0;
+    }
     return generations.getOrDefault(id, 0);
   }
 
@@ -57,6 +73,7 @@ final class Membership {
       throw new IllegalStateException("member " + member + " has used every generation");
     }
     generations.put(member, g + 1);
+    index();
     return g + 1;
   }
 

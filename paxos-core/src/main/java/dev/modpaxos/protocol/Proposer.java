@@ -413,9 +413,7 @@ final class Proposer {
     while (phase == Phase.ACCEPTING && leader && !barrier() && hasRoom()) {
       if (!backlog.isEmpty()) {
         Proposal next = backlog.pollFirst();
-        inFlightIds.removeAll(idsOf(next.block()));
-        inFlightEntries -= next.block().entries().size();
-        inFlightBytes -= Budget.sizeOf(next.block());
+        release(next.block()); // startAccept holds it again, now in flight
         startAccept(next.slot(), next.block());
         continue;
       }
@@ -504,23 +502,20 @@ final class Proposer {
   }
 
   private void hold(Block block) {
-    inFlightIds.addAll(idsOf(block));
+    for (Entry e : block.entries()) {
+      inFlightIds.add(e.id());
+    }
     inFlightEntries += block.entries().size();
     inFlightBytes += Budget.sizeOf(block);
   }
 
+  // One remove per entry: Set.removeAll(List) is quadratic when the set is not larger.
   private void release(Block block) {
-    inFlightIds.removeAll(idsOf(block));
+    for (Entry e : block.entries()) {
+      inFlightIds.remove(e.id());
+    }
     inFlightEntries -= block.entries().size();
     inFlightBytes -= Budget.sizeOf(block);
-  }
-
-  private static List<EntryId> idsOf(Block block) {
-    List<EntryId> ids = new ArrayList<>(block.entries().size());
-    for (Entry e : block.entries()) {
-      ids.add(e.id());
-    }
-    return ids;
   }
 
   private void clearPipeline() {

@@ -442,8 +442,13 @@ public final class Replica {
   private final ChosenLog.Admission admission =
       new ChosenLog.Admission() {
         @Override
-        public boolean admits(Entry e, boolean alreadyChosen) {
-          return rules.admits(alreadyChosen, isFenced(e));
+        public boolean fenced(Entry e) {
+          return isFenced(e);
+        }
+
+        @Override
+        public boolean admits(boolean alreadyChosen, boolean fenced) {
+          return rules.admits(alreadyChosen, fenced);
         }
 
         @Override

@@ -27,8 +27,13 @@ class ChosenLogTest {
   static final ChosenLog.Admission ALL =
       new ChosenLog.Admission() {
         @Override
-        public boolean admits(Entry e, boolean alreadyChosen) {
-          return !alreadyChosen;
+        public boolean fenced(Entry e) {
+          return false;
+        }
+
+        @Override
+        public boolean admits(boolean alreadyChosen, boolean fenced) {
+          return !alreadyChosen && !fenced;
         }
 
         @Override
