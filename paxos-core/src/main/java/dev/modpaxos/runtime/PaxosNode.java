@@ -217,9 +217,23 @@ public final class PaxosNode implements AutoCloseable {
    * NotVotingException} on a non-voting node, {@link BackPressureException} when the local log or
    * the in-flight submits are at their bound, and {@link NodeStoppedException} when the node is
    * not running. Once it returns, both futures of the handle complete, normally or exceptionally.
+   *
+   * <p>A payload of more than {@link ReplicaConfig#blockBytesMax} bytes is refused with {@link
+   * IllegalArgumentException}, and nothing is logged: a block carries at most about that much,
+   * so such an entry could never be chosen (keep {@code blockBytesMax} below the transport's
+   * message limit, e.g. {@code GrpcTransport}'s {@code maxInboundMessageBytes}).
+   *
+   * @param payload the entry's bytes, copied; at most {@link ReplicaConfig#blockBytesMax} of them
+   * @return the handle whose futures say when the entry is durable and when it is chosen
    */
   public SubmitHandle submit(byte[] payload) {
     Objects.requireNonNull(payload, "payload");
+    if (payload.length > config.blockBytesMax()) {
+      throw new IllegalArgumentException(
+          "node " + id + ": a payload of " + payload.length + " bytes is over blockBytesMax ("
+              + config.blockBytesMax() + ") and could never be chosen; split it or raise"
+              + " blockBytesMax (below the transport's message limit)");
+    }
     requireRunning();
     Snapshot s = snapshot;
     if (s.notVotingReason() != null) {

@@ -10,9 +10,11 @@ import io.grpc.ServerStreamTracer;
 import io.grpc.Status;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -346,6 +348,16 @@ public final class GrpcTransport implements Transport {
               throw new IllegalArgumentException(
                   "member " + id + " address " + address + " cannot be dialled: give a resolved,"
                       + " specific address (bind all interfaces with listenAddress instead)");
+            }
+          });
+      Map<InetSocketAddress, Integer> owners = new HashMap<>();
+      new TreeMap<>(this.members).forEach(
+          (id, address) -> {
+            Integer other = owners.putIfAbsent(address, id);
+            if (other != null) {
+              throw new IllegalArgumentException(
+                  "members " + other + " and " + id + " have the same address " + address
+                      + ": every member needs its own host:port");
             }
           });
     }
