@@ -49,6 +49,7 @@ public record Ready(
     List<Long> roundsDone,
     List<Long> roundsFailed) {
 
+  /** The batch with nothing to do. */
   public static final Ready EMPTY =
       new Ready(null, null, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(),
           List.of(), List.of(), List.of());
@@ -56,6 +57,8 @@ public record Ready(
   /**
    * Step 1 without the sync: hands this batch's writes to {@code store}. The caller then calls
    * {@code store.sync()} if {@link #needsSync()}, before it sends anything.
+   *
+   * @param store the node's store
    */
   public void writeTo(Store store) {
     if (identity != null) {
@@ -78,7 +81,7 @@ public record Ready(
     }
   }
 
-  /** Every message of this batch: {@link #early} first, then {@link #messages}. */
+  /** {@return every message of this batch: {@link #early} first, then {@link #messages}} */
   public List<Message> allMessages() {
     if (early.isEmpty()) {
       return messages;
@@ -88,7 +91,7 @@ public record Ready(
     return all;
   }
 
-  /** True if this batch writes anything to the store. */
+  /** {@return true if this batch writes anything to the store} */
   public boolean needsPersist() {
     return needsSync() || !removed.isEmpty();
   }
@@ -97,6 +100,8 @@ public record Ready(
    * True if this batch's writes must be durable before its messages leave and its futures
    * complete. Removals alone need no sync: a lost removal leaves a chosen entry in the local log,
    * which the next boot drops (R9).
+   *
+   * @return true if the writes need a sync
    */
   public boolean needsSync() {
     return identity != null
@@ -106,6 +111,7 @@ public record Ready(
         || !chosen.isEmpty();
   }
 
+  /** {@return true if this batch has nothing to persist, send, apply or report} */
   public boolean isEmpty() {
     return !needsPersist()
         && early.isEmpty()

@@ -328,17 +328,17 @@ public final class ChronicleStore implements Store {
     }
   }
 
-  /** The directory this store owns. */
+  /** {@return the directory this store owns} */
   public Path directory() {
     return dir;
   }
 
-  /** The configuration it was opened with (sizing: see {@link ChronicleStoreConfig}). */
+  /** {@return the configuration it was opened with (sizing: see {@link ChronicleStoreConfig})} */
   public ChronicleStoreConfig config() {
     return config;
   }
 
-  /** What opening found: recovery, corruption, dropped slots, time taken. */
+  /** {@return what opening found: recovery, corruption, dropped slots, time taken} */
   public synchronized OpenReport openReport() {
     return report;
   }
