@@ -12,12 +12,22 @@ package dev.modpaxos.protocol;
  */
 public record Boot(boolean bootstrap, long nonce) {
 
-  /** A founding member of a new cluster. */
+  /**
+   * A founding member of a new cluster.
+   *
+   * @param nonce a fresh random number (see {@link #nonce()})
+   * @return the boot of a founding member
+   */
   public static Boot newCluster(long nonce) {
     return new Boot(true, nonce);
   }
 
-  /** A member restarting on its existing store. */
+  /**
+   * A member restarting on its existing store.
+   *
+   * @param nonce a fresh random number (see {@link #nonce()})
+   * @return the boot of an existing member
+   */
   public static Boot existing(long nonce) {
     return new Boot(false, nonce);
   }

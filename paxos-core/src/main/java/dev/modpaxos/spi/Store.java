@@ -32,16 +32,26 @@ import java.util.Collection;
  */
 public interface Store extends AutoCloseable {
 
-  /** Reads the whole durable state. Called once, before any write. */
+  /**
+   * Reads the whole durable state. Called once, before any write.
+   *
+   * @return the durable state; empty for a new store
+   */
   StoredState load();
 
   /**
    * Records whose state this is (R16), replacing the previous identity. Once synced, later loads
    * no longer report losses found before it.
+   *
+   * @param identity the identity to record
    */
   void saveIdentity(StoreIdentity identity);
 
-  /** Records the highest promised ballot (docs/PROTOCOL.md R5). */
+  /**
+   * Records the highest promised ballot (docs/PROTOCOL.md R5).
+   *
+   * @param promised the ballot promised
+   */
   void savePromised(Ballot promised);
 
   /**
@@ -50,19 +60,31 @@ public interface Store extends AutoCloseable {
    * keeps, and {@link #load()} returns, the vote of every slot above {@code h - }{@link
    * dev.modpaxos.protocol.ReplicaConfig#VOTES_KEPT}, where {@code h} is the highest slot voted; it
    * may drop older ones.
+   *
+   * @param accepted the vote: slot, ballot and block
    */
   void saveAccepted(Proposal accepted);
 
   /**
    * Records a chosen block. Slots arrive in order 1, 2, 3, ... without gaps (R9), but a crash may
    * keep a later one and lose an earlier one; {@link #load()} returns only the gap-free prefix.
+   *
+   * @param chosen the block and its slot
    */
   void saveChosen(SlotBlock chosen);
 
-  /** Appends an entry to the local log (R4). */
+  /**
+   * Appends an entry to the local log (R4).
+   *
+   * @param entry the entry to append
+   */
   void appendLocal(Entry entry);
 
-  /** Removes entries from the local log; unknown ids are ignored (R9). */
+  /**
+   * Removes entries from the local log; unknown ids are ignored (R9).
+   *
+   * @param ids the ids of the entries to remove
+   */
   void removeLocal(Collection<EntryId> ids);
 
   /** Makes every earlier write durable. Returns only when they are. */

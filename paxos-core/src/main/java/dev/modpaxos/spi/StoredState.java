@@ -30,9 +30,20 @@ public record StoredState(
     List<Entry> localLog,
     Set<StateLoss> losses) {
 
+  /** The state of a store that was never written. */
   public static final StoredState EMPTY =
       new StoredState(null, Ballot.ZERO, List.of(), List.of(), List.of(), Set.of());
 
+  /**
+   * Copies the collections; orders {@code accepted} by slot.
+   *
+   * @param identity see {@link #identity()}
+   * @param promised see {@link #promised()}
+   * @param accepted see {@link #accepted()}
+   * @param chosen see {@link #chosen()}
+   * @param localLog see {@link #localLog()}
+   * @param losses see {@link #losses()}
+   */
   public StoredState {
     Objects.requireNonNull(promised, "promised");
     accepted = inSlotOrder(accepted);
@@ -41,7 +52,7 @@ public record StoredState(
     losses = losses.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(losses));
   }
 
-  /** True when nothing was ever written: no identity, promise, value, block or entry. */
+  /** {@return true when nothing was ever written: no identity, promise, value, block or entry} */
   public boolean isEmpty() {
     return identity == null
         && promised.equals(Ballot.ZERO)
@@ -50,7 +61,7 @@ public record StoredState(
         && localLog.isEmpty();
   }
 
-  /** The vote for the highest slot, or null if there is none. */
+  /** {@return the vote for the highest slot, or null if there is none} */
   public Proposal lastAccepted() {
     return accepted.isEmpty() ? null : accepted.get(accepted.size() - 1);
   }
