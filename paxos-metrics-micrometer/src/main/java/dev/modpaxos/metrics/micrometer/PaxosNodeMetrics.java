@@ -50,7 +50,8 @@ public final class PaxosNodeMetrics implements MeterBinder {
   private Reading last;
 
   /** A reading of the node: its metrics, whether it ran, and when it was taken. */
-  private record Reading(NodeMetrics metrics, int inFlight, boolean up, long atNanos) {}
+  private record Reading(
+      PaxosNode node, NodeMetrics metrics, int inFlight, boolean up, long atNanos) {}
 
   /**
    * @param nodeId the member id, the value of the {@code node} tag
@@ -210,22 +211,27 @@ public final class PaxosNodeMetrics implements MeterBinder {
     return Double.NaN;
   }
 
-  /** The current reading: the last one if it is fresh, else a new snapshot of the node. */
+  /**
+   * The current reading: the last one if it is fresh and the node is the same and as running as
+   * it was (a stop or restart shows at once), else a new snapshot of the node.
+   */
   private synchronized Reading read() {
     long now = System.nanoTime();
-    if (last != null && now - last.atNanos() < snapshotMaxAgeNanos) {
+    PaxosNode n = node.get();
+    boolean running = n != null && n.isRunning();
+    if (last != null && last.node() == n && last.up() == running
+        && now - last.atNanos() < snapshotMaxAgeNanos) {
       return last;
     }
-    PaxosNode n = node.get();
     NodeMetrics kept = last == null ? null : last.metrics();
     Reading r;
-    if (n == null || !n.isRunning()) {
-      r = new Reading(kept, 0, false, now);
+    if (!running) {
+      r = new Reading(n, kept, 0, false, now);
     } else {
       try {
-        r = new Reading(n.metrics(), n.inFlightSubmits(), true, now);
+        r = new Reading(n, n.metrics(), n.inFlightSubmits(), true, now);
       } catch (RuntimeException e) {
-        r = new Reading(kept, 0, false, now); // it stopped while being read
+        r = new Reading(n, kept, 0, false, now); // it stopped while being read
       }
     }
     last = r;
