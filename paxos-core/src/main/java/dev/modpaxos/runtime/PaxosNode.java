@@ -936,4 +936,19 @@ public final class PaxosNode implements AutoCloseable {
       return new PaxosNode(this);
     }
   }
+
+  // ---- reads for the Micrometer binding and the bank's web view (issue 15) -------------------
+
+  /** Submits accepted and not chosen yet (at most the builder's inFlightSubmitsMax). Never blocks. */
+  public int inFlightSubmits() {
+    return inFlight.get();
+  }
+
+  /**
+   * The highest ballot this node's acceptor has promised (R5), {@code Ballot.ZERO} if none. Reads
+   * on the event loop, like {@link #localLog}; throws {@link NodeStoppedException} unless running.
+   */
+  public dev.modpaxos.protocol.Ballot promisedBallot() {
+    return query(replica::promised);
+  }
 }
