@@ -939,14 +939,18 @@ public final class PaxosNode implements AutoCloseable {
 
   // ---- reads for the Micrometer binding and the bank's web view (issue 15) -------------------
 
-  /** Submits accepted and not chosen yet (at most the builder's inFlightSubmitsMax). Never blocks. */
+  /**
+   * {@return submits accepted and not chosen yet (at most the builder's inFlightSubmitsMax)}
+   * Never blocks.
+   */
   public int inFlightSubmits() {
     return inFlight.get();
   }
 
   /**
-   * The highest ballot this node's acceptor has promised (R5), {@code Ballot.ZERO} if none. Reads
-   * on the event loop, like {@link #localLog}; throws {@link NodeStoppedException} unless running.
+   * {@return the highest ballot this node's acceptor has promised (R5), {@code Ballot.ZERO} if
+   * none} Reads on the event loop, like {@link #localLog}; throws {@link NodeStoppedException}
+   * unless running. {@link #leadership()} gives the same without waiting for the loop.
    */
   public dev.modpaxos.protocol.Ballot promisedBallot() {
     return query(replica::promised);
