@@ -37,8 +37,24 @@ final class SimTotals {
     }
   }
 
+  long seeds() {
+    return seeds;
+  }
+
   long violations() {
     return violations;
+  }
+
+  long chosenBlocks() {
+    return chosenBlocks;
+  }
+
+  long chosenEntries() {
+    return chosenEntries;
+  }
+
+  long crashes() {
+    return crashes;
   }
 
   List<SimResult> failed() {
