@@ -53,6 +53,15 @@ final class Acceptor {
     return accepted.isEmpty() ? null : accepted.lastEntry().getValue();
   }
 
+  /**
+   * R19: the highest slot this acceptor has committed, knows decided, or voted for. A slot chosen
+   * with this acceptor's vote is at or below it for good: a vote is dropped only once its slot is
+   * committed.
+   */
+  long readIndex() {
+    return Math.max(decidedSlot(), accepted.isEmpty() ? 0 : accepted.lastKey());
+  }
+
   /** Every vote held for a slot above the committed one, in slot order. */
   List<Proposal> undecidedVotes() {
     return List.copyOf(accepted.tailMap(replica.log().committedSlot(), false).values());

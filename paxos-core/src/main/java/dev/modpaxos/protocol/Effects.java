@@ -15,6 +15,8 @@ final class Effects {
   final List<RoundEvent> events = new ArrayList<>();
   final List<Long> roundsDone = new ArrayList<>();
   final List<Long> roundsFailed = new ArrayList<>();
+  final List<Long> readsReady = new ArrayList<>();
+  final List<Long> readsFailed = new ArrayList<>();
 
   Ready drain(Rules rules) {
     if (identity == null
@@ -26,7 +28,9 @@ final class Effects {
         && messages.isEmpty()
         && events.isEmpty()
         && roundsDone.isEmpty()
-        && roundsFailed.isEmpty()) {
+        && roundsFailed.isEmpty()
+        && readsReady.isEmpty()
+        && readsFailed.isEmpty()) {
       return Ready.EMPTY;
     }
     // R15: what may leave before this batch's writes are durable (docs/PROTOCOL.md).
@@ -48,7 +52,9 @@ final class Effects {
             late,
             List.copyOf(events),
             List.copyOf(roundsDone),
-            List.copyOf(roundsFailed));
+            List.copyOf(roundsFailed),
+            List.copyOf(readsReady),
+            List.copyOf(readsFailed));
     identity = null;
     promised = null;
     accepted.clear();
@@ -60,6 +66,8 @@ final class Effects {
     events.clear();
     roundsDone.clear();
     roundsFailed.clear();
+    readsReady.clear();
+    readsFailed.clear();
     return r;
   }
 

@@ -158,4 +158,13 @@ public sealed interface Message {
       entries = List.copyOf(entries);
     }
   }
+
+  /** R19: asks a member for its read index, for the reads of probe {@code probe}. */
+  record ReadIndexRequest(int from, int to, long probe) implements Message {}
+
+  /**
+   * R19: the sender's read index for probe {@code probe}: the highest slot it has committed or
+   * voted for. {@code generation} is the sender's member generation (counted only if current).
+   */
+  record ReadIndex(int from, int to, long probe, long index, int generation) implements Message {}
 }

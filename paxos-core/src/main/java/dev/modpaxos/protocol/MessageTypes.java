@@ -8,7 +8,7 @@ public final class MessageTypes {
   public static final List<String> ALL =
       List.of(
           "PREPARE", "PROMISE", "ACCEPT", "ACCEPTED", "REJECT", "COMMIT", "CATCHUP_REQUEST",
-          "CATCHUP", "FORWARD");
+          "CATCHUP", "FORWARD", "READ_INDEX_REQUEST", "READ_INDEX");
 
   private MessageTypes() {}
 
@@ -21,6 +21,8 @@ public final class MessageTypes {
     if (m instanceof Message.Commit) return "COMMIT";
     if (m instanceof Message.CatchUpRequest) return "CATCHUP_REQUEST";
     if (m instanceof Message.CatchUp) return "CATCHUP";
+    if (m instanceof Message.ReadIndexRequest) return "READ_INDEX_REQUEST";
+    if (m instanceof Message.ReadIndex) return "READ_INDEX";
     return "FORWARD";
   }
 }

@@ -21,7 +21,9 @@ import java.util.List;
  *   <li>only then send {@link #messages};
  *   <li>then apply {@link #chosen} to the application, in slot order;
  *   <li>then complete the futures: {@link #appended} entries are durable, entries of {@link
- *       #chosen} blocks are chosen, {@link #roundsDone}/{@link #roundsFailed} tickets are settled.
+ *       #chosen} blocks are chosen, {@link #roundsDone}/{@link #roundsFailed} tickets are settled,
+ *       then the reads of {@link #readsReady} run (every slot they wait for is applied by now,
+ *       R19) and those of {@link #readsFailed} fail.
  * </ol>
  *
  * @param identity a new store identity (a new or re-admitted generation, R16), or null
@@ -35,6 +37,8 @@ import java.util.List;
  * @param events proposer events, for metrics
  * @param roundsDone {@code runRound()} tickets whose round finished
  * @param roundsFailed {@code runRound()} tickets that gave up without a majority
+ * @param readsReady {@code read()} tickets that may now run on the application (R19)
+ * @param readsFailed {@code read()} tickets that could not be served in time (R19)
  */
 public record Ready(
     StoreIdentity identity,
@@ -47,11 +51,30 @@ public record Ready(
     List<Message> messages,
     List<RoundEvent> events,
     List<Long> roundsDone,
-    List<Long> roundsFailed) {
+    List<Long> roundsFailed,
+    List<Long> readsReady,
+    List<Long> readsFailed) {
 
   public static final Ready EMPTY =
       new Ready(null, null, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(),
           List.of(), List.of(), List.of());
+
+  /** A batch without reads. */
+  public Ready(
+      StoreIdentity identity,
+      Ballot promised,
+      List<Proposal> accepted,
+      List<Entry> appended,
+      List<SlotBlock> chosen,
+      List<EntryId> removed,
+      List<Message> early,
+      List<Message> messages,
+      List<RoundEvent> events,
+      List<Long> roundsDone,
+      List<Long> roundsFailed) {
+    this(identity, promised, accepted, appended, chosen, removed, early, messages, events,
+        roundsDone, roundsFailed, List.of(), List.of());
+  }
 
   /**
    * Step 1 without the sync: hands this batch's writes to {@code store}. The caller then calls
@@ -112,6 +135,8 @@ public record Ready(
         && messages.isEmpty()
         && events.isEmpty()
         && roundsDone.isEmpty()
-        && roundsFailed.isEmpty();
+        && roundsFailed.isEmpty()
+        && readsReady.isEmpty()
+        && readsFailed.isEmpty();
   }
 }

@@ -8,6 +8,8 @@ import dev.modpaxos.protocol.Message.Commit;
 import dev.modpaxos.protocol.Message.Forward;
 import dev.modpaxos.protocol.Message.Prepare;
 import dev.modpaxos.protocol.Message.Promise;
+import dev.modpaxos.protocol.Message.ReadIndex;
+import dev.modpaxos.protocol.Message.ReadIndexRequest;
 import dev.modpaxos.protocol.Message.Reject;
 import dev.modpaxos.spi.StoreIdentity;
 import dev.modpaxos.spi.StoredState;
@@ -36,6 +38,7 @@ public final class Replica {
   private final ChosenLog log;
   private final Acceptor acceptor;
   private final Proposer proposer;
+  private final Reader reader;
   // The members and their generations as of the committed slot (R17).
   private final Membership membership;
   // Invariant: identity.memberId() == self and identity.clusterId() == config.clusterId().
@@ -111,6 +114,7 @@ public final class Replica {
         identity.generation());
     this.acceptor = new Acceptor(this, rules, promised, accepted);
     this.proposer = new Proposer(this, rules);
+    this.reader = new Reader(this, rules);
     long slot = 1;
     for (Block b : state.chosen()) {
       if (b.hasControl()) {
@@ -155,6 +159,17 @@ public final class Replica {
     return proposer.requestRound();
   }
 
+  /**
+   * R19: starts a linearizable read. Its ticket appears in {@link Ready#readsReady()} once this
+   * node has committed every slot that was chosen anywhere before this call (a majority's highest
+   * read index), so the caller may then run the read on its application, after it applied that
+   * batch's blocks; or in {@link Ready#readsFailed()} if no majority answered in time. Learners
+   * read too: they ask the voters.
+   */
+  public long read() {
+    return reader.read();
+  }
+
   /** Broadcasts a request for chosen blocks this node lacks (R11); useful after a restart. */
   public void requestCatchUp() {
     for (int m : membership.members()) {
@@ -185,6 +200,7 @@ public final class Replica {
     }
     learnerDuties();
     proposer.onTick();
+    reader.onTick();
   }
 
   /** Delivers one message. Messages not addressed to this node or from non-members are ignored. */
@@ -218,6 +234,10 @@ public final class Replica {
       onCatchUp(c);
     } else if (m instanceof Forward f) {
       proposer.onForward(f);
+    } else if (m instanceof ReadIndexRequest r) {
+      reply(reader.onRequest(r));
+    } else if (m instanceof ReadIndex r) {
+      reader.onReadIndex(r);
     }
   }
 
@@ -225,6 +245,7 @@ public final class Replica {
   public Ready ready() {
     proposer.flushProposals();
     proposer.flushForwards();
+    reader.flush();
     log.drainRemovals();
     return out.drain(rules);
   }
@@ -268,6 +289,11 @@ public final class Replica {
   /** This node's local log: its own entries not yet chosen, in submit order. */
   public List<Entry> localLog() {
     return List.copyOf(log.localLog());
+  }
+
+  /** Reads started and not yet served or failed (R19). */
+  public int readsPending() {
+    return reader.pending();
   }
 
   public int localLogSize() {
@@ -436,6 +462,7 @@ public final class Replica {
     if (gate != null) {
       gate.onCommitted(log.committedSlot());
     }
+    reader.settle();
   }
 
   /** R17, R18: admits each committed slot's entries under the membership as of the slot before. */

@@ -76,6 +76,14 @@ class Rules {
     return !alreadyChosen && !fenced;
   }
 
+  /**
+   * R19: a linearizable read waits for the highest read index of a majority; the broken variant
+   * serves it from this node's committed slot alone.
+   */
+  boolean readIndexNeedsQuorum() {
+    return true;
+  }
+
   /** R10: an acceptor neither promises nor accepts for a slot it knows is decided. */
   boolean isDecided(long slot, long committedSlot) {
     return slot <= committedSlot;

@@ -18,8 +18,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -27,6 +29,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -66,7 +69,11 @@ public final class PaxosNode implements AutoCloseable {
 
   /** What the loop publishes after each batch, for queries from any thread. */
   private record Snapshot(
-      long committedSlot, boolean leader, int localLogSize, String notVotingReason) {}
+      long committedSlot, Leadership leadership, int localLogSize, String notVotingReason) {
+    boolean leader() {
+      return leadership.role() == Leadership.Role.LEADER;
+    }
+  }
 
   /** Thrown out of a batch whose {@link ReadyExecutor.Hook} stopped it: the node halts. */
   private static final class Halted extends RuntimeException {
@@ -100,11 +107,16 @@ public final class PaxosNode implements AutoCloseable {
   private final Map<EntryId, CompletableFuture<EntryId>> durableWaiters = new HashMap<>();
   private final Map<EntryId, Waiter> chosenWaiters = new HashMap<>();
   private final Map<Long, CompletableFuture<Void>> roundWaiters = new HashMap<>();
+  private final Map<Long, ReadWaiter> readWaiters = new HashMap<>();
+  private final List<Consumer<Leadership>> leadershipListeners = new CopyOnWriteArrayList<>();
   private final NodeCounters counters = new NodeCounters();
   // The loop's clock when the current batch was carried out.
   private long batchNanos;
 
-  private record Waiter(CompletableFuture<Long> future, long submitNanos) {}
+  private record Waiter(
+      CompletableFuture<Long> future, CompletableFuture<Object> result, long submitNanos) {}
+
+  private record ReadWaiter(Supplier<?> query, CompletableFuture<Object> future) {}
 
   /** A queued task whose caller waits on futures; failed if the loop ends before it runs. */
   private abstract static class Pending implements Runnable {
@@ -137,7 +149,8 @@ public final class PaxosNode implements AutoCloseable {
             : new ThreadLoop("modpaxos-node-" + id, TimeUnit.MILLISECONDS.toNanos(b.tickMillis));
     this.replicaFactory = b.replicaFactory;
     this.hook = b.hook;
-    this.snapshot = new Snapshot(0, false, 0, "node " + id + " has not started");
+    this.snapshot =
+        new Snapshot(0, Leadership.STOPPED, 0, "node " + id + " has not started");
   }
 
   public static Builder builder(ReplicaConfig config) {
@@ -237,10 +250,12 @@ public final class PaxosNode implements AutoCloseable {
               + " submits already in flight; wait for some to be chosen");
     }
     byte[] copy = payload.clone();
-    SubmitHandle handle = new SubmitHandle(new CompletableFuture<>(), new CompletableFuture<>());
+    SubmitHandle handle =
+        new SubmitHandle(new CompletableFuture<>(), new CompletableFuture<>(),
+            new CompletableFuture<>());
     long submitNanos = loop.nanoTime();
     Pending task =
-        new Pending(handle.durable(), handle.chosen()) {
+        new Pending(handle.durable(), handle.chosen(), handle.result()) {
           @Override
           public void run() {
             String notVoting = replica.notVotingReason();
@@ -251,7 +266,7 @@ public final class PaxosNode implements AutoCloseable {
             }
             EntryId entry = replica.submit(copy);
             durableWaiters.put(entry, handle.durable());
-            chosenWaiters.put(entry, new Waiter(handle.chosen(), submitNanos));
+            chosenWaiters.put(entry, new Waiter(handle.chosen(), handle.result(), submitNanos));
           }
         };
     if (!loop.execute(task)) {
@@ -312,6 +327,63 @@ public final class PaxosNode implements AutoCloseable {
   }
 
   // ---- reads --------------------------------------------------------------------------------
+
+  /**
+   * A linearizable read (R19): runs {@code query} on the event loop once this node has applied
+   * every slot that was chosen anywhere before this call, so it sees every write whose {@code
+   * chosen} future completed before, on any node. It costs one round trip to a majority, shared
+   * by every read that starts while the previous probe is out, and no disk write. Works on every
+   * node, the leader, followers and learners alike, in both round triggers.
+   *
+   * <p>Never blocks. The future completes on the loop with what {@code query} returned (so
+   * {@code query} must not block; read only the application's state), or exceptionally with what
+   * it threw, with {@link RoundFailedException} when no majority answered within {@code 10 ×
+   * roundTimeoutTicks}, or with {@link NodeStoppedException}.
+   */
+  @SuppressWarnings("unchecked")
+  public <R> CompletableFuture<R> read(Supplier<R> query) {
+    Objects.requireNonNull(query, "query");
+    CompletableFuture<Object> f = new CompletableFuture<>();
+    Pending task =
+        new Pending(f) {
+          @Override
+          public void run() {
+            readWaiters.put(replica.read(), new ReadWaiter(query, f));
+          }
+        };
+    if (!isRunning() || !loop.execute(task)) {
+      f.completeExceptionally(new NodeStoppedException(notRunning()));
+    }
+    return (CompletableFuture<R>) f;
+  }
+
+  /**
+   * The node this one takes as the stable leader (R13): itself while it leads, else the owner of
+   * the highest ballot it promised; empty if none, or while the node is not running. A hint, not
+   * a guarantee: leadership may have moved on. Never blocks.
+   */
+  public OptionalInt leaderId() {
+    int leader = snapshot.leadership().leaderId();
+    return leader == 0 ? OptionalInt.empty() : OptionalInt.of(leader);
+  }
+
+  /** This node's role, leader and promised ballot, as of its last batch. Never blocks. */
+  public Leadership leadership() {
+    return snapshot.leadership();
+  }
+
+  /**
+   * Calls {@code listener} with the new {@link Leadership} whenever this node's role, leader or
+   * promised ballot changes, on the event loop, after the batch that changed it and before its
+   * futures complete; once more with {@link Leadership#STOPPED} when the node stops. The
+   * listener must not block; an exception it throws is logged and ignored. Returns a handle
+   * whose {@code close()} removes the listener.
+   */
+  public AutoCloseable onLeadershipChange(Consumer<Leadership> listener) {
+    Objects.requireNonNull(listener, "listener");
+    leadershipListeners.add(listener);
+    return () -> leadershipListeners.remove(listener);
+  }
 
   /**
    * The last committed slot. Never blocks: on the loop thread (in {@code apply} or a callback) it
@@ -434,14 +506,43 @@ public final class PaxosNode implements AutoCloseable {
     }
 
     @Override
-    public void chosen(SlotBlock chosen) {
+    public void chosen(SlotBlock chosen, List<?> results) {
+      int i = 0; // the entry's index in the block the application saw (no control entries)
       for (Entry e : chosen.block().entries()) {
+        if (e.id().isControl()) {
+          continue;
+        }
         Waiter w = chosenWaiters.remove(e.id());
         if (w != null) {
           inFlight.decrementAndGet();
           counters.committedEntry(batchNanos - w.submitNanos());
           w.future().complete(chosen.slot());
+          w.result().complete(results.isEmpty() ? null : results.get(i));
         }
+        i++;
+      }
+    }
+
+    @Override
+    public void readReady(long ticket) {
+      ReadWaiter w = readWaiters.remove(ticket);
+      if (w != null) {
+        try {
+          w.future().complete(w.query().get());
+        } catch (RuntimeException e) {
+          w.future().completeExceptionally(e);
+        }
+      }
+    }
+
+    @Override
+    public void readFailed(long ticket) {
+      ReadWaiter w = readWaiters.remove(ticket);
+      if (w != null) {
+        w.future().completeExceptionally(
+            new RoundFailedException(
+                "node " + id + ": read not served: no majority answered with its read index"
+                    + " within " + 10L * config.roundTimeoutTicks() + " ticks"));
       }
     }
 
@@ -506,11 +607,16 @@ public final class PaxosNode implements AutoCloseable {
       }
     }
     durableWaiters.values().forEach(f -> f.completeExceptionally(stopped));
-    chosenWaiters.values().forEach(w -> w.future().completeExceptionally(stopped));
+    chosenWaiters.values().forEach(w -> {
+      w.future().completeExceptionally(stopped);
+      w.result().completeExceptionally(stopped);
+    });
     roundWaiters.values().forEach(f -> f.completeExceptionally(stopped));
+    readWaiters.values().forEach(w -> w.future().completeExceptionally(stopped));
     durableWaiters.clear();
     chosenWaiters.clear();
     roundWaiters.clear();
+    readWaiters.clear();
     inFlight.set(0);
   }
 
@@ -518,21 +624,45 @@ public final class PaxosNode implements AutoCloseable {
   private void publish() {
     Snapshot s = snapshot;
     long committed = replica.committedSlot();
-    boolean leader = replica.isLeader();
     int local = replica.localLogSize();
     String notVoting = replica.notVotingReason();
+    Leadership leadership = leadershipNow(notVoting);
     if (s.committedSlot() != committed
-        || s.leader() != leader
+        || !s.leadership().equals(leadership)
         || s.localLogSize() != local
         || !Objects.equals(s.notVotingReason(), notVoting)) {
-      snapshot = new Snapshot(committed, leader, local, notVoting);
+      snapshot = new Snapshot(committed, leadership, local, notVoting);
+      if (!s.leadership().equals(leadership)) {
+        tellLeadership(leadership);
+      }
+    }
+  }
+
+  private Leadership leadershipNow(String notVoting) {
+    Leadership.Role role =
+        notVoting != null ? Leadership.Role.LEARNER
+            : replica.isLeader() ? Leadership.Role.LEADER : Leadership.Role.FOLLOWER;
+    int leader = replica.isLeader() ? id : replica.leaderHint();
+    return new Leadership(role, leader, replica.promised());
+  }
+
+  private void tellLeadership(Leadership leadership) {
+    for (Consumer<Leadership> l : leadershipListeners) {
+      try {
+        l.accept(leadership);
+      } catch (RuntimeException e) {
+        log.warn("node {}: a leadership listener failed: {}", id, oneLine(e), e);
+      }
     }
   }
 
   private void publishStopped() {
     Snapshot s = snapshot;
-    snapshot = new Snapshot(s.committedSlot(), false, s.localLogSize(), "node " + id
+    snapshot = new Snapshot(s.committedSlot(), Leadership.STOPPED, s.localLogSize(), "node " + id
         + " is not running");
+    if (!s.leadership().equals(Leadership.STOPPED)) {
+      tellLeadership(Leadership.STOPPED);
+    }
   }
 
   private void closeStore() {

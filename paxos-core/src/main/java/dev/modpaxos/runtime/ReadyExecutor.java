@@ -7,6 +7,8 @@ import dev.modpaxos.protocol.Ready;
 import dev.modpaxos.protocol.RoundEvent;
 import dev.modpaxos.protocol.SlotBlock;
 import dev.modpaxos.spi.Application;
+import dev.modpaxos.spi.ResultApplication;
+import java.util.ArrayList;
 import dev.modpaxos.spi.Store;
 import java.util.List;
 import java.util.Objects;
@@ -27,7 +29,9 @@ import java.util.function.Consumer;
  *   <li>send the other messages, in order;
  *   <li>apply the chosen blocks to the {@link Application} in slot order, without their control
  *       entries ({@link Block#withoutControl()});
- *   <li>tell the {@link Listener}: entries durable, entries chosen, round events, rounds settled.
+ *   <li>tell the {@link Listener}: entries durable, entries chosen (with their results, if the
+ *       application is a {@link ResultApplication}), round events, rounds settled, reads ready
+ *       or failed (R19).
  * </ol>
  *
  * <p>A {@link Hook} may watch the steps and stop a batch part-way, as a crash would; production
@@ -88,35 +92,52 @@ public final class ReadyExecutor {
     if (sendable < messages.size() || !hook.beforeApply(ready)) {
       return false;
     }
+    List<List<?>> results = ready.chosen().isEmpty() ? List.of() : new ArrayList<>();
     for (SlotBlock sb : ready.chosen()) {
-      apply(sb);
+      results.add(apply(sb));
     }
-    complete(ready);
+    complete(ready, results);
     return true;
   }
 
   /**
    * Step 5 for one block: applies {@code chosen} without its control entries and tells the hook.
-   * Also how a node replays its durable chosen blocks at start-up. Throws {@link
-   * NodeStoppedException} naming the slot if the application throws.
+   * Also how a node replays its durable chosen blocks at start-up. Returns the entries' results
+   * (one per entry of the block the application saw, or none). Throws {@link
+   * NodeStoppedException} naming the slot if the application throws or returns a wrong number
+   * of results.
    */
-  public void apply(SlotBlock chosen) {
+  public List<?> apply(SlotBlock chosen) {
+    List<?> results;
+    Block block = chosen.block().withoutControl();
     try {
-      application.apply(chosen.slot(), chosen.block().withoutControl());
+      if (application instanceof ResultApplication r) {
+        results = r.applyWithResults(chosen.slot(), block);
+      } else {
+        application.apply(chosen.slot(), block);
+        results = List.of();
+      }
     } catch (RuntimeException e) {
       throw new NodeStoppedException(
           "the application failed on slot " + chosen.slot() + ": " + e, e);
     }
+    if (results == null || (!results.isEmpty() && results.size() != block.entries().size())) {
+      throw new NodeStoppedException(
+          "the application returned " + (results == null ? "null" : results.size() + " results")
+              + " for the " + block.entries().size() + " entries of slot " + chosen.slot()
+              + " (one per entry, or an empty list, is required)");
+    }
     hook.applied(chosen);
+    return results;
   }
 
-  private void complete(Ready ready) {
+  private void complete(Ready ready, List<List<?>> results) {
     listener.carriedOut(ready);
     for (Entry e : ready.appended()) {
       listener.durable(e);
     }
-    for (SlotBlock sb : ready.chosen()) {
-      listener.chosen(sb);
+    for (int i = 0; i < ready.chosen().size(); i++) {
+      listener.chosen(ready.chosen().get(i), results.get(i));
     }
     for (RoundEvent ev : ready.events()) {
       listener.roundEvent(ev);
@@ -126,6 +147,12 @@ public final class ReadyExecutor {
     }
     for (long t : ready.roundsFailed()) {
       listener.roundFailed(t);
+    }
+    for (long t : ready.readsReady()) {
+      listener.readReady(t);
+    }
+    for (long t : ready.readsFailed()) {
+      listener.readFailed(t);
     }
   }
 
@@ -142,6 +169,15 @@ public final class ReadyExecutor {
     /** {@code chosen} is durable and applied (R9); it still holds its control entries. */
     default void chosen(SlotBlock chosen) {}
 
+    /**
+     * {@code chosen} is durable and applied, with {@code results}: one per entry of the block
+     * the application saw (without control entries), or empty. Calls {@link #chosen(SlotBlock)}
+     * unless overridden.
+     */
+    default void chosen(SlotBlock chosen, List<?> results) {
+      chosen(chosen);
+    }
+
     /** Something happened to the node's proposer. */
     default void roundEvent(RoundEvent event) {}
 
@@ -150,6 +186,12 @@ public final class ReadyExecutor {
 
     /** The {@code runRound()} with this ticket gave up without a majority (R14). */
     default void roundFailed(long ticket) {}
+
+    /** The {@code read()} with this ticket may run now: its slots are applied (R19). */
+    default void readReady(long ticket) {}
+
+    /** The {@code read()} with this ticket could not be served in time (R19). */
+    default void readFailed(long ticket) {}
   }
 
   /**

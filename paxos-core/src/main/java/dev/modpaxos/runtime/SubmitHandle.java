@@ -13,5 +13,11 @@ import java.util.concurrent.CompletableFuture;
  * @param durable completes with the entry's id once it is durable in the local log (R4)
  * @param chosen completes with the slot of the block that chose it, once that block is durable
  *     and applied (R9)
+ * @param result completes with the entry's result, right after {@code chosen}: what a {@link
+ *     dev.modpaxos.spi.ResultApplication} returned for it, or null for a plain {@link
+ *     dev.modpaxos.spi.Application}; it fails whenever {@code chosen} fails
  */
-public record SubmitHandle(CompletableFuture<EntryId> durable, CompletableFuture<Long> chosen) {}
+public record SubmitHandle(
+    CompletableFuture<EntryId> durable,
+    CompletableFuture<Long> chosen,
+    CompletableFuture<Object> result) {}

@@ -10,6 +10,23 @@ import java.util.Collection;
 public final class BrokenRules {
   private BrokenRules() {}
 
+  /**
+   * A replica that breaks R19: it serves a linearizable read from its own committed slot, without
+   * asking a majority for their read index, so a node cut off from new commits reads stale state.
+   */
+  public static Replica readingWithoutQuorum(ReplicaConfig config, StoredState state, Boot boot) {
+    return new Replica(
+        config,
+        state,
+        boot,
+        new Rules() {
+          @Override
+          boolean readIndexNeedsQuorum() {
+            return false;
+          }
+        });
+  }
+
   /** A replica that ignores R7, the highest-ballot rule: it never re-proposes an accepted value. */
   public static Replica ignoringHighestBallot(ReplicaConfig config, StoredState state, Boot boot) {
     return new Replica(

@@ -86,6 +86,14 @@ public final class MessageCodec {
       e.setCatchUp(b);
     } else if (m instanceof Message.Forward f) {
       e.setForward(Wire.Forward.newBuilder().addAllEntries(toWire(f.entries())));
+    } else if (m instanceof Message.ReadIndexRequest r) {
+      e.setReadIndexRequest(Wire.ReadIndexRequest.newBuilder().setProbe(r.probe()));
+    } else if (m instanceof Message.ReadIndex r) {
+      e.setReadIndex(
+          Wire.ReadIndex.newBuilder()
+              .setProbe(r.probe())
+              .setIndex(r.index())
+              .setGeneration(r.generation()));
     }
     return e.build();
   }
@@ -138,6 +146,8 @@ public final class MessageCodec {
       case CATCH_UP_REQUEST -> "CATCHUP_REQUEST";
       case CATCH_UP -> "CATCHUP";
       case FORWARD -> "FORWARD";
+      case READ_INDEX_REQUEST -> "READ_INDEX_REQUEST";
+      case READ_INDEX -> "READ_INDEX";
       case BODY_NOT_SET -> TransportStats.INVALID;
     };
   }
@@ -190,6 +200,12 @@ public final class MessageCodec {
             from, to, atLeast("from_slot", e.getCatchUpRequest().getFromSlot(), 1));
         case CATCH_UP -> catchUp(from, to, e.getCatchUp());
         case FORWARD -> new Message.Forward(from, to, entries(e.getForward().getEntriesList()));
+        case READ_INDEX_REQUEST -> new Message.ReadIndexRequest(
+            from, to, atLeast("probe", e.getReadIndexRequest().getProbe(), 1));
+        case READ_INDEX -> new Message.ReadIndex(
+            from, to, atLeast("probe", e.getReadIndex().getProbe(), 1),
+            atLeast("index", e.getReadIndex().getIndex(), 0),
+            (int) atLeast("generation", e.getReadIndex().getGeneration(), 0));
         case BODY_NOT_SET -> throw new MalformedMessageException(
             "envelope carries no message (unknown or missing body)");
       };

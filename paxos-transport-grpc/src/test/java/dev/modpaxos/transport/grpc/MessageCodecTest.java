@@ -63,7 +63,10 @@ class MessageCodecTest {
         new Message.CatchUp(1, 5, 3, List.of(BLOCK, Block.EMPTY, MIXED)),
         new Message.CatchUp(1, 5, 3, List.of()),
         new Message.Forward(4, 2, List.of(E1, E2)),
-        new Message.Forward(4, 2, List.of(CONTROL, E3G3)));
+        new Message.Forward(4, 2, List.of(CONTROL, E3G3)),
+        new Message.ReadIndexRequest(3, 1, 7),
+        new Message.ReadIndex(1, 3, 7, 0, 1),
+        new Message.ReadIndex(1, 3, Long.MAX_VALUE, 42, 0));
   }
 
   @Test
