@@ -62,6 +62,7 @@ class CounterSimulationTest {
               }
             })
             .digest(counter -> counter.total)
+            .reads(counter -> counter.total)
             .seeds(SEEDS)
             .output(printed::add)
             .run();
@@ -71,8 +72,11 @@ class CounterSimulationTest {
     assertThat(report.chosenEntries()).as("entries chosen over %d seeds", SEEDS).isGreaterThan(
         SEEDS * 10L);
     assertThat(report.crashes()).isPositive();
+    assertThat(report.reads()).as("reads served").isPositive();
+    assertThat(report.staleReads()).isZero();
     assertThat(printed).last().isEqualTo(report.totalsLine());
-    assertThat(report.totalsLine()).startsWith("simulation seeds=" + SEEDS + " violations=0 ");
+    assertThat(report.totalsLine()).startsWith("simulation seeds=" + SEEDS + " violations=0 ")
+        .endsWith(" reads=" + report.reads() + " stale_reads=0");
   }
 
   @Test
@@ -101,6 +105,21 @@ class CounterSimulationTest {
         Simulator.of(Counter::new)
             .submits((node, random) -> Counter.add(5))
             .checks((node, slot, counter) -> assertThat(counter.total).isLessThan(20))
+            .seeds(3)
+            .output(line -> {});
+
+    assertThatThrownBy(sim::run).isInstanceOf(AssertionError.class).hasMessageContaining(
+        "violations in seeds [1, 2, 3]");
+  }
+
+  @Test
+  void aReadQueryThatThrowsIsAViolation() {
+    Simulator<Counter> sim =
+        Simulator.of(Counter::new)
+            .submits((node, random) -> Counter.add(1))
+            .reads(counter -> {
+              throw new IllegalStateException("query failed");
+            })
             .seeds(3)
             .output(line -> {});
 

@@ -39,6 +39,18 @@ interface Checker<A> {
    */
   default void onStateLost(int node, List<Block> chosenLeft, List<Entry> localLost) {}
 
+  /** {@code node} was asked for linearizable read number {@code read} (R19). */
+  default void onReadCalled(int node, long read) {}
+
+  /**
+   * Read {@code read} of {@code node} succeeded: its query ran when the node had applied every
+   * slot up to {@code appliedSlot}.
+   */
+  default void onReadServed(int node, long read, long appliedSlot) {}
+
+  /** Read {@code read} of {@code node} failed (no majority in time, node stopped, ...). */
+  default void onReadFailed(int node, long read, Throwable cause) {}
+
   /** The liveness phase ended, {@code livenessTicks} ticks after it began. */
   default void onLivenessPhaseEnd(long livenessTicks) {}
 }

@@ -45,6 +45,21 @@ final class CheckerSet<A> implements Checker<A> {
   }
 
   @Override
+  public void onReadCalled(int node, long read) {
+    checkers.forEach(c -> c.onReadCalled(node, read));
+  }
+
+  @Override
+  public void onReadServed(int node, long read, long appliedSlot) {
+    checkers.forEach(c -> c.onReadServed(node, read, appliedSlot));
+  }
+
+  @Override
+  public void onReadFailed(int node, long read, Throwable cause) {
+    checkers.forEach(c -> c.onReadFailed(node, read, cause));
+  }
+
+  @Override
   public void onLivenessPhaseEnd(long livenessTicks) {
     checkers.forEach(c -> c.onLivenessPhaseEnd(livenessTicks));
   }

@@ -25,6 +25,7 @@ final class KitModel<A extends Application> implements SimModel<A> {
   private final Supplier<? extends A> applications;
   private final Simulator.Submits<A> submits;
   private final List<Checker<? super A>> checkers = new ArrayList<>();
+  private final Function<? super A, ?> readQuery;
   private long nextNonce;
 
   KitModel(
@@ -32,9 +33,11 @@ final class KitModel<A extends Application> implements SimModel<A> {
       Simulator.Submits<A> submits,
       List<Simulator.StateCheck<? super A>> checks,
       Function<? super A, ?> digest,
+      Function<? super A, ?> readQuery,
       Violations violations) {
     this.applications = applications;
     this.submits = submits;
+    this.readQuery = readQuery;
     for (Simulator.StateCheck<? super A> c : checks) {
       checkers.add(new StateCheckChecker<>(c, violations));
     }
@@ -63,6 +66,11 @@ final class KitModel<A extends Application> implements SimModel<A> {
         .put(payload)
         .putLong(++nextNonce)
         .array();
+  }
+
+  @Override
+  public Function<? super A, ?> readQuery() {
+    return readQuery;
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.modpaxos.sim;
 import dev.modpaxos.spi.Application;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.Function;
 
 /**
  * What one simulated run puts on its nodes: the application each incarnation starts with, what
@@ -33,6 +34,11 @@ interface SimModel<A extends Application> {
    * run's one stream, so the seed decides it.
    */
   byte[] nextPayload(SimNode<A> node, SplittableRandom random);
+
+  /** What a read asks the application (R19), or null to read the applied slot only. */
+  default Function<? super A, ?> readQuery() {
+    return null;
+  }
 
   /** Checkers of application state, run after the protocol's. */
   List<Checker<? super A>> stateCheckers();

@@ -28,6 +28,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * One simulated node: a real {@link PaxosNode} on a deterministic {@link SimLoop}, its {@link
@@ -108,6 +109,10 @@ final class SimNode<A extends Application> implements SimNodeView<A> {
   private Application nodeApp;
   // runRound() futures of this incarnation not yet seen settled.
   private final List<CompletableFuture<Void>> openRounds = new ArrayList<>();
+  // Reads called on this node, over every incarnation: each read's number.
+  private long readsCalled;
+  // The last slot this incarnation applied (a restart replays from slot 1).
+  private long appliedSlot;
   // True once this node's identity was durable in its store.
   private boolean founded;
   // Set when the disk lost state on purpose; cleared once the node votes again.
@@ -190,6 +195,7 @@ final class SimNode<A extends Application> implements SimNodeView<A> {
     env.checker().onRestarted(id, store.durableChosen());
     app = model.newApplication();
     nodeApp = model.nodeApplication(app);
+    appliedSlot = 0;
     loop = new SimLoop(this::checkInvariants);
     PaxosNode n =
         RuntimeTestAccess.simulated(PaxosNode.builder(config), loop, hook, variant::newReplica)
@@ -321,6 +327,48 @@ final class SimNode<A extends Application> implements SimNodeView<A> {
       env.trace().line(env.now(), "n" + id + " runRound");
     }
     settle();
+  }
+
+  /**
+   * Starts a linearizable read through {@code PaxosNode.read} (R19); its query notes the slot
+   * this node had applied when it ran, and runs {@code query} (may be null) on the application.
+   * The checkers see it called, then served or failed.
+   */
+  void read(Function<? super A, ?> query) {
+    if (node == null) {
+      return;
+    }
+    long read = ++readsCalled;
+    env.checker().onReadCalled(id, read);
+    A state = app;
+    node.read(() -> servedAt(read, state, query))
+        .whenComplete((slot, failure) -> {
+          if (failure != null) {
+            env.checker().onReadFailed(id, read, failure);
+          } else {
+            env.checker().onReadServed(id, read, slot);
+          }
+          if (env.trace().on()) {
+            env.trace().line(env.now(), "n" + id + " read#" + read + (failure != null
+                ? " failed: " + failure.getClass().getSimpleName() : " served at slot " + slot));
+          }
+        });
+    if (env.trace().on()) {
+      env.trace().line(env.now(), "n" + id + " read#" + read + " called");
+    }
+    settle();
+  }
+
+  /** A read's query, on the loop: the slot applied now; a throwing user query is a violation. */
+  private long servedAt(long read, A state, Function<? super A, ?> query) {
+    if (query != null) {
+      try {
+        query.apply(state);
+      } catch (RuntimeException e) {
+        env.violations().report(RUNTIME, "node " + id + " read#" + read + ": the query threw " + e);
+      }
+    }
+    return appliedSlot;
   }
 
   /** True while a {@code runRound()} of this incarnation has not settled. */
@@ -528,6 +576,7 @@ final class SimNode<A extends Application> implements SimNodeView<A> {
 
     @Override
     public void applied(SlotBlock sb) {
+      appliedSlot = sb.slot();
       if (env.trace().on()) {
         env.trace().line(env.now(), "n" + id + " commit slot=" + sb.slot() + " " + sb.block().entries());
       }

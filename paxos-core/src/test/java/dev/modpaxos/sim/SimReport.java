@@ -10,6 +10,8 @@ public final class SimReport {
   private final long chosenBlocks;
   private final long chosenEntries;
   private final long crashes;
+  private final long reads;
+  private final long staleReads;
   private final String totalsLine;
 
   SimReport(SimTotals totals) {
@@ -19,6 +21,8 @@ public final class SimReport {
     this.chosenBlocks = totals.chosenBlocks();
     this.chosenEntries = totals.chosenEntries();
     this.crashes = totals.crashes();
+    this.reads = totals.reads();
+    this.staleReads = totals.staleReads();
     this.totalsLine = totals.line();
   }
 
@@ -50,6 +54,16 @@ public final class SimReport {
   /** Node crashes, summed over the seeds. */
   public long crashes() {
     return crashes;
+  }
+
+  /** Linearizable reads that succeeded, summed over the seeds. */
+  public long reads() {
+    return reads;
+  }
+
+  /** Successful reads that missed a slot applied before they were called (each a violation). */
+  public long staleReads() {
+    return staleReads;
   }
 
   /** The totals line, as printed last: {@code simulation seeds=N violations=V ...}. */

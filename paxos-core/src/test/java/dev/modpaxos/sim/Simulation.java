@@ -52,6 +52,7 @@ final class Simulation<A extends Application> implements SimNode.Env<A> {
   private final AgreementChecker agreement;
   private final IntegrityChecker integrity;
   private final LivenessChecker liveness;
+  private final StaleReadChecker staleReads;
   private final CheckerSet<A> checkers;
   private final Workload<A> workload;
   private long tick;
@@ -119,8 +120,9 @@ final class Simulation<A extends Application> implements SimNode.Env<A> {
     this.agreement = new AgreementChecker(violations, shape.nodes() / 2 + 1);
     this.integrity = new IntegrityChecker(violations);
     this.liveness = new LivenessChecker(violations);
+    this.staleReads = new StaleReadChecker(violations);
     List<Checker<? super A>> watching = new ArrayList<>(
-        List.of(agreement, new DurabilityChecker(violations), integrity, liveness));
+        List.of(agreement, new DurabilityChecker(violations), integrity, liveness, staleReads));
     watching.addAll(model.stateCheckers());
     this.checkers = new CheckerSet<>(watching);
     this.workload = new Workload<>(random, shape, model);
@@ -163,6 +165,9 @@ final class Simulation<A extends Application> implements SimNode.Env<A> {
         prepareMessages,
         tick,
         tick - start,
+        staleReads.served(),
+        staleReads.failed(),
+        staleReads.stale(),
         trace.hash());
   }
 

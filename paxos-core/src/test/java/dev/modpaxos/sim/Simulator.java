@@ -20,8 +20,11 @@ import java.util.function.UnaryOperator;
  *
  * <p>You give it what to submit ({@link #submits}), your own checks of application state ({@link
  * #checks}, after every applied slot on every replica) and optionally a digest replicas must agree
- * on after each slot ({@link #digest}). It checks the protocol's properties too (agreement,
- * durability, integrity, liveness of every acknowledged entry). {@link #run()} prints each
+ * on after each slot ({@link #digest}) and what a read asks ({@link #reads}). It checks the
+ * protocol's properties too (agreement, durability, integrity, liveness of every acknowledged
+ * entry), and starts linearizable reads ({@code PaxosNode.read}, R19) on random nodes at a rate
+ * the seed draws: a read that succeeds must have seen every slot applied anywhere before it was
+ * called ({@link SimReport#staleReads()}); a read may fail. {@link #run()} prints each
  * failing seed with its first violations and how to replay it, then the totals line, and throws
  * {@link AssertionError} if any seed failed. {@code -Dsim.seed=S} replays seed S alone and prints
  * its whole trace; {@code -Dsim.firstSeed=F} starts the seeds at F.
@@ -33,6 +36,7 @@ import java.util.function.UnaryOperator;
  *       if (counter.total() < 0) throw new AssertionError("negative total " + counter.total());
  *     })
  *     .digest(Counter::total)                                 // equal on every replica per slot
+ *     .reads(Counter::total)                                  // what a read asks
  *     .seeds(200)
  *     .run();
  * }</pre>
@@ -74,6 +78,7 @@ public final class Simulator<A extends Application> {
   private Submits<A> submits;
   private final List<StateCheck<? super A>> checks = new ArrayList<>();
   private Function<? super A, ?> digest;
+  private Function<? super A, ?> readQuery;
   private int seeds = SEEDS_DEFAULT;
   private Consumer<String> out = System.out::println;
 
@@ -107,6 +112,16 @@ public final class Simulator<A extends Application> {
     return this;
   }
 
+  /**
+   * What each simulated read asks the application, on the node's event loop once the read may be
+   * served; it must not change the state. Optional: without it, reads only note the slot. A
+   * query that throws is a violation.
+   */
+  public Simulator<A> reads(Function<? super A, ?> v) {
+    readQuery = Objects.requireNonNull(v, "reads");
+    return this;
+  }
+
   /** How many seeds {@link #run()} runs (from 1, or {@code -Dsim.firstSeed}); default 100. */
   public Simulator<A> seeds(int v) {
     if (v < 1) {
@@ -134,7 +149,7 @@ public final class Simulator<A extends Application> {
     String hint = "mvn test -Dtest=" + callingTest() + " -Dsim.seed=";
     SimModel.Factory<A> model =
         (shape, members, violations) ->
-            new KitModel<>(applications, submits, checks, digest, violations);
+            new KitModel<>(applications, submits, checks, digest, readQuery, violations);
     SimTotals totals =
         SimSeeds.runOrReplay(
             seeds,

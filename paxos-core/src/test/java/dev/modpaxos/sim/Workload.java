@@ -7,7 +7,9 @@ import java.util.SplittableRandom;
 
 /**
  * The simulated clients. Each safety tick, with the shape's submit rate, one node (at random, or
- * the shape's only submitter) submits what its {@link SimModel} draws, if it votes. In ON_DEMAND
+ * the shape's only submitter) submits what its {@link SimModel} draws, if it votes; with the
+ * shape's read rate a random live node starts a linearizable read (R19). Neither happens in the
+ * liveness phase, which only has to choose what was acknowledged. In ON_DEMAND
  * shapes it also calls {@code runRound()}, at random in the safety phase and periodically in the
  * liveness phase, so that pending entries get chosen.
  */
@@ -36,6 +38,13 @@ final class Workload<A extends Application> {
     }
     if (shape.trigger() == RoundTrigger.ON_DEMAND && random.nextDouble() < shape.roundRate()) {
       nodes.get(random.nextInt(nodes.size())).runRound();
+    }
+    maybeRead(nodes);
+  }
+
+  private void maybeRead(List<SimNode<A>> nodes) {
+    if (shape.readRate() > 0 && random.nextDouble() < shape.readRate()) {
+      nodes.get(random.nextInt(nodes.size())).read(model.readQuery());
     }
   }
 
