@@ -8,6 +8,7 @@ import dev.modpaxos.protocol.Entry;
 import dev.modpaxos.sim.SimReport;
 import dev.modpaxos.sim.Simulator;
 import dev.modpaxos.spi.Application;
+import dev.modpaxos.spi.ResultApplication;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -125,6 +126,28 @@ class CounterSimulationTest {
 
     assertThatThrownBy(sim::run).isInstanceOf(AssertionError.class).hasMessageContaining(
         "violations in seeds [1, 2, 3]");
+  }
+
+  /** One result per entry is the contract; a block's worth of one result stops the node. */
+  static final class OneResultCounter extends Counter implements ResultApplication {
+    @Override
+    public List<?> applyWithResults(long slot, Block block) {
+      apply(slot, block);
+      return List.of(total);
+    }
+  }
+
+  @Test
+  void aResultApplicationIsRunAsOneAndAWrongResultCountFailsTheRun() {
+    List<String> printed = new ArrayList<>();
+    Simulator<OneResultCounter> sim =
+        Simulator.of(OneResultCounter::new)
+            .submits((node, random) -> Counter.add(1))
+            .seeds(3)
+            .output(printed::add);
+
+    assertThatThrownBy(sim::run).isInstanceOf(AssertionError.class);
+    assertThat(String.join("\n", printed)).contains("results for the");
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.modpaxos.sim;
 import dev.modpaxos.protocol.Block;
 import dev.modpaxos.protocol.Entry;
 import dev.modpaxos.spi.Application;
+import dev.modpaxos.spi.ResultApplication;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -51,8 +52,12 @@ final class KitModel<A extends Application> implements SimModel<A> {
     return Objects.requireNonNull(applications.get(), "the application factory returned null");
   }
 
+  /** The application without the nonces; a {@link ResultApplication} stays one. */
   @Override
   public Application nodeApplication(A app) {
+    if (app instanceof ResultApplication r) {
+      return (ResultApplication) (slot, block) -> r.applyWithResults(slot, withoutNonces(block));
+    }
     return (slot, block) -> app.apply(slot, withoutNonces(block));
   }
 

@@ -19,6 +19,7 @@ import dev.modpaxos.runtime.ReadyExecutor;
 import dev.modpaxos.runtime.RuntimeTestAccess;
 import dev.modpaxos.runtime.SimLoop;
 import dev.modpaxos.spi.Application;
+import dev.modpaxos.spi.ResultApplication;
 import dev.modpaxos.spi.StateLoss;
 import dev.modpaxos.spi.StoredState;
 import dev.modpaxos.spi.Transport;
@@ -201,7 +202,8 @@ final class SimNode<A extends Application> implements SimNodeView<A> {
         RuntimeTestAccess.simulated(PaxosNode.builder(config), loop, hook, variant::newReplica)
             .transport(new Wire())
             .store(store)
-            .application(this::apply)
+            .application(nodeApp instanceof ResultApplication
+                ? (ResultApplication) this::applyWithResults : this::apply)
             .bootstrap(bootstrap && !founded)
             .nonceSource(env::nextLong)
             .build();
@@ -426,8 +428,17 @@ final class SimNode<A extends Application> implements SimNodeView<A> {
 
   /** The node's application; a throw (e.g. on a bad payload) is a violation and stops the node. */
   private void apply(long slot, Block block) {
+    applyWithResults(slot, block);
+  }
+
+  /** The same, for a {@link ResultApplication}: its results go back to the submitters. */
+  private List<?> applyWithResults(long slot, Block block) {
     try {
+      if (nodeApp instanceof ResultApplication r) {
+        return r.applyWithResults(slot, block);
+      }
       nodeApp.apply(slot, block);
+      return List.of();
     } catch (RuntimeException e) {
       env.violations().report(RUNTIME, "node " + id + " cannot apply slot " + slot + ": " + e);
       throw e;
