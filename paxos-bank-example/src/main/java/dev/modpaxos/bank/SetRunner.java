@@ -208,7 +208,7 @@ public final class SetRunner {
 
   /** What the driver waits for while {@code t} is with its server. */
   private static String sending(Transfer t) {
-    return Servers.name(t.from()) + " executes " + t + " (with a round if it is short)";
+    return Servers.name(t.from()) + " executes " + t + ", running a round if it is short";
   }
 
   /** Brings the live servers up to date after a round. */
@@ -270,7 +270,7 @@ public final class SetRunner {
     for (ServerHandle s : cluster.liveUp()) {
       if (hasPending(s.id())) {
         progress.doing(Servers.name(s.id()) + " retries its pending transfers"
-            + (allowRound ? " (with a round if it is short)" : ""));
+            + (allowRound ? ", running a round if one is short" : ""));
         RetryResult r = s.retryPending(allowRound);
         markExecuted(r.executedIds());
         if (r.roundsRun() > 0) {

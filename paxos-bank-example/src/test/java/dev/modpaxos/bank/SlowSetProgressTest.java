@@ -106,9 +106,9 @@ class SlowSetProgressTest {
     progress.tick();
 
     assertThat(err.toString(StandardCharsets.UTF_8).lines()).containsExactly(
-        "bank: set 1 still running (2 s): S1 executes (S1, S3, 45) (with a round if it is short)"
+        "bank: set 1 still running (2 s): S1 executes (S1, S3, 45), running a round if it is short"
             + " (2 s so far)",
-        "bank: set 1 still running (5 s): S1 executes (S1, S3, 45) (with a round if it is short)"
+        "bank: set 1 still running (5 s): S1 executes (S1, S3, 45), running a round if it is short"
             + " (5 s so far)");
     assertThat(transcript).contains("S1: 30").doesNotContain("still running");
     assertThat(ReadmeTranscriptTest.masked(transcript))
