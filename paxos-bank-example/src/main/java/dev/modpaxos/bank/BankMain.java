@@ -257,8 +257,9 @@ public final class BankMain implements Callable<Integer> {
       ClusterBackend backend = Backends.create(transport, kind, dir, tls);
       log.info("data directory {}", dir.toAbsolutePath());
       try (backend;
+          Progress progress = Progress.console();
           Cluster cluster = InJvmCluster.start(backend, session.tickMillis, 10_000,
-              leader == Leader.stable)) {
+              leader == Leader.stable, progress)) {
         Thread hook = closeOnInterrupt(cluster, backend);
         try {
           if (metrics != null) {
@@ -267,7 +268,7 @@ public final class BankMain implements Callable<Integer> {
           }
           boolean interactive = !session.batch && System.console() != null;
           return runSession(input, parsed, cluster, session.report, interactive, System.in,
-              System.out, 0, web, s -> {
+              System.out, progress, 0, web, s -> {
                 if (stores) {
                   if (resumed != null && s.lastSetDone() == 0) {
                     int skipped = s.resumeAfter(resumed.lastSet(), resumed.owed(),
@@ -368,18 +369,22 @@ public final class BankMain implements Callable<Integer> {
   /** Prints the parse problems, runs set 1, then the menu; writes the report at the end. */
   static int runSession(String input, CsvSets.Parsed parsed, Cluster cluster, Path report,
       boolean interactive, InputStream in, PrintStream out) throws IOException {
-    return runSession(input, parsed, cluster, report, interactive, in, out, 0, null, s -> {});
+    return runSession(input, parsed, cluster, report, interactive, in, out, Progress.NONE, 0,
+        null, s -> {});
   }
 
   /**
-   * As above; {@code idleResyncMillis > 0} re-sends what restarted servers are owed that often
-   * while the menu waits (five-process mode), {@code web} (or null) shows the session, and
-   * {@code setUp} sees the session first.
+   * As above; a set that runs long says so on {@code progress} (stderr), {@code
+   * idleResyncMillis > 0} re-sends what restarted servers are owed that often while the menu waits
+   * (five-process mode), {@code web} (or null) shows the session, and {@code setUp} sees the
+   * session first.
    */
   static int runSession(String input, CsvSets.Parsed parsed, Cluster cluster, Path report,
-      boolean interactive, InputStream in, PrintStream out, long idleResyncMillis, WebView web,
-      java.util.function.Consumer<Session> setUp) throws IOException {
+      boolean interactive, InputStream in, PrintStream out, Progress progress,
+      long idleResyncMillis, WebView web, java.util.function.Consumer<Session> setUp)
+      throws IOException {
     Session s = new Session(cluster, parsed);
+    s.runner().progress(progress);
     Menu menu = new Menu(s, out);
     out.printf("modpaxos bank: 5 servers (%s), %s from %s%n",
         cluster.description(), Printer.plural(s.setsTotal(), "set"), input);

@@ -19,25 +19,40 @@ public final class InJvmCluster {
   /** As above; {@code stableLeader} runs the stable-leader mode (see BankServer#stableLeader). */
   public static Cluster start(ClusterBackend backend, long tickMillis, long catchUpTimeoutMillis,
       boolean stableLeader) {
+    return start(backend, tickMillis, catchUpTimeoutMillis, stableLeader, Progress.NONE);
+  }
+
+  /** As above, saying on {@code progress} what it does while the servers start. */
+  static Cluster start(ClusterBackend backend, long tickMillis, long catchUpTimeoutMillis,
+      boolean stableLeader, Progress progress) {
+    progress.say("starting the five servers (" + backend.description() + ")");
+    progress.begin("start-up", "");
     NetworkFaults faults = new NetworkFaults(42);
     List<BankServer> servers = new ArrayList<>();
     try {
       for (int id : Servers.IDS) {
+        progress.doing(Servers.name(id) + " opens its store and replays its chosen blocks");
         BankServer s = new BankServer(id, backend, faults, tickMillis).foundingOnFirstStart()
             .stableLeader(stableLeader);
         servers.add(s);
         s.recover();
       }
     } catch (RuntimeException e) {
+      progress.end();
       servers.forEach(BankServer::close);
       throw e;
     }
     Cluster cluster = new Cluster(servers, catchUpTimeoutMillis, backend.description()
         + (stableLeader ? ", stable leader" : ""));
     try {
+      progress.doing("the servers connect to each other");
       cluster.warmUp(backend.warmUpMillis());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    long seconds = progress.stepSeconds();
+    if (progress.end()) {
+      progress.say("the five servers are up after " + seconds + " s");
     }
     return cluster;
   }

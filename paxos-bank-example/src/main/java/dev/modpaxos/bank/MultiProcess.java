@@ -107,7 +107,14 @@ final class MultiProcess {
       GrpcChronicleBackend backend = new GrpcChronicleBackend(cfg.paxos(), dataDir, pki, true);
       BankServer server = new BankServer(nodeId, backend, new NetworkFaults(nodeId), tickMillis)
           .stableLeader(leader == BankMain.Leader.stable);
-      server.recover();
+      try (Progress progress = Progress.console()) {
+        progress.say(Servers.name(nodeId) + " starting: store "
+            + dataDir.resolve(Servers.name(nodeId)) + ", paxos " + cfg.paxos().get(nodeId));
+        progress.begin(Servers.name(nodeId) + " start-up",
+            "opening its store and replaying its chosen blocks");
+        server.recover();
+        progress.end();
+      }
       if (metrics != null) {
         metrics.add(List.of(server));
       }
@@ -160,7 +167,7 @@ final class MultiProcess {
       CsvSets.Parsed parsed = BankMain.parseInput(session.csv);
       String input = session.csv == null ? "bundled " + BankMain.BUNDLED : session.csv.toString();
       WebView web = session.bindWeb();
-      try (Cluster cluster = connect(cfg)) {
+      try (Progress progress = Progress.console(); Cluster cluster = connect(cfg)) {
         List<Integer> missing = awaitServers(cluster, waitSeconds * 1000, System.err);
         if (!missing.isEmpty()) {
           throw new BankMain.UserError(names(missing) + (missing.size() == 1 ? " does" : " do")
@@ -172,7 +179,7 @@ final class MultiProcess {
         cluster.warmUp(300);
         boolean interactive = !session.batch && System.console() != null;
         return BankMain.runSession(input, parsed, cluster, session.report, interactive, System.in,
-            System.out, IDLE_RESYNC_MILLIS, web, s -> {});
+            System.out, progress, IDLE_RESYNC_MILLIS, web, s -> {});
       } finally {
         BankMain.closeAll(web);
       }

@@ -77,12 +77,29 @@ public final class SetRunner {
   private long setMillisTotal;
   private int currentSet;
   private int earlierExecuted;
+  private Progress progress = Progress.NONE;
 
   public SetRunner(Cluster cluster) {
     this.cluster = cluster;
   }
 
+  /** Where a set that runs long says what it waits for (stderr in the bank; nothing by default). */
+  SetRunner progress(Progress p) {
+    this.progress = p;
+    return this;
+  }
+
   public SetOutcome run(TransferSet set) {
+    progress.begin("set " + set.number(), "applying its live list " + set.liveNames()
+        + " (reconnected servers catch up)");
+    try {
+      return runSet(set);
+    } finally {
+      progress.end();
+    }
+  }
+
+  private SetOutcome runSet(TransferSet set) {
     long start = System.nanoTime();
     log.info("set {}: live {}, {} transfers", set.number(), set.liveNames(), set.transfers().size());
     currentSet = set.number();
@@ -95,6 +112,7 @@ public final class SetRunner {
       ServerHandle server = cluster.server(t.from());
       resync(t.from(), server.status(), false); // its earlier undelivered transfers go first
       Tracked tr = tracked.computeIfAbsent(t.id(), k -> new Tracked(t, set.number()));
+      progress.doing(sending(t));
       TransferResult r = server.transfer(t);
       record(tr, r);
       markExecuted(r.executedIds());
@@ -169,6 +187,7 @@ public final class SetRunner {
         restarted ? " after a restart" : "", Printer.plural(owed.size(), "transfer"));
     ServerHandle server = cluster.server(id);
     for (Tracked tr : owed) {
+      progress.doing("re-sending: " + sending(tr.transfer));
       TransferResult r = server.transfer(tr.transfer);
       record(tr, r);
       markExecuted(r.executedIds());
@@ -187,8 +206,19 @@ public final class SetRunner {
     return resync(server, cluster.server(server).status(), true);
   }
 
-  private void afterRound(int sender) {
+  /** What the driver waits for while {@code t} is with its server. */
+  private static String sending(Transfer t) {
+    return Servers.name(t.from()) + " executes " + t + ", running a round if it is short";
+  }
+
+  /** Brings the live servers up to date after a round. */
+  private void settle() {
+    progress.doing("the live servers catch up with the chosen blocks");
     cluster.settle();
+  }
+
+  private void afterRound(int sender) {
+    settle();
     untilCollected(sender);
     retryAll(false);
   }
@@ -200,6 +230,8 @@ public final class SetRunner {
    */
   private void untilCollected(int sender) {
     for (int k = 0; k < EXTRA_ROUNDS_MAX && hasPending(sender) && logLeftOut(sender); k++) {
+      progress.doing(Servers.name(sender) + " is short and a live server's log was left out of"
+          + " its round: round " + (k + 1) + " more of at most " + EXTRA_ROUNDS_MAX);
       try {
         Thread.sleep(EXTRA_ROUND_BACKOFF_MILLIS << k);
       } catch (InterruptedException e) {
@@ -213,7 +245,7 @@ public final class SetRunner {
       if (r.roundsRun() == 0) {
         return;
       }
-      cluster.settle();
+      settle();
     }
   }
 
@@ -237,11 +269,13 @@ public final class SetRunner {
     boolean rounds = false;
     for (ServerHandle s : cluster.liveUp()) {
       if (hasPending(s.id())) {
+        progress.doing(Servers.name(s.id()) + " retries its pending transfers"
+            + (allowRound ? ", running a round if one is short" : ""));
         RetryResult r = s.retryPending(allowRound);
         markExecuted(r.executedIds());
         if (r.roundsRun() > 0) {
           rounds = true;
-          cluster.settle();
+          settle();
           untilCollected(s.id());
         }
       }

@@ -3,11 +3,20 @@ package dev.modpaxos.bank;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.File;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,13 +59,19 @@ class MultiProcessTest {
    * broken build from hanging the suite; a loaded machine may need most of it.
    */
   private void awaitServing(Process p) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+    awaitOutput(p, " serving: ", System.nanoTime() + TimeUnit.MINUTES.toNanos(5));
+  }
+
+  /** Polls {@code p}'s output until it holds {@code what}; fails if it exits or past the deadline. */
+  private String awaitOutput(Process p, String what, long deadlineNanos) throws Exception {
     Path out = outputs.get(p);
-    while (!Files.readString(out).contains(" serving: ")) {
-      assertThat(p.isAlive()).as("server exited; see %s", out).isTrue();
-      assertThat(System.nanoTime()).as("server ready; see %s", out).isLessThan(deadline);
+    String text;
+    while (!(text = Files.readString(out)).contains(what)) {
+      assertThat(p.isAlive()).as("process exited; see %s", out).isTrue();
+      assertThat(System.nanoTime()).as("'%s' in %s", what, out).isLessThan(deadlineNanos);
       Thread.sleep(50);
     }
+    return text;
   }
 
   private Path writeConfig() throws Exception {
@@ -70,7 +85,7 @@ class MultiProcessTest {
     return Files.writeString(dir.resolve("cluster.conf"), conf);
   }
 
-  private Cluster startAll(Path config) throws Exception {
+  private void startAllServers(Path config) throws Exception {
     List<Process> started = new ArrayList<>();
     for (int id : Servers.IDS) {
       started.add(startServer(id, config));
@@ -78,10 +93,76 @@ class MultiProcessTest {
     for (Process p : started) {
       awaitServing(p);
     }
+  }
+
+  private static boolean allFound(List<Pattern> patterns, String text) {
+    return patterns.stream().allMatch(p -> p.matcher(text).find());
+  }
+
+  private Cluster startAll(Path config) throws Exception {
+    startAllServers(config);
     Cluster cluster = MultiProcess.connect(ClusterConfig.load(config));
     assertThat(MultiProcess.awaitServers(cluster, 60_000, System.err)).isEmpty();
     cluster.warmUp(300);
     return cluster;
+  }
+
+  /**
+   * {@code bank driver --web} as its own process: its page's state, fed by the servers' Watch and
+   * View admin calls, shows the five servers up, set 1's outcome, S1 at 30 with {@code (S1, S3,
+   * 75)} in its local log, and S1's round with its phases. Bounded: 90 s from the driver's start
+   * (the servers' start has its own bound), polling for the condition, never a fixed sleep.
+   */
+  @Test
+  void theDriversWebViewShowsTheFiveServersAndSetOne() throws Exception {
+    Path config = writeConfig();
+    startAllServers(config);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    Path out = dir.resolve("driver-" + System.nanoTime() + ".out");
+    Process driver = new ProcessBuilder(BankJvm.command("256m", dir, "driver", "--config",
+        config.toString(), "--web", "--batch", "--wait-seconds", "60"))
+        .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    processes.add(driver);
+    outputs.put(driver, out);
+    Matcher m = Pattern
+        .compile("Web view: (http://127\\.0\\.0\\.1:\\d+/)")
+        .matcher(awaitOutput(driver, "Type help", deadline)); // printed after the address
+    assertThat(m.find()).as("the printed address in %s", out).isTrue();
+    URI state = URI.create(m.group(1) + "state");
+    HttpClient http = HttpClient.newHttpClient();
+    // What the page must show once set 1 is done and the pollers caught up. Ballots are matched
+    // by pattern: how many a round took depends on the machine, S1 leading and its slot do not.
+    List<Pattern> shown = new ArrayList<>(List.of(
+        Pattern.compile(Pattern.quote("\"title\":\"5 server processes over gRPC, Chronicle"
+            + " stores\",\"set\":{\"number\":1,\"live\":\"[S1, S2, S3, S4, S5]\","
+            + "\"running\":false,\"summary\":\"Set 1 done (live [S1, S2, S3, S4, S5]):"
+            + " 5 executed, 0 pending, 0 rejected;")),
+        Pattern.compile("\"server\":\"S1\",\"state\":\"up\",\"promised\":\"\\(\\d+, S1\\)\","
+            + "\"leader\":true,\"committedSlot\":[1-9]\\d*,"
+            + "\"localLog\":\\[\"\\(S1, S3, 75\\)\"\\],\"pending\":\\[\\],\"balance\":30,"),
+        Pattern.compile("\\{\"proposer\":\"S1\",\"ballot\":\"\\(\\d+, S1\\)\",\"slot\":1,"
+            + "\"prepare\":\\[[^\\]]+\\],\"promise\":\\[[^\\]]+\\],\"accept\":\\[[^\\]]+\\],"
+            + "\"accepted\":\\[[^\\]]+\\],\"commit\":\\[\"S")));
+    for (int id : Servers.IDS) {
+      shown.add(Pattern.compile("\"server\":\"S" + id + "\",\"state\":\"up\",\"promised\":"
+          + "\"[^\"]+\",\"leader\":(true|false),\"committedSlot\":[1-9]"));
+    }
+    String json = "";
+    while (!allFound(shown, json) && System.nanoTime() < deadline) {
+      assertThat(driver.isAlive()).as("the driver exited; see %s", out).isTrue();
+      Thread.sleep(100);
+      json = http.send(HttpRequest.newBuilder(state).build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+    }
+    for (Pattern p : shown) {
+      assertThat(p.matcher(json).find()).as("the page shows %s; its state: %s", p, json).isTrue();
+    }
+    try (Writer stdin = new OutputStreamWriter(driver.getOutputStream(),
+        StandardCharsets.UTF_8)) {
+      stdin.write("exit\n");
+    }
+    assertThat(driver.waitFor(30, TimeUnit.SECONDS)).as("the driver exits").isTrue();
+    assertThat(driver.exitValue()).as("see %s", out).isZero();
   }
 
   @Test
