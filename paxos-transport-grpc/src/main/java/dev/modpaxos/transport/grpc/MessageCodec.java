@@ -9,8 +9,8 @@ import dev.modpaxos.protocol.EntryId;
 import dev.modpaxos.protocol.Message;
 import dev.modpaxos.protocol.Message.RejectReason;
 import dev.modpaxos.protocol.Proposal;
-import dev.modpaxos.transport.grpc.proto.Wire;
-import dev.modpaxos.transport.grpc.proto.Wire.Envelope;
+import dev.modpaxos.transport.grpc.internal.wire.Wire;
+import dev.modpaxos.transport.grpc.internal.wire.Wire.Envelope;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -29,18 +29,18 @@ import java.util.TreeSet;
  * may carry. Anything else throws {@link MalformedMessageException} with a one-line reason, so no
  * malformed value reaches a node.
  */
-public final class MessageCodec {
+final class MessageCodec {
   private final Set<Integer> members;
 
   /** A codec for a cluster with the given member ids. */
-  public MessageCodec(Collection<Integer> members) {
+  MessageCodec(Collection<Integer> members) {
     this.members = Collections.unmodifiableSortedSet(new TreeSet<>(members));
   }
 
   // ---- encode -------------------------------------------------------------------------------
 
   /** The envelope carrying {@code m}. Never fails for a message the core can build. */
-  public Envelope encode(Message m) {
+  Envelope encode(Message m) {
     Envelope.Builder e = Envelope.newBuilder().setFrom(m.from()).setTo(m.to());
     if (m instanceof Message.Prepare p) {
       e.setPrepare(
@@ -148,7 +148,7 @@ public final class MessageCodec {
    * The type name ({@code Message.type()}) of the message {@code e} carries, read without
    * validating it; {@code "INVALID"} when it carries none.
    */
-  public static String typeOf(Envelope e) {
+  static String typeOf(Envelope e) {
     return switch (e.getBodyCase()) {
       case PREPARE -> "PREPARE";
       case PROMISE -> "PROMISE";
@@ -171,7 +171,7 @@ public final class MessageCodec {
   // ---- decode -------------------------------------------------------------------------------
 
   /** Parses and validates one serialized envelope. */
-  public Message decode(byte[] bytes) {
+  Message decode(byte[] bytes) {
     try {
       return decode(Envelope.parseFrom(bytes));
     } catch (InvalidProtocolBufferException e) {
@@ -183,7 +183,7 @@ public final class MessageCodec {
    * Validates {@code e} and builds the record it carries; the exception names the type {@code e}
    * claimed to carry.
    */
-  public Message decode(Envelope e) {
+  Message decode(Envelope e) {
     try {
       return decodeUnchecked(e);
     } catch (MalformedMessageException ex) {
