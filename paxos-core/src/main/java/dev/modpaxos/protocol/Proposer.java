@@ -598,6 +598,15 @@ final class Proposer {
         && replica.now() - promisedElsewhereTick < 2L * config.roundTimeoutTicks();
   }
 
+  /**
+   * R19: true if this proposer is idle and no other node's PREPARE reached this node for {@code
+   * ticks}: a read that waits on an undecided slot may then run a round to decide it, while a
+   * node that sees someone else's round leaves it to them (so readers do not duel).
+   */
+  boolean idleAndQuietFor(long ticks) {
+    return phase == Phase.IDLE && !leader && replica.now() - promisedElsewhereTick >= ticks;
+  }
+
   /** Membership changes waiting in the pool, for a PROMISE to carry (R6, R17). */
   List<Entry> pooledControlEntries() {
     if (controlEntriesPooled == 0) {

@@ -153,8 +153,10 @@ final class Reader {
     if (now - oldest >= timeout) {
       lastNudgeTick = now;
       replica.requestCatchUp();
-      if (now - oldest >= 2 * timeout && replica.isVoting() && !replica.isLeader()
-          && replica.proposer().phase() == Proposer.Phase.IDLE) {
+      // Only if nobody else runs rounds: the first reader to campaign decides the slot for all.
+      if (now - oldest >= 2 * timeout && replica.isVoting()
+          && replica.proposer().idleAndQuietFor(2 * timeout + replica.random().nextInt(
+              (int) timeout + 1))) {
         replica.proposer().requestRound(); // recovers the slot by R7; the ticket is nobody's
       }
     }

@@ -20,7 +20,7 @@ import java.util.Set;
  * in an earlier slot, or fenced, are dropped the same way everywhere), so applied blocks are
  * compared with each other, and each must be the chosen block with at most some entries dropped.
  */
-final class AgreementChecker implements Checker {
+final class AgreementChecker implements Checker<Object> {
   static final String NAME = "AgreementChecker";
 
   private record VoteKey(long slot, Ballot ballot, Block block) {}
@@ -46,7 +46,7 @@ final class AgreementChecker implements Checker {
   }
 
   @Override
-  public void onApplied(int node, SlotBlock applied, TransferApp app) {
+  public void onApplied(int node, SlotBlock applied, Object app) {
     long slot = applied.slot();
     Block earlier = appliedBySlot.putIfAbsent(slot, applied.block());
     if (earlier != null && !earlier.equals(applied.block())) {

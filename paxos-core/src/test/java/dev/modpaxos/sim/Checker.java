@@ -10,8 +10,10 @@ import java.util.List;
  * A property the simulator checks. The simulation calls these hooks as things happen; a checker
  * records what it needs and reports every breach to the {@link Violations} it was built with. It
  * never throws. Every hook has a no-op default, so a checker implements only what it watches.
+ *
+ * @param <A> the application state it reads; the protocol's checkers read none ({@code Object})
  */
-interface Checker {
+interface Checker<A> {
 
   /** {@code node} logged {@code entry} locally (not yet durable). */
   default void onSubmitted(int node, Entry entry) {}
@@ -26,7 +28,7 @@ interface Checker {
    * {@code node} reported {@code chosen} as chosen and applied it; {@code app} is its application
    * state right after. Also called for every block replayed after a restart.
    */
-  default void onApplied(int node, SlotBlock chosen, TransferApp app) {}
+  default void onApplied(int node, SlotBlock chosen, A app) {}
 
   /** {@code node} restarted from its store, which held {@code durableChosen} (slot 1 first). */
   default void onRestarted(int node, List<Block> durableChosen) {}
@@ -36,6 +38,18 @@ interface Checker {
    * that survived, {@code localLost} the acknowledged local entries that are gone.
    */
   default void onStateLost(int node, List<Block> chosenLeft, List<Entry> localLost) {}
+
+  /** {@code node} was asked for linearizable read number {@code read} (R19). */
+  default void onReadCalled(int node, long read) {}
+
+  /**
+   * Read {@code read} of {@code node} succeeded: its query ran when the node had applied every
+   * slot up to {@code appliedSlot}.
+   */
+  default void onReadServed(int node, long read, long appliedSlot) {}
+
+  /** Read {@code read} of {@code node} failed (no majority in time, node stopped, ...). */
+  default void onReadFailed(int node, long read, Throwable cause) {}
 
   /** The liveness phase ended, {@code livenessTicks} ticks after it began. */
   default void onLivenessPhaseEnd(long livenessTicks) {}

@@ -7,10 +7,10 @@ import dev.modpaxos.protocol.SlotBlock;
 import java.util.List;
 
 /** Hands every hook to each checker in turn. */
-final class CheckerSet implements Checker {
-  private final List<Checker> checkers;
+final class CheckerSet<A> implements Checker<A> {
+  private final List<Checker<? super A>> checkers;
 
-  CheckerSet(List<Checker> checkers) {
+  CheckerSet(List<? extends Checker<? super A>> checkers) {
     this.checkers = List.copyOf(checkers);
   }
 
@@ -30,7 +30,7 @@ final class CheckerSet implements Checker {
   }
 
   @Override
-  public void onApplied(int node, SlotBlock chosen, TransferApp app) {
+  public void onApplied(int node, SlotBlock chosen, A app) {
     checkers.forEach(c -> c.onApplied(node, chosen, app));
   }
 
@@ -42,6 +42,21 @@ final class CheckerSet implements Checker {
   @Override
   public void onStateLost(int node, List<Block> chosenLeft, List<Entry> localLost) {
     checkers.forEach(c -> c.onStateLost(node, chosenLeft, localLost));
+  }
+
+  @Override
+  public void onReadCalled(int node, long read) {
+    checkers.forEach(c -> c.onReadCalled(node, read));
+  }
+
+  @Override
+  public void onReadServed(int node, long read, long appliedSlot) {
+    checkers.forEach(c -> c.onReadServed(node, read, appliedSlot));
+  }
+
+  @Override
+  public void onReadFailed(int node, long read, Throwable cause) {
+    checkers.forEach(c -> c.onReadFailed(node, read, cause));
   }
 
   @Override

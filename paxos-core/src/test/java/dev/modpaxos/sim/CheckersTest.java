@@ -106,6 +106,26 @@ class CheckersTest {
   }
 
   @Test
+  void staleReadsCatchesAReadBelowASlotAppliedBeforeItWasCalled() {
+    StaleReadChecker c = new StaleReadChecker(violations);
+    c.onReadCalled(2, 1); // before anything was applied: slot 0 is fresh enough
+    c.onApplied(1, slot(1, a), app);
+    c.onReadServed(2, 1, 0);
+    c.onReadCalled(2, 2);
+    c.onReadFailed(2, 2, new RuntimeException("no majority")); // a failed read is allowed
+    c.onReadCalled(3, 1);
+    c.onApplied(1, slot(2, b), app); // applied after the call: the read need not see it
+    c.onReadServed(3, 1, 1);
+    assertThat(violations.count()).isZero();
+    c.onReadCalled(2, 3);
+    c.onReadServed(2, 3, 1);
+    assertThat(only()).contains("node 2 served read #3 at slot 1, but slot 2 was applied before");
+    assertThat(c.served()).isEqualTo(3);
+    assertThat(c.failed()).isEqualTo(1);
+    assertThat(c.stale()).isEqualTo(1);
+  }
+
+  @Test
   void conservationCatchesANegativeBalanceAndDivergentReplicas() {
     ConservationChecker c = new ConservationChecker(violations);
     TransferApp overdrawn = new TransferApp();

@@ -9,7 +9,7 @@ import java.util.Map;
  * {@link TransferApp#TOTAL}, no balance is ever negative, and every replica that applied slot s
  * holds the same balances after it.
  */
-final class ConservationChecker implements Checker {
+final class ConservationChecker implements Checker<TransferApp> {
   static final String NAME = "ConservationChecker";
 
   private final Violations violations;

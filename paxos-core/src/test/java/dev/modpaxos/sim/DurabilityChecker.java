@@ -11,7 +11,7 @@ import java.util.Map;
  * Durability: a block a replica reported chosen (applied) is never lost or changed on that
  * replica, across any number of crashes; and a replica applies slots in order without gaps.
  */
-final class DurabilityChecker implements Checker {
+final class DurabilityChecker implements Checker<Object> {
   static final String NAME = "DurabilityChecker";
 
   private final Violations violations;
@@ -25,7 +25,7 @@ final class DurabilityChecker implements Checker {
   }
 
   @Override
-  public void onApplied(int node, SlotBlock chosen, TransferApp app) {
+  public void onApplied(int node, SlotBlock chosen, Object app) {
     long expected = appliedSlot.getOrDefault(node, 0L) + 1;
     if (chosen.slot() != expected) {
       violations.report(

@@ -15,7 +15,7 @@ import java.util.Set;
  * Integrity: no entry is chosen twice (in two slots, or twice within one block), and every chosen
  * entry was submitted with exactly that payload.
  */
-final class IntegrityChecker implements Checker {
+final class IntegrityChecker implements Checker<Object> {
   static final String NAME = "IntegrityChecker";
 
   private final Violations violations;
@@ -33,7 +33,7 @@ final class IntegrityChecker implements Checker {
   }
 
   @Override
-  public void onApplied(int node, SlotBlock chosen, TransferApp app) {
+  public void onApplied(int node, SlotBlock chosen, Object app) {
     Set<EntryId> inBlock = new HashSet<>();
     for (Entry e : chosen.block().entries()) {
       if (!inBlock.add(e.id())) {

@@ -15,7 +15,7 @@ import java.util.Map;
  * surviving older entries again under new ids (R17). Workload payloads are unique (each carries
  * a nonce), so the payload names the entry.
  */
-final class LivenessChecker implements Checker {
+final class LivenessChecker implements Checker<Object> {
   static final String NAME = "LivenessChecker";
   private static final int LISTED_MAX = 5;
 
@@ -41,7 +41,7 @@ final class LivenessChecker implements Checker {
   }
 
   @Override
-  public void onApplied(int node, SlotBlock sb, TransferApp app) {
+  public void onApplied(int node, SlotBlock sb, Object app) {
     for (Entry e : sb.block().entries()) {
       String key = content(e);
       if (chosen.add(key)) {

@@ -25,6 +25,8 @@ enum ProtocolVariant {
   APPLY_OUT_OF_ORDER(BrokenRules::applyingOutOfOrder, false),
   /** Pipelined slots' duplicate and fenced entries take effect (breaks R18's admission). */
   NO_ADMISSION(BrokenRules::admittingEverything, false),
+  /** Serves a read from its own committed slot, without a majority's read index (breaks R19). */
+  READ_WITHOUT_QUORUM(BrokenRules::readingWithoutQuorum, false),
   /** Acceptors answer a PREPARE from a proposer behind on commits (breaks R10). */
   ACCEPT_PREPARE_FROM_BEHIND(BrokenRules::acceptingFromBehind, false),
   /**

@@ -18,6 +18,8 @@ import dev.modpaxos.runtime.PaxosNode;
 import dev.modpaxos.runtime.ReadyExecutor;
 import dev.modpaxos.runtime.RuntimeTestAccess;
 import dev.modpaxos.runtime.SimLoop;
+import dev.modpaxos.spi.Application;
+import dev.modpaxos.spi.ResultApplication;
 import dev.modpaxos.spi.StateLoss;
 import dev.modpaxos.spi.StoredState;
 import dev.modpaxos.spi.Transport;
@@ -27,11 +29,12 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * One simulated node: a real {@link PaxosNode} on a deterministic {@link SimLoop}, its {@link
  * InMemoryStore} (which outlives crashes), a transport that hands messages to the simulated
- * network, and its toy {@link TransferApp}. The node's own {@code ReadyExecutor} carries out every
+ * network, and the application its {@link SimModel} gives each incarnation. The node's own {@code ReadyExecutor} carries out every
  * Ready; this class watches it through the executor's hook, tells the checkers, and may crash the
  * node part-way through a Ready at any {@link CrashPoint}. A crash drops the PaxosNode without
  * closing anything (as kill -9 would); the store keeps a random subset of its unsynced writes.
@@ -43,7 +46,7 @@ import java.util.function.Consumer;
  * <p>The {@link ProtocolVariant#REPLY_BEFORE_PERSIST} variant lets a Ready's messages leave before
  * its writes are durable, to prove the checkers catch it. Not thread-safe.
  */
-final class SimNode {
+final class SimNode<A extends Application> implements SimNodeView<A> {
   static final String INVARIANTS = "Invariants";
   static final String RUNTIME = "SimNode";
   // A delivered message is carried out at once, except one in this many that waits for the next
@@ -63,7 +66,7 @@ final class SimNode {
   }
 
   /** What the node needs from the simulation around it. */
-  interface Env {
+  interface Env<A extends Application> {
     long now();
 
     /** A random number in {@code [0, bound)} from the run's one random stream. */
@@ -78,15 +81,15 @@ final class SimNode {
     CrashPoint crashPoint();
 
     /** True if {@code node} may become impaired (lose or tear state) now. */
-    boolean mayImpair(SimNode node);
+    boolean mayImpair(SimNode<?> node);
 
     void send(Message m);
 
-    void crashed(SimNode node, String where);
+    void crashed(SimNode<?> node, String where);
 
     void roundEvent(int node, RoundEvent event);
 
-    Checker checker();
+    Checker<A> checker();
 
     Violations violations();
 
@@ -95,28 +98,36 @@ final class SimNode {
 
   private final int id;
   private final ProtocolVariant variant;
-  private final Env env;
+  private final SimModel<A> model;
+  private final Env<A> env;
   private final InMemoryStore store = new InMemoryStore();
   private final CrashHook hook = new CrashHook();
   // Null while the node is down.
   private PaxosNode node;
   private SimLoop loop;
   private Consumer<Message> inbound;
-  private TransferApp app;
+  private A app;
+  private Application nodeApp;
   // runRound() futures of this incarnation not yet seen settled.
   private final List<CompletableFuture<Void>> openRounds = new ArrayList<>();
+  // Reads called on this node, over every incarnation: each read's number.
+  private long readsCalled;
+  // The last slot this incarnation applied (a restart replays from slot 1).
+  private long appliedSlot;
   // True once this node's identity was durable in its store.
   private boolean founded;
   // Set when the disk lost state on purpose; cleared once the node votes again.
   private boolean amnesiac;
 
-  SimNode(int id, ProtocolVariant variant, Env env) {
+  SimNode(int id, ProtocolVariant variant, SimModel<A> model, Env<A> env) {
     this.id = id;
     this.variant = variant;
+    this.model = model;
     this.env = env;
   }
 
-  int id() {
+  @Override
+  public int id() {
     return id;
   }
 
@@ -130,7 +141,8 @@ final class SimNode {
   }
 
   /** Only while up. */
-  TransferApp app() {
+  @Override
+  public A application() {
     return app;
   }
 
@@ -140,7 +152,8 @@ final class SimNode {
   }
 
   /** Only while up: the local log, as the node's own query answers it. */
-  List<Entry> localLog() {
+  @Override
+  public List<Entry> localLog() {
     return node.localLog();
   }
 
@@ -181,13 +194,16 @@ final class SimNode {
    */
   void start(ReplicaConfig config, boolean bootstrap) {
     env.checker().onRestarted(id, store.durableChosen());
-    app = new TransferApp();
+    app = model.newApplication();
+    nodeApp = model.nodeApplication(app);
+    appliedSlot = 0;
     loop = new SimLoop(this::checkInvariants);
     PaxosNode n =
         RuntimeTestAccess.simulated(PaxosNode.builder(config), loop, hook, variant::newReplica)
             .transport(new Wire())
             .store(store)
-            .application(this::apply)
+            .application(nodeApp instanceof ResultApplication
+                ? (ResultApplication) this::applyWithResults : this::apply)
             .bootstrap(bootstrap && !founded)
             .nonceSource(env::nextLong)
             .build();
@@ -277,6 +293,7 @@ final class SimNode {
     loop = null;
     inbound = null;
     app = null;
+    nodeApp = null;
     openRounds.clear();
     hook.crashedAt = null;
     env.crashed(this, where);
@@ -312,6 +329,48 @@ final class SimNode {
       env.trace().line(env.now(), "n" + id + " runRound");
     }
     settle();
+  }
+
+  /**
+   * Starts a linearizable read through {@code PaxosNode.read} (R19); its query notes the slot
+   * this node had applied when it ran, and runs {@code query} (may be null) on the application.
+   * The checkers see it called, then served or failed.
+   */
+  void read(Function<? super A, ?> query) {
+    if (node == null) {
+      return;
+    }
+    long read = ++readsCalled;
+    env.checker().onReadCalled(id, read);
+    A state = app;
+    node.read(() -> servedAt(read, state, query))
+        .whenComplete((slot, failure) -> {
+          if (failure != null) {
+            env.checker().onReadFailed(id, read, failure);
+          } else {
+            env.checker().onReadServed(id, read, slot);
+          }
+          if (env.trace().on()) {
+            env.trace().line(env.now(), "n" + id + " read#" + read + (failure != null
+                ? " failed: " + failure.getClass().getSimpleName() : " served at slot " + slot));
+          }
+        });
+    if (env.trace().on()) {
+      env.trace().line(env.now(), "n" + id + " read#" + read + " called");
+    }
+    settle();
+  }
+
+  /** A read's query, on the loop: the slot applied now; a throwing user query is a violation. */
+  private long servedAt(long read, A state, Function<? super A, ?> query) {
+    if (query != null) {
+      try {
+        query.apply(state);
+      } catch (RuntimeException e) {
+        env.violations().report(RUNTIME, "node " + id + " read#" + read + ": the query threw " + e);
+      }
+    }
+    return appliedSlot;
   }
 
   /** True while a {@code runRound()} of this incarnation has not settled. */
@@ -367,11 +426,20 @@ final class SimNode {
     }
   }
 
-  /** The node's application: the toy app; a bad payload is a violation and stops the node. */
+  /** The node's application; a throw (e.g. on a bad payload) is a violation and stops the node. */
   private void apply(long slot, Block block) {
+    applyWithResults(slot, block);
+  }
+
+  /** The same, for a {@link ResultApplication}: its results go back to the submitters. */
+  private List<?> applyWithResults(long slot, Block block) {
     try {
-      app.apply(slot, block);
-    } catch (IllegalArgumentException e) {
+      if (nodeApp instanceof ResultApplication r) {
+        return r.applyWithResults(slot, block);
+      }
+      nodeApp.apply(slot, block);
+      return List.of();
+    } catch (RuntimeException e) {
       env.violations().report(RUNTIME, "node " + id + " cannot apply slot " + slot + ": " + e);
       throw e;
     }
@@ -519,6 +587,7 @@ final class SimNode {
 
     @Override
     public void applied(SlotBlock sb) {
+      appliedSlot = sb.slot();
       if (env.trace().on()) {
         env.trace().line(env.now(), "n" + id + " commit slot=" + sb.slot() + " " + sb.block().entries());
       }

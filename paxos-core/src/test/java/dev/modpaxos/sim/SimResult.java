@@ -20,6 +20,9 @@ import java.util.List;
  * @param prepareMessages PREPARE messages sent over the network
  * @param ticks simulated ticks, both phases
  * @param livenessTicks ticks the liveness phase took until every acknowledged entry was chosen
+ * @param reads linearizable reads that succeeded (R19)
+ * @param readsFailed reads that failed, as they may (no majority in time, node stopped)
+ * @param staleReads successful reads that missed a slot applied before they were called
  * @param traceHash hash of the trace, if it was on
  */
 record SimResult(
@@ -38,6 +41,9 @@ record SimResult(
     long prepareMessages,
     long ticks,
     long livenessTicks,
+    long reads,
+    long readsFailed,
+    long staleReads,
     long traceHash) {
 
   boolean failed() {

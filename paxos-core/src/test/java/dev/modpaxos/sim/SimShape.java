@@ -30,6 +30,7 @@ import java.util.SplittableRandom;
  * @param blockEntriesMax passed to every replica's config
  * @param catchUpBlocksMax passed to every replica's config
  * @param pipelineSlots passed to every replica's config: slots a leader keeps in flight (R18)
+ * @param readRate per tick, probability a random live node starts a linearizable read (R19)
  */
 record SimShape(
     int nodes,
@@ -53,7 +54,8 @@ record SimShape(
     int livenessRoundIntervalTicks,
     int blockEntriesMax,
     int catchUpBlocksMax,
-    int pipelineSlots) {
+    int pipelineSlots,
+    double readRate) {
 
   static final int LONG_DELAY_TICKS_MAX = 120;
   private static final int[] SIZES = {3, 5, 7};
@@ -84,18 +86,19 @@ record SimShape(
         5,
         r.nextInt(4) == 0 ? 1 + r.nextInt(4) : 4096,
         r.nextInt(4) == 0 ? 1 + r.nextInt(3) : 64,
-        PIPELINES[r.nextInt(PIPELINES.length)]);
+        PIPELINES[r.nextInt(PIPELINES.length)],
+        r.nextDouble(0.02, 0.2));
   }
 
   private static final int[] PIPELINES = {1, 2, 4, ReplicaConfig.PIPELINE_SLOTS_LIMIT};
 
   /**
    * No faults at all (every message takes exactly one tick, so links are FIFO); only node 1
-   * submits, transfers of 1: the stable-leader fast path.
+   * submits, transfers of 1, no reads: the stable-leader fast path.
    */
   static SimShape stable(int nodes, RoundTrigger trigger, int safetyTicks) {
     return new SimShape(
         nodes, trigger, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1.0, 0.3, 0, 1, 1, safetyTicks, 5000, 5, 4096,
-        64, 4);
+        64, 4, 0);
   }
 }

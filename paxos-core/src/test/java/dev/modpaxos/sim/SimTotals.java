@@ -15,6 +15,9 @@ final class SimTotals {
   private long partitions;
   private long dropped;
   private long prepareRounds;
+  private long reads;
+  private long readsFailed;
+  private long staleReads;
   private SimResult slowestLiveness;
   private final List<SimResult> failed = new ArrayList<>();
 
@@ -29,6 +32,9 @@ final class SimTotals {
     partitions += r.partitions();
     dropped += r.dropped();
     prepareRounds += r.prepareRounds();
+    reads += r.reads();
+    readsFailed += r.readsFailed();
+    staleReads += r.staleReads();
     if (slowestLiveness == null || r.livenessTicks() > slowestLiveness.livenessTicks()) {
       slowestLiveness = r;
     }
@@ -37,8 +43,32 @@ final class SimTotals {
     }
   }
 
+  long seeds() {
+    return seeds;
+  }
+
   long violations() {
     return violations;
+  }
+
+  long chosenBlocks() {
+    return chosenBlocks;
+  }
+
+  long chosenEntries() {
+    return chosenEntries;
+  }
+
+  long crashes() {
+    return crashes;
+  }
+
+  long reads() {
+    return reads;
+  }
+
+  long staleReads() {
+    return staleReads;
   }
 
   List<SimResult> failed() {
@@ -48,7 +78,7 @@ final class SimTotals {
   /** Extra figures, for tuning; not part of the totals line. */
   String statsLine() {
     return "simulation stats: prepare_rounds=" + prepareRounds + " lost_for_good=" + lostForGood
-        + " liveness_ticks_max="
+        + " reads_failed=" + readsFailed + " liveness_ticks_max="
         + (slowestLiveness == null ? 0 : slowestLiveness.livenessTicks() + " (seed "
             + slowestLiveness.seed() + ")");
   }
@@ -56,6 +86,7 @@ final class SimTotals {
   String line() {
     return "simulation seeds=" + seeds + " violations=" + violations + " chosen_blocks="
         + chosenBlocks + " chosen_entries=" + chosenEntries + " crashes=" + crashes
-        + " amnesia=" + amnesia + " partitions=" + partitions + " dropped=" + dropped;
+        + " amnesia=" + amnesia + " partitions=" + partitions + " dropped=" + dropped
+        + " reads=" + reads + " stale_reads=" + staleReads;
   }
 }

@@ -3,8 +3,10 @@ package dev.modpaxos.sim;
 import dev.modpaxos.protocol.Message;
 import dev.modpaxos.protocol.ReplicaConfig;
 import dev.modpaxos.protocol.RoundEvent;
+import dev.modpaxos.spi.Application;
 import dev.modpaxos.spi.StateLoss;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
@@ -23,8 +25,13 @@ import java.util.function.UnaryOperator;
  * every node up, ticking until every acknowledged entry is chosen or the bound passes. The
  * checkers ({@link Checker}) watch throughout and report to {@link Violations}; nothing throws.
  * In the style of TigerBeetle's VOPR and FoundationDB's simulator. Not thread-safe.
+ *
+ * <p>What the nodes run and what the workload submits comes from a {@link SimModel}: the toy bank
+ * ({@link TransferModel}) unless told otherwise, or a user's application ({@link Simulator}).
+ *
+ * @param <A> the application on every node
  */
-final class Simulation implements SimNode.Env {
+final class Simulation<A extends Application> implements SimNode.Env<A> {
   private static final int DOWN_TICKS_MIN = 5;
   private static final int DOWN_TICKS_SPREAD = 150;
   private static final int PARTITION_TICKS_MIN = 20;
@@ -36,7 +43,7 @@ final class Simulation implements SimNode.Env {
   private final SimTrace trace;
   private final SimNetwork network;
   private final List<Integer> members = new ArrayList<>();
-  private final SimNode[] nodes;
+  private final List<SimNode<A>> nodes;
   private final long[] restartAtTick;
   // Per node: the share of global ticks at which it ticks (slow nodes and clock drift).
   private final double[] tickRate;
@@ -45,8 +52,9 @@ final class Simulation implements SimNode.Env {
   private final AgreementChecker agreement;
   private final IntegrityChecker integrity;
   private final LivenessChecker liveness;
-  private final CheckerSet checkers;
-  private final Workload workload;
+  private final StaleReadChecker staleReads;
+  private final CheckerSet<A> checkers;
+  private final Workload<A> workload;
   private long tick;
   private boolean faultsOn = true;
   private long crashes;
@@ -68,44 +76,61 @@ final class Simulation implements SimNode.Env {
    */
   static SimResult run(
       long seed, UnaryOperator<SimShape> reshape, ProtocolVariant variant, SimTrace trace) {
+    return run(seed, reshape, variant, TransferModel::new, trace);
+  }
+
+  /** A run of {@code model}'s application and workload, its shape drawn and then reshaped. */
+  static <A extends Application> SimResult run(
+      long seed,
+      UnaryOperator<SimShape> reshape,
+      ProtocolVariant variant,
+      SimModel.Factory<A> model,
+      SimTrace trace) {
     SplittableRandom random = new SplittableRandom(seed);
     SimShape shape = reshape.apply(SimShape.fromSeed(random));
-    return new Simulation(seed, random, shape, variant, trace).run();
+    return new Simulation<>(seed, random, shape, variant, model, trace).run();
   }
 
   private Simulation(
-      long seed, SplittableRandom random, SimShape shape, ProtocolVariant variant, SimTrace trace) {
+      long seed,
+      SplittableRandom random,
+      SimShape shape,
+      ProtocolVariant variant,
+      SimModel.Factory<A> modelFactory,
+      SimTrace trace) {
     this.seed = seed;
     this.shape = shape;
     this.random = random;
     this.trace = trace;
     this.network = new SimNetwork(random, shape);
-    this.nodes = new SimNode[shape.nodes()];
     this.restartAtTick = new long[shape.nodes()];
     this.tickRate = new double[shape.nodes()];
     this.lostForGood = new boolean[shape.nodes()];
     for (int i = 0; i < shape.nodes(); i++) {
       members.add(i + 1);
-      nodes[i] = new SimNode(i + 1, variant, this);
+    }
+    SimModel<A> model = modelFactory.create(shape, Collections.unmodifiableList(members),
+        violations);
+    List<SimNode<A>> all = new ArrayList<>();
+    for (int i = 0; i < shape.nodes(); i++) {
+      all.add(new SimNode<>(i + 1, variant, model, this));
       tickRate[i] = shape.tickRateMin() >= 1.0 ? 1.0 : random.nextDouble(shape.tickRateMin(), 1.0);
     }
+    this.nodes = List.copyOf(all);
     this.agreement = new AgreementChecker(violations, shape.nodes() / 2 + 1);
     this.integrity = new IntegrityChecker(violations);
     this.liveness = new LivenessChecker(violations);
-    this.checkers =
-        new CheckerSet(
-            List.of(
-                agreement,
-                new DurabilityChecker(violations),
-                integrity,
-                liveness,
-                new ConservationChecker(violations)));
-    this.workload = new Workload(random, shape, members);
+    this.staleReads = new StaleReadChecker(violations);
+    List<Checker<? super A>> watching = new ArrayList<>(
+        List.of(agreement, new DurabilityChecker(violations), integrity, liveness, staleReads));
+    watching.addAll(model.stateCheckers());
+    this.checkers = new CheckerSet<>(watching);
+    this.workload = new Workload<>(random, shape, model);
   }
 
   private SimResult run() {
     trace.line(tick, "seed " + seed + " " + shape);
-    for (SimNode n : nodes) {
+    for (SimNode<A> n : nodes) {
       n.start(config(n.id()), true);
     }
     while (tick < shape.safetyTicks()) {
@@ -140,6 +165,9 @@ final class Simulation implements SimNode.Env {
         prepareMessages,
         tick,
         tick - start,
+        staleReads.served(),
+        staleReads.failed(),
+        staleReads.stale(),
         trace.hash());
   }
 
@@ -155,14 +183,14 @@ final class Simulation implements SimNode.Env {
 
   /** One tick for every live node, then every message due by now. */
   private void advance() {
-    for (SimNode n : nodes) {
+    for (SimNode<A> n : nodes) {
       if (tickRate[n.id() - 1] >= 1.0 || random.nextDouble() < tickRate[n.id() - 1]) {
         n.tick();
       }
     }
     for (SimNetwork.InFlight f = network.pollDue(tick); f != null; f = network.pollDue(tick)) {
       Message m = f.message();
-      SimNode to = nodes[m.to() - 1];
+      SimNode<A> to = nodes.get(m.to() - 1);
       if (!to.isUp() || network.isBlocked(m.from(), m.to())) {
         network.drop();
         continue;
@@ -185,7 +213,7 @@ final class Simulation implements SimNode.Env {
       startPartition();
     }
     if (random.nextDouble() < shape.crashRate()) {
-      SimNode n = nodes[random.nextInt(nodes.length)];
+      SimNode<A> n = nodes.get(random.nextInt(nodes.size()));
       double kind = random.nextDouble();
       if (!n.isUp()) {
         return;
@@ -207,7 +235,7 @@ final class Simulation implements SimNode.Env {
    * R16: a damaged disk, as any subset of the four losses a store can report, or a wiped data
    * directory that reports nothing.
    */
-  private void loseState(SimNode n) {
+  private void loseState(SimNode<A> n) {
     if (random.nextInt(5) == 0) {
       n.wipeAndCrash();
       return;
@@ -225,7 +253,7 @@ final class Simulation implements SimNode.Env {
   }
 
   private int minority() {
-    return (nodes.length - 1) / 2;
+    return (nodes.size() - 1) / 2;
   }
 
   /**
@@ -233,9 +261,9 @@ final class Simulation implements SimNode.Env {
    * good), counting {@code n} as one more. Paxos needs a majority that remembers: the simulation
    * keeps this within a minority, so a majority of voters can always re-admit the others.
    */
-  private int impairedWith(SimNode n) {
+  private int impairedWith(SimNode<?> n) {
     int impaired = 1;
-    for (SimNode other : nodes) {
+    for (SimNode<A> other : nodes) {
       if (other != n && (lostForGood[other.id() - 1] || other.acceptorStateLost())) {
         impaired++;
       }
@@ -244,7 +272,7 @@ final class Simulation implements SimNode.Env {
   }
 
   private void restartDue() {
-    for (SimNode n : nodes) {
+    for (SimNode<A> n : nodes) {
       if (!n.isUp() && !lostForGood[n.id() - 1] && restartAtTick[n.id() - 1] <= tick) {
         n.start(config(n.id()), true);
       }
@@ -254,7 +282,7 @@ final class Simulation implements SimNode.Env {
   /** A symmetric split into two sides, or a one-way cut from one side to the other. */
   private void startPartition() {
     Set<Integer> side = new HashSet<>();
-    while (side.isEmpty() || side.size() == nodes.length) {
+    while (side.isEmpty() || side.size() == nodes.size()) {
       side.clear();
       for (int id : members) {
         if (random.nextBoolean()) {
@@ -286,7 +314,7 @@ final class Simulation implements SimNode.Env {
     faultsOn = false;
     network.healAll();
     trace.line(tick, "liveness phase: healed, loss off, every node up");
-    for (SimNode n : nodes) {
+    for (SimNode<A> n : nodes) {
       if (!n.isUp() && !lostForGood[n.id() - 1]) {
         n.start(config(n.id()), true);
       }
@@ -306,7 +334,7 @@ final class Simulation implements SimNode.Env {
   }
 
   @Override
-  public boolean mayImpair(SimNode node) {
+  public boolean mayImpair(SimNode<?> node) {
     return impairedWith(node) <= minority();
   }
 
@@ -328,7 +356,7 @@ final class Simulation implements SimNode.Env {
   }
 
   @Override
-  public void crashed(SimNode node, String where) {
+  public void crashed(SimNode<?> node, String where) {
     crashes++;
     restartAtTick[node.id() - 1] = tick + DOWN_TICKS_MIN + random.nextInt(DOWN_TICKS_SPREAD);
     trace.line(tick, "n" + node.id() + " crash " + where);
@@ -342,7 +370,7 @@ final class Simulation implements SimNode.Env {
   }
 
   @Override
-  public Checker checker() {
+  public Checker<A> checker() {
     return checkers;
   }
 

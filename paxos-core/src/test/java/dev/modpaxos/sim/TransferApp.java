@@ -2,6 +2,7 @@ package dev.modpaxos.sim;
 
 import dev.modpaxos.protocol.Block;
 import dev.modpaxos.protocol.Entry;
+import dev.modpaxos.spi.Application;
 import java.util.Arrays;
 
 /**
@@ -9,7 +10,7 @@ import java.util.Arrays;
  * starting at {@link #INITIAL_BALANCE}. It applies every transfer as chosen, even an unfunded one,
  * so that the conservation checker sees what the protocol let through. Not thread-safe.
  */
-final class TransferApp {
+final class TransferApp implements Application {
   static final int ACCOUNTS = 5;
   static final long INITIAL_BALANCE = 100;
   static final long TOTAL = ACCOUNTS * INITIAL_BALANCE;
@@ -23,7 +24,8 @@ final class TransferApp {
   }
 
   /** Applies {@code block} as slot {@code slot}; throws on a bad payload. */
-  void apply(long slot, Block block) {
+  @Override
+  public void apply(long slot, Block block) {
     for (Entry e : block.entries()) {
       Transfer t = Transfer.decode(e.payload());
       balances[t.from()] -= t.amount();

@@ -1,42 +1,50 @@
 package dev.modpaxos.sim;
 
-import dev.modpaxos.protocol.Entry;
 import dev.modpaxos.protocol.RoundTrigger;
-import java.util.ArrayList;
+import dev.modpaxos.spi.Application;
 import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * The simulated clients. Account {@code a} belongs to node {@code members[a % N]}; only its owner
- * debits it, and only when its local view covers the amount, as the bank does: the balance from
- * the chosen blocks it applied, minus the debits still in its own local log. Credits in the local
- * log are not counted, so the view never overstates what the chosen sequence will hold. In
- * ON_DEMAND shapes it also calls {@code runRound()}, at random in the safety phase and
- * periodically in the liveness phase, so that pending entries get chosen.
+ * The simulated clients. Each safety tick, with the shape's submit rate, one node (at random, or
+ * the shape's only submitter) submits what its {@link SimModel} draws, if it votes; with the
+ * shape's read rate a random live node starts a linearizable read (R19). Neither happens in the
+ * liveness phase, which only has to choose what was acknowledged. In ON_DEMAND
+ * shapes it also calls {@code runRound()}, at random in the safety phase and periodically in the
+ * liveness phase, so that pending entries get chosen.
  */
-final class Workload {
+final class Workload<A extends Application> {
   private final SplittableRandom random;
   private final SimShape shape;
-  private final List<Integer> members;
-  private long nextNonce;
+  private final SimModel<A> model;
 
-  Workload(SplittableRandom random, SimShape shape, List<Integer> members) {
+  Workload(SplittableRandom random, SimShape shape, SimModel<A> model) {
     this.random = random;
     this.shape = shape;
-    this.members = members;
+    this.model = model;
   }
 
-  void safetyTick(SimNode[] nodes) {
+  void safetyTick(List<SimNode<A>> nodes) {
     if (random.nextDouble() < shape.submitRate()) {
       int id =
-          shape.submitterOnly() != 0 ? shape.submitterOnly() : 1 + random.nextInt(nodes.length);
-      SimNode n = nodes[id - 1];
+          shape.submitterOnly() != 0 ? shape.submitterOnly() : 1 + random.nextInt(nodes.size());
+      SimNode<A> n = nodes.get(id - 1);
       if (n.isVoting()) {
-        submitTransfer(n);
+        byte[] payload = model.nextPayload(n, random);
+        if (payload != null) {
+          n.submit(payload);
+        }
       }
     }
     if (shape.trigger() == RoundTrigger.ON_DEMAND && random.nextDouble() < shape.roundRate()) {
-      nodes[random.nextInt(nodes.length)].runRound();
+      nodes.get(random.nextInt(nodes.size())).runRound();
+    }
+    maybeRead(nodes);
+  }
+
+  private void maybeRead(List<SimNode<A>> nodes) {
+    if (shape.readRate() > 0 && random.nextDouble() < shape.readRate()) {
+      nodes.get(random.nextInt(nodes.size())).read(model.readQuery());
     }
   }
 
@@ -44,56 +52,23 @@ final class Workload {
    * ON_DEMAND only: every interval, unless a round is still open somewhere, a node with pending
    * entries runs a round; as the bank does when a sender is short.
    */
-  void livenessTick(SimNode[] nodes, long livenessTick) {
+  void livenessTick(List<SimNode<A>> nodes, long livenessTick) {
     if (shape.trigger() != RoundTrigger.ON_DEMAND
         || livenessTick % shape.livenessRoundIntervalTicks() != 0) {
       return;
     }
-    for (SimNode n : nodes) {
+    for (SimNode<A> n : nodes) {
       if (n.isUp() && n.hasOpenRound()) {
         return;
       }
     }
-    int first = random.nextInt(nodes.length);
-    for (int i = 0; i < nodes.length; i++) {
-      SimNode n = nodes[(first + i) % nodes.length];
+    int first = random.nextInt(nodes.size());
+    for (int i = 0; i < nodes.size(); i++) {
+      SimNode<A> n = nodes.get((first + i) % nodes.size());
       if (n.isVoting() && !n.localLog().isEmpty()) {
         n.runRound();
         return;
       }
     }
-  }
-
-  private void submitTransfer(SimNode n) {
-    List<Integer> owned = new ArrayList<>();
-    for (int a = 0; a < TransferApp.ACCOUNTS; a++) {
-      if (members.get(a % members.size()) == n.id()) {
-        owned.add(a);
-      }
-    }
-    if (owned.isEmpty()) {
-      return;
-    }
-    int from = owned.get(random.nextInt(owned.size()));
-    long view = localView(n, from);
-    if (view <= 0) {
-      return;
-    }
-    int to = (from + 1 + random.nextInt(TransferApp.ACCOUNTS - 1)) % TransferApp.ACCOUNTS;
-    long amount = 1 + random.nextLong(Math.min(view, shape.amountMax()));
-    byte[] payload = new Transfer(from, to, amount, ++nextNonce).encode();
-    n.submit(payload);
-  }
-
-  /** The owner's view of {@code account}: applied balance minus pending local debits. */
-  private static long localView(SimNode n, int account) {
-    long view = n.app().balance(account);
-    for (Entry e : n.localLog()) {
-      Transfer t = Transfer.decode(e.payload());
-      if (t.from() == account) {
-        view -= t.amount();
-      }
-    }
-    return view;
   }
 }
