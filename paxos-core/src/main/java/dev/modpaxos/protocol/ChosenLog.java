@@ -58,7 +58,7 @@ final class ChosenLog {
     this.base = compacted;
     if (snapshot != null) {
       index = snapshot.index();
-      if (snapshot.slot() >= compacted + chosen.size()) {
+      if (snapshot.slot() > compacted + chosen.size()) {
         base = snapshot.slot();
         chosen = List.of();
       }

@@ -202,7 +202,8 @@ public final class Replica {
    * @return the protocol state as of the committed slot
    */
   public SnapshotState snapshotState() {
-    return SnapshotState.encode(log.committedSlot(), membership, log.index());
+    ChosenIndex index = rules.snapshotCarriesIndex() ? log.index() : new ChosenIndex();
+    return SnapshotState.encode(log.committedSlot(), membership, index);
   }
 
   /**

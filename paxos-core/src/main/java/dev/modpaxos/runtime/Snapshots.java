@@ -168,9 +168,12 @@ final class Snapshots {
 
   private void taken(StoredSnapshot done) {
     writing = false;
+    taken++;
+    if (done.slot() <= lastSnapshotSlot) {
+      return; // an install of a later snapshot finished while this one was written
+    }
     current = done;
     lastSnapshotSlot = done.slot();
-    taken++;
     long compactThrough = Math.max(0, done.slot() - policy.tailSlots());
     replica.snapshotTaken(done.slot(), Math.max(compactThrough, replica.compactedSlot()));
     if (compactThrough > 0) {
