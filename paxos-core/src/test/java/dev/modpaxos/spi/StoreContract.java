@@ -684,7 +684,7 @@ public abstract class StoreContract {
     Store s = snapshottingStore();
     List<Block> blocks = chooseThrough(s, 1, 10);
     s.sync();
-    byte[] bytes = snapshotBytes(6, 5000);
+    byte[] bytes = snapshotBytes(6, 150_000); // larger than a store's write buffer, likely
     assertSnapshot(commitSnapshot(s, 6, bytes), 6, bytes);
     s = reopen(s);
     StoredState state = s.load();
