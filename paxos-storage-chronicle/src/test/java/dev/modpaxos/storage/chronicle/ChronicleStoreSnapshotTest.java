@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** ChronicleStore's snapshot files and compaction beyond the contract (R20, docs/STORAGE.md). */
-class ChronicleSnapshotTest {
+class ChronicleStoreSnapshotTest {
   private static final ChronicleStoreConfig SMALL =
       ChronicleStoreConfig.builder()
           .chosenBlocksPerFile(8)
