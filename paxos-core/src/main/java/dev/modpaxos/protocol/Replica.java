@@ -240,7 +240,7 @@ public final class Replica {
     membership.replaceWith(snapshot.generations());
     snapshotSlot = snapshot.slot();
     acceptor.onCommitted(snapshot.slot());
-    proposer.onMembershipChanged();
+    proposer.onSnapshotInstalled();
     Block next = log.takeEarly(snapshot.slot() + 1);
     if (next != null) {
       commit(snapshot.slot() + 1, next, self);

@@ -233,6 +233,10 @@ final class Snapshots {
     if (in == null || c.slot() != in.slot) {
       return;
     }
+    if (in.slot <= replica.committedSlot()) {
+      abandon(); // caught up by blocks meanwhile: restoring would move the state back
+      return;
+    }
     if (in.sizeBytes < 0) {
       in.sizeBytes = c.sizeBytes();
       in.crc32c = c.crc32c();
@@ -276,9 +280,17 @@ final class Snapshots {
         done.slot(), done.sizeBytes(), in.source);
   }
 
+  private void abandon() {
+    install.sink.abort();
+    install = null;
+  }
+
   /** Re-requests a chunk that did not come within a round timeout, from the next member. */
   void tick() {
     ticks++;
+    if (install != null && install.slot <= replica.committedSlot()) {
+      abandon();
+    }
     Install in = install;
     if (in != null && ticks - in.lastProgressTick >= timeoutTicks) {
       in.lastProgressTick = ticks;

@@ -64,7 +64,7 @@ final class DurabilityChecker implements Checker<Object> {
       List<dev.modpaxos.protocol.Entry> lost) {
     TreeMap<Long, Block> blocks = reported.get(node);
     if (blocks != null) {
-      blocks.tailMap(firstSlot + chosenLeft.size(), false).clear();
+      blocks.tailMap(firstSlot + chosenLeft.size(), true).clear(); // the lost ones
     }
   }
 

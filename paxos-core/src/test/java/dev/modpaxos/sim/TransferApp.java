@@ -14,6 +14,7 @@ final class TransferApp implements SnapshotApplication {
   static final int ACCOUNTS = 5;
   static final long INITIAL_BALANCE = 100;
   static final long TOTAL = ACCOUNTS * INITIAL_BALANCE;
+  private static final byte[] PADDING = new byte[3000];
 
   private final long[] balances = new long[ACCOUNTS];
   // Invariant: the last slot applied; blocks arrive in slot order 1, 2, 3, ...
@@ -43,6 +44,7 @@ final class TransferApp implements SnapshotApplication {
       for (long b : copy) {
         data.writeLong(b);
       }
+      data.write(PADDING); // so that an install takes several chunks (R20), each one a fault
       data.flush();
     };
   }
@@ -52,6 +54,10 @@ final class TransferApp implements SnapshotApplication {
     java.io.DataInputStream data = new java.io.DataInputStream(in);
     for (int i = 0; i < ACCOUNTS; i++) {
       balances[i] = data.readLong();
+    }
+    data.skipNBytes(PADDING.length);
+    if (data.read() != -1) {
+      throw new java.io.IOException("snapshot of slot " + slot + " is longer than its balances");
     }
     appliedSlot = slot;
   }
