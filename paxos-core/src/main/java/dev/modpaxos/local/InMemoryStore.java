@@ -42,7 +42,14 @@ public final class InMemoryStore implements Store {
     final LinkedHashMap<EntryId, Entry> local = new LinkedHashMap<>();
     // Set by lose(); cleared by a synced saveIdentity (Store contract, R16).
     final EnumSet<StateLoss> losses = EnumSet.noneOf(StateLoss.class);
+    // R20: blocks up to this slot were dropped; a committed snapshot covers them.
+    long compacted;
   }
+
+  // R20: the newest committed snapshot (durable at once: commit is atomic), and partial ones.
+  private InMemorySnapshot snapshot;
+  private final TreeMap<Long, java.io.ByteArrayOutputStream> partial = new TreeMap<>();
+  private long snapshotsCommitted;
 
   private final State durable = new State();
   private final List<Consumer<State>> unsynced = new ArrayList<>();
@@ -53,18 +60,169 @@ public final class InMemoryStore implements Store {
   @Override
   public synchronized StoredState load() {
     unsynced.clear();
-    List<Block> prefix = new ArrayList<>();
-    for (long slot = 1; durable.chosen.containsKey(slot); slot++) {
-      prefix.add(durable.chosen.get(slot));
+    long from = snapshot == null ? 0 : durable.compacted;
+    List<Block> prefix = run(from);
+    if (snapshot != null && snapshot.slot() > from + prefix.size()) {
+      from = snapshot.slot(); // a crash right after an install: the run starts after it
+      prefix = run(from);
     }
-    lastChosenWritten = prefix.size();
+    lastChosenWritten = from + prefix.size();
     return new StoredState(
         durable.identity,
         durable.promised,
         new ArrayList<>(durable.accepted.values()),
         prefix,
         new ArrayList<>(durable.local.values()),
-        durable.losses);
+        durable.losses,
+        from,
+        snapshot);
+  }
+
+  private List<Block> run(long after) {
+    List<Block> blocks = new ArrayList<>();
+    for (long slot = after + 1; durable.chosen.containsKey(slot); slot++) {
+      blocks.add(durable.chosen.get(slot));
+    }
+    return blocks;
+  }
+
+  @Override
+  public boolean supportsSnapshots() {
+    return true;
+  }
+
+  @Override
+  public synchronized dev.modpaxos.spi.SnapshotSink openSnapshot(long slot) {
+    partial.headMap(slot, false).clear();
+    partial.tailMap(slot, false).clear();
+    java.io.ByteArrayOutputStream bytes =
+        partial.computeIfAbsent(slot, k -> new java.io.ByteArrayOutputStream());
+    return new Sink(slot, bytes);
+  }
+
+  @Override
+  public synchronized void compactThrough(long slot) {
+    if (snapshot == null || snapshot.slot() < slot) {
+      throw new StoreException(
+          "cannot compact through slot " + slot + ": no snapshot covers it (newest: "
+              + (snapshot == null ? "none" : snapshot.slot()) + ")");
+    }
+    lastChosenWritten = Math.max(lastChosenWritten, slot); // after an install, slot + 1 is next
+    unsynced.add(
+        s -> {
+          s.chosen.headMap(slot, true).clear();
+          s.compacted = Math.max(s.compacted, slot);
+        });
+  }
+
+  /** {@return snapshots committed so far} */
+  public synchronized long snapshotsCommitted() {
+    return snapshotsCommitted;
+  }
+
+  /** A snapshot being written; its bytes survive a simulated crash, as a partial file would. */
+  private final class Sink implements dev.modpaxos.spi.SnapshotSink {
+    private final long slot;
+    private final java.io.ByteArrayOutputStream bytes;
+    private final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    private boolean done;
+    private final java.io.OutputStream stream =
+        new java.io.OutputStream() {
+          @Override
+          public void write(int b) {
+            write(new byte[] {(byte) b}, 0, 1);
+          }
+
+          @Override
+          public void write(byte[] b, int off, int len) {
+            synchronized (InMemoryStore.this) {
+              if (done) {
+                throw new StoreException("snapshot of slot " + slot + " is already closed");
+              }
+              bytes.write(b, off, len);
+              crc.update(b, off, len);
+            }
+          }
+        };
+
+    Sink(long slot, java.io.ByteArrayOutputStream bytes) {
+      this.slot = slot;
+      this.bytes = bytes;
+      byte[] resumed = bytes.toByteArray();
+      crc.update(resumed, 0, resumed.length);
+    }
+
+    @Override
+    public long slot() {
+      return slot;
+    }
+
+    @Override
+    public long sizeBytes() {
+      synchronized (InMemoryStore.this) {
+        return bytes.size();
+      }
+    }
+
+    @Override
+    public int crc32c() {
+      synchronized (InMemoryStore.this) {
+        return (int) crc.getValue();
+      }
+    }
+
+    @Override
+    public java.io.OutputStream stream() {
+      return stream;
+    }
+
+    @Override
+    public dev.modpaxos.spi.StoredSnapshot commit() {
+      synchronized (InMemoryStore.this) {
+        done = true;
+        partial.remove(slot, bytes);
+        InMemorySnapshot s = new InMemorySnapshot(slot, bytes.toByteArray());
+        if (snapshot == null || snapshot.slot() < slot) {
+          snapshot = s;
+        }
+        snapshotsCommitted++;
+        return s;
+      }
+    }
+
+    @Override
+    public void abort() {
+      synchronized (InMemoryStore.this) {
+        done = true;
+        partial.remove(slot, bytes);
+      }
+    }
+  }
+
+  /** A committed snapshot: immutable bytes. */
+  private record InMemorySnapshot(long slot, byte[] bytes) implements dev.modpaxos.spi.StoredSnapshot {
+    @Override
+    public long sizeBytes() {
+      return bytes.length;
+    }
+
+    @Override
+    public int crc32c() {
+      java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+      crc.update(bytes, 0, bytes.length);
+      return (int) crc.getValue();
+    }
+
+    @Override
+    public byte[] read(long offset, int max) {
+      int from = (int) offset;
+      return java.util.Arrays.copyOfRange(bytes, from, (int) Math.min(bytes.length, from + (long) max));
+    }
+
+    @Override
+    public java.io.InputStream open() {
+      return new java.io.ByteArrayInputStream(bytes);
+    }
   }
 
   @Override
@@ -192,6 +350,9 @@ public final class InMemoryStore implements Store {
     durable.chosen.clear();
     durable.local.clear();
     durable.losses.clear();
+    durable.compacted = 0;
+    snapshot = null;
+    partial.clear();
   }
 
   /** {@return what {@link #load()} would report lost now} */

@@ -9,8 +9,30 @@ package dev.modpaxos.protocol;
  * @param nonce a random number, fresh for this start, drawn by the caller from real entropy in
  *     production (seeded in the simulator). Used only if this start must begin a new incarnation
  *     that awaits re-admission; it is what the re-admitting membership change names (R17).
+ * @param snapshot the protocol state of the store's snapshot (R20), whose slot is the one before
+ *     the store's first chosen block, or null if the store has none
  */
-public record Boot(boolean bootstrap, long nonce) {
+public record Boot(boolean bootstrap, long nonce, SnapshotState snapshot) {
+
+  /**
+   * A start without a snapshot.
+   *
+   * @param bootstrap see {@link #bootstrap()}
+   * @param nonce see {@link #nonce()}
+   */
+  public Boot(boolean bootstrap, long nonce) {
+    this(bootstrap, nonce, null);
+  }
+
+  /**
+   * The same start, from a snapshot.
+   *
+   * @param snapshot the protocol state of the store's snapshot
+   * @return this start with {@code snapshot}
+   */
+  public Boot withSnapshot(SnapshotState snapshot) {
+    return new Boot(bootstrap, nonce, snapshot);
+  }
 
   /**
    * A founding member of a new cluster.

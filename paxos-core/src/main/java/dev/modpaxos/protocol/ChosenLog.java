@@ -17,10 +17,14 @@ final class ChosenLog {
 
   private final int self;
   private final Effects out;
-  // Invariant: blocks.get(i) is the block chosen for slot i + 1; committedSlot == blocks.size().
+  // R20: slots up to `base` are compacted: their blocks are gone, a snapshot covers them.
+  private long base;
+  // Invariant: blocks.get(i) is the block chosen for slot base + i + 1; committedSlot == base +
+  // blocks.size().
   private final List<Block> blocks = new ArrayList<>();
-  // Invariant: holds exactly the ids of the entries in `blocks`.
-  private final ChosenIndex index = new ChosenIndex();
+  // Invariant: holds exactly the ids of the entries chosen in slots 1..committedSlot (those of
+  // compacted slots came with the snapshot).
+  private ChosenIndex index = new ChosenIndex();
   // Invariant: only entries of origin `self`, none of them chosen, in seq order.
   private final LinkedHashMap<EntryId, Entry> localLog = new LinkedHashMap<>();
   // Commits that arrived ahead of a gap; applied once the gap is filled (bounded).
@@ -39,8 +43,26 @@ final class ChosenLog {
    */
   ChosenLog(int self, Effects out, List<Block> chosen, List<Entry> local,
       List<Proposal> votes, int generation) {
+    this(self, out, 0, null, chosen, local, votes, generation);
+  }
+
+  /**
+   * The same, after compaction (R20): {@code chosen} starts at slot {@code compacted + 1}, and
+   * {@code snapshot}, if not null, covers every slot up to its own (at or above {@code
+   * compacted}); a snapshot beyond the last chosen block (a crash right after an install) wins.
+   */
+  ChosenLog(int self, Effects out, long compacted, SnapshotState snapshot, List<Block> chosen,
+      List<Entry> local, List<Proposal> votes, int generation) {
     this.self = self;
     this.out = out;
+    this.base = compacted;
+    if (snapshot != null) {
+      index = snapshot.index();
+      if (snapshot.slot() > compacted + chosen.size()) {
+        base = snapshot.slot();
+        chosen = List.of();
+      }
+    }
     for (Block b : chosen) {
       blocks.add(b);
       for (Entry e : b.entries()) {
@@ -74,7 +96,7 @@ final class ChosenLog {
         // re-propose an older generation's entry, which admission fences, and the re-admission
         // already logged it again under a new id (R17).
         boolean current = generation == 0 || e.id().generation() == generation;
-        if (current && accepted.slot() > blocks.size() && !index.contains(e.id())
+        if (current && accepted.slot() > committedSlot() && !index.contains(e.id())
             && !localLog.containsKey(e.id())) {
           // R15: a crash kept the accepted block but lost the append of an own entry it holds.
           // That value may still be chosen, so the entry is pending again, durably.
@@ -114,11 +136,65 @@ final class ChosenLog {
   }
 
   long committedSlot() {
-    return blocks.size();
+    return base + blocks.size();
   }
 
+  /** R20: the highest compacted slot; blocks of slots up to it are gone. 0 if none. */
+  long compactedSlot() {
+    return base;
+  }
+
+  /** The block of a committed slot above {@link #compactedSlot()}. */
   Block block(long slot) {
-    return blocks.get((int) (slot - 1));
+    return blocks.get((int) (slot - base - 1));
+  }
+
+  /** R20: drops the blocks of slots up to {@code through}, which a durable snapshot covers. */
+  void compact(long through) {
+    long upTo = Math.min(through, committedSlot());
+    if (upTo > base) {
+      blocks.subList(0, (int) (upTo - base)).clear();
+      base = upTo;
+    }
+  }
+
+  /**
+   * R20: installs a snapshot of a later state than this node's: every slot up to {@code
+   * snapshot.slot()} is committed and compacted at once. Own local entries it shows chosen leave
+   * the local log (and the store, one batch later, R15). Returns false, changing nothing, if the
+   * snapshot is not ahead of the committed slot.
+   */
+  boolean install(SnapshotState snapshot) {
+    if (snapshot.slot() <= committedSlot()) {
+      return false;
+    }
+    ChosenIndex installed = snapshot.index();
+    index = installed;
+    blocks.clear();
+    base = snapshot.slot();
+    early.headMap(base, true).clear();
+    List<EntryId> chosen = new ArrayList<>();
+    for (EntryId id : localLog.keySet()) {
+      if (installed.contains(id)) {
+        chosen.add(id); // its block is compacted: no payload to compare (R4 holds by the sender)
+      }
+    }
+    for (EntryId id : chosen) {
+      localLog.remove(id);
+      chosenSinceReady.add(id);
+    }
+    nextSeq = Math.max(nextSeq, installed.maxSeq(self) + 1);
+    return true;
+  }
+
+  /** A commit that waited for slot {@code slot}, taken out of the early ones, or null. */
+  Block takeEarly(long slot) {
+    return early.remove(slot);
+  }
+
+  /** The chosen-id index (R20: part of a snapshot). */
+  ChosenIndex index() {
+    return index;
   }
 
   List<Block> blocks(long fromSlot, int max) {
@@ -127,12 +203,12 @@ final class ChosenLog {
 
   /** Up to {@code max} blocks from {@code fromSlot} on, about {@code bytesMax} bytes (at least one). */
   List<Block> blocks(long fromSlot, int max, long bytesMax) {
-    if (fromSlot < 1 || fromSlot > committedSlot()) {
-      return List.of();
+    if (fromSlot <= base || fromSlot > committedSlot()) {
+      return List.of(); // compacted (R20) or not chosen yet
     }
     Budget budget = new Budget(max, bytesMax);
     List<Block> out = new ArrayList<>();
-    for (int i = (int) (fromSlot - 1); i < blocks.size(); i++) {
+    for (int i = (int) (fromSlot - base - 1); i < blocks.size(); i++) {
       Block b = blocks.get(i);
       if (!budget.take(1, Budget.sizeOf(b))) {
         break;

@@ -77,6 +77,18 @@ final class Membership {
     return g + 1;
   }
 
+  /** The members and their generations, in id order (a copy). */
+  java.util.SortedMap<Integer, Integer> generations() {
+    return new TreeMap<>(generations);
+  }
+
+  /** R20: replaces the whole membership with the one a snapshot records. */
+  void replaceWith(java.util.Map<Integer, Integer> snapshot) {
+    generations.clear();
+    generations.putAll(snapshot);
+    index();
+  }
+
   @Override
   public String toString() {
     return generations.toString();

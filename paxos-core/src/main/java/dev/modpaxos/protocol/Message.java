@@ -262,4 +262,79 @@ public sealed interface Message {
    * voted for. {@code generation} is the sender's member generation (counted only if current).
    */
   record ReadIndex(int from, int to, long probe, long index, int generation) implements Message {}
+
+  /**
+   * R20: the sender holds a snapshot of {@code slot} and no longer the blocks the addressee asked
+   * for. Handled by the runtime, which fetches the snapshot if it is ahead.
+   */
+  record SnapshotOffer(int from, int to, long slot) implements Message {}
+
+  /** R20: asks for the bytes of the sender's snapshot of {@code slot} from {@code offset} on. */
+  record SnapshotRequest(int from, int to, long slot, long offset) implements Message {}
+
+  /**
+   * R20: bytes {@code offset .. offset + bytes.length} of a snapshot of {@code slot} that is
+   * {@code sizeBytes} long with CRC-32C {@code crc32c}.
+   */
+  record SnapshotChunk(
+      int from, int to, long slot, long offset, long sizeBytes, int crc32c, byte[] bytes)
+      implements Message {
+    /**
+     * Copies the bytes and checks that they lie inside the snapshot.
+     *
+     * @param from see {@link #from()}
+     * @param to see {@link #to()}
+     * @param slot see {@link #slot()}
+     * @param offset see {@link #offset()}
+     * @param sizeBytes see {@link #sizeBytes()}
+     * @param crc32c see {@link #crc32c()}
+     * @param bytes see {@link #bytes()}
+     */
+    public SnapshotChunk {
+      bytes = bytes.clone();
+      if (offset < 0 || offset + bytes.length > sizeBytes) {
+        throw new IllegalArgumentException(
+            "chunk " + offset + "+" + bytes.length + " outside a snapshot of " + sizeBytes);
+      }
+    }
+
+    /** {@return a copy of the chunk's bytes} */
+    @Override
+    public byte[] bytes() {
+      return bytes.clone();
+    }
+
+    /** {@return the chunk's length, without copying it} */
+    public int length() {
+      return bytes.length;
+    }
+
+    /**
+     * Writes the chunk's bytes to {@code out}, without a copy.
+     *
+     * @param out where the bytes go
+     * @throws java.io.IOException if {@code out} fails
+     */
+    public void writeTo(java.io.OutputStream out) throws java.io.IOException {
+      out.write(bytes);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof SnapshotChunk c && c.from == from && c.to == to && c.slot == slot
+          && c.offset == offset && c.sizeBytes == sizeBytes && c.crc32c == crc32c
+          && java.util.Arrays.equals(c.bytes, bytes);
+    }
+
+    @Override
+    public int hashCode() {
+      return java.util.Objects.hash(from, to, slot, offset) * 31 + java.util.Arrays.hashCode(bytes);
+    }
+
+    @Override
+    public String toString() {
+      return "SnapshotChunk[from=" + from + ", to=" + to + ", slot=" + slot + ", offset=" + offset
+          + ", length=" + bytes.length + ", size=" + sizeBytes + "]";
+    }
+  }
 }

@@ -8,7 +8,8 @@ public final class MessageTypes {
   public static final List<String> ALL =
       List.of(
           "PREPARE", "PROMISE", "ACCEPT", "ACCEPTED", "REJECT", "COMMIT", "CATCHUP_REQUEST",
-          "CATCHUP", "FORWARD", "READ_INDEX_REQUEST", "READ_INDEX");
+          "CATCHUP", "FORWARD", "READ_INDEX_REQUEST", "READ_INDEX",
+          "SNAPSHOT_OFFER", "SNAPSHOT_REQUEST", "SNAPSHOT_CHUNK");
 
   private MessageTypes() {}
 
@@ -23,6 +24,9 @@ public final class MessageTypes {
     if (m instanceof Message.CatchUp) return "CATCHUP";
     if (m instanceof Message.ReadIndexRequest) return "READ_INDEX_REQUEST";
     if (m instanceof Message.ReadIndex) return "READ_INDEX";
+    if (m instanceof Message.SnapshotOffer) return "SNAPSHOT_OFFER";
+    if (m instanceof Message.SnapshotRequest) return "SNAPSHOT_REQUEST";
+    if (m instanceof Message.SnapshotChunk) return "SNAPSHOT_CHUNK";
     return "FORWARD";
   }
 }

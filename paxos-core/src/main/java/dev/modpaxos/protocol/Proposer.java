@@ -290,6 +290,22 @@ final class Proposer {
   }
 
   /**
+   * R20: the learner installed a snapshot up to {@code slot}: pooled entries it shows chosen (or
+   * fenced under its membership) leave the pool, and a round for a slot now committed is stale.
+   */
+  void onSnapshotInstalled() {
+    pool.keySet().removeIf(replica.log()::isChosen);
+    pool.values().removeIf(replica::isFenced);
+    controlEntriesPooled = (int) pool.keySet().stream().filter(EntryId::isControl).count();
+    boolean pending = replica.log().localLogSize() > 0 || controlEntriesPooled > 0;
+    waitingSinceTick = pending ? replica.now() : -1;
+    leader = false; // its promise quorum may predate a membership change in the snapshot
+    if (phase == Phase.PREPARING || phase == Phase.ACCEPTING) {
+      lose();
+    }
+  }
+
+  /**
    * The learner committed {@code sb} (what of it takes effect), for which {@code chosen} was
    * chosen (R18: admission may have dropped entries from it).
    */

@@ -54,6 +54,9 @@ public final class Replica {
   private long now;
   // Members the runtime reports unable to answer now; a prepare waits for the others only (R14).
   private Set<Integer> unreachable = Set.of();
+  // R20: the slot of this node's newest durable snapshot, offered to peers behind compaction.
+  // Invariant: snapshotSlot >= log.compactedSlot().
+  private long snapshotSlot;
 
   /**
    * Boots a founding member from what its store read back (an empty store is initialised as
@@ -117,15 +120,20 @@ public final class Replica {
         promised = vote.ballot();
       }
     }
-    this.log = new ChosenLog(self, out, state.chosen(), state.localLog(), state.accepted(),
-        identity.generation());
+    SnapshotState snapshot = boot.snapshot();
+    if (snapshot != null) {
+      membership.replaceWith(snapshot.generations()); // R20: as of the snapshot's slot
+    }
+    this.log = new ChosenLog(self, out, state.compactedSlot(), snapshot, state.chosen(),
+        state.localLog(), state.accepted(), identity.generation());
+    this.snapshotSlot = snapshot == null ? 0 : snapshot.slot();
     this.acceptor = new Acceptor(this, rules, promised, accepted);
     this.proposer = new Proposer(this, rules);
     this.reader = new Reader(this, rules);
-    long slot = 1;
+    long slot = state.compactedSlot() + 1;
     for (Block b : state.chosen()) {
-      if (b.hasControl()) {
-        applyControl(new SlotBlock(slot, b));
+      if (b.hasControl() && slot > snapshotSlot) {
+        applyControl(new SlotBlock(slot, b)); // earlier ones are in the snapshot's membership
       }
       slot++;
     }
@@ -184,6 +192,72 @@ public final class Replica {
    */
   public long read() {
     return reader.read();
+  }
+
+  /**
+   * R20: the protocol's part of a snapshot as of the committed slot. The caller snapshots its
+   * application in the same state (right after the batch that committed this slot was applied),
+   * stores both, and then calls {@link #snapshotTaken}. Throws if nothing is committed yet.
+   *
+   * @return the protocol state as of the committed slot
+   */
+  public SnapshotState snapshotState() {
+    ChosenIndex index = rules.snapshotCarriesIndex() ? log.index() : new ChosenIndex();
+    return SnapshotState.encode(log.committedSlot(), membership, index);
+  }
+
+  /**
+   * R20: a snapshot of {@code slot} is durable; peers behind the compaction point are offered it.
+   * Drops the blocks of slots up to {@code compactThrough} ({@code <= slot}) from memory: the
+   * caller drops them from its store too ({@code Store#compactThrough}).
+   *
+   * @param slot the snapshot's slot
+   * @param compactThrough the last slot whose block is dropped
+   */
+  public void snapshotTaken(long slot, long compactThrough) {
+    if (compactThrough > slot || slot > log.committedSlot()) {
+      throw new IllegalArgumentException(
+          "snapshot of slot " + slot + " compacting through " + compactThrough
+              + " (committed " + log.committedSlot() + ")");
+    }
+    snapshotSlot = Math.max(snapshotSlot, slot);
+    log.compact(compactThrough);
+  }
+
+  /**
+   * R20: installs a snapshot fetched from a peer, whose application state the caller has already
+   * restored and stored durably (committed, and compacted through its slot). Every slot up to
+   * its slot is then committed here; the node goes on fetching the blocks after it (R11). Returns
+   * false, changing nothing, if this node has already committed that slot.
+   *
+   * @param snapshot the protocol state of the fetched snapshot
+   * @return true if it was installed
+   */
+  public boolean installSnapshot(SnapshotState snapshot) {
+    if (!log.install(snapshot)) {
+      return false;
+    }
+    membership.replaceWith(snapshot.generations());
+    snapshotSlot = snapshot.slot();
+    acceptor.onCommitted(snapshot.slot());
+    proposer.onSnapshotInstalled();
+    Block next = log.takeEarly(snapshot.slot() + 1);
+    if (next != null) {
+      commit(snapshot.slot() + 1, next, self);
+    }
+    reader.settle();
+    requestCatchUp();
+    return true;
+  }
+
+  /** {@return R20: the highest slot whose block was dropped after a snapshot; 0 if none} */
+  public long compactedSlot() {
+    return log.compactedSlot();
+  }
+
+  /** {@return R20: the slot of the newest durable snapshot this node holds or installed} */
+  public long snapshotSlot() {
+    return snapshotSlot;
   }
 
   /** Broadcasts a request for chosen blocks this node lacks (R11); useful after a restart. */
@@ -295,15 +369,16 @@ public final class Replica {
   }
 
   /**
-   * The block chosen for {@code slot}; {@code 1 <= slot <= committedSlot()}.
+   * The block chosen for {@code slot}; {@code compactedSlot() < slot <= committedSlot()}.
    *
    * @param slot the slot
    * @return the block
    */
   public Block chosen(long slot) {
-    if (slot < 1 || slot > log.committedSlot()) {
+    if (slot <= log.compactedSlot() || slot > log.committedSlot()) {
       throw new IllegalArgumentException(
-          "slot " + slot + " is not committed (committed: " + log.committedSlot() + ")");
+          "slot " + slot + " is not held (compacted through " + log.compactedSlot()
+              + ", committed " + log.committedSlot() + ")");
     }
     return log.block(slot);
   }
@@ -624,8 +699,15 @@ public final class Replica {
     }
   }
 
-  /** R11/R12: sends {@code to} the chosen blocks from {@code fromSlot} on, if we have any. */
+  /**
+   * R11/R12: sends {@code to} the chosen blocks from {@code fromSlot} on, if we have any; R20: if
+   * they are compacted, offers the snapshot instead.
+   */
   void sendCatchUp(int to, long fromSlot) {
+    if (fromSlot <= log.compactedSlot() && to != self) {
+      out.messages.add(new Message.SnapshotOffer(self, to, snapshotSlot));
+      return;
+    }
     List<Block> blocks = log.blocks(fromSlot, config.catchUpBlocksMax(), catchUpBytesMax());
     if (!blocks.isEmpty() && to != self) {
       out.messages.add(new CatchUp(self, to, fromSlot, blocks));

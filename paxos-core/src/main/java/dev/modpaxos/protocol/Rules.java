@@ -84,6 +84,14 @@ class Rules {
     return true;
   }
 
+  /**
+   * R20: a snapshot carries the index of every chosen entry id, so that admission (R18) still
+   * drops an entry chosen in a compacted slot; the broken variant's snapshots forget it.
+   */
+  boolean snapshotCarriesIndex() {
+    return true;
+  }
+
   /** R10: an acceptor neither promises nor accepts for a slot it knows is decided. */
   boolean isDecided(long slot, long committedSlot) {
     return slot <= committedSlot;

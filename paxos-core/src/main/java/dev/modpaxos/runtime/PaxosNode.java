@@ -11,6 +11,7 @@ import dev.modpaxos.protocol.ReplicaConfig;
 import dev.modpaxos.protocol.RoundEvent;
 import dev.modpaxos.protocol.SlotBlock;
 import dev.modpaxos.spi.Application;
+import dev.modpaxos.spi.SnapshotApplication;
 import dev.modpaxos.spi.Store;
 import dev.modpaxos.spi.StoredState;
 import dev.modpaxos.spi.Transport;
@@ -94,6 +95,10 @@ public final class PaxosNode implements AutoCloseable {
   private final NodeLoop loop;
   private final ReplicaFactory replicaFactory;
   private final ReadyExecutor.Hook hook;
+  private final Snapshots.Policy snapshotPolicy;
+  private final java.util.concurrent.Executor snapshotExecutor;
+  private final java.util.concurrent.ExecutorService ownSnapshotThread; // null if injected
+  private Snapshots snapshots;
   private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicInteger inFlight = new AtomicInteger();
@@ -149,6 +154,20 @@ public final class PaxosNode implements AutoCloseable {
             : new ThreadLoop("modpaxos-node-" + id, TimeUnit.MILLISECONDS.toNanos(b.tickMillis));
     this.replicaFactory = b.replicaFactory;
     this.hook = b.hook;
+    this.snapshotPolicy = b.snapshotPolicy();
+    if (b.snapshotExecutor != null || !snapshotPolicy.enabled()) {
+      this.ownSnapshotThread = null;
+      this.snapshotExecutor = b.snapshotExecutor != null ? b.snapshotExecutor : Runnable::run;
+    } else {
+      this.ownSnapshotThread =
+          java.util.concurrent.Executors.newSingleThreadExecutor(
+              r -> {
+                Thread t = new Thread(r, "modpaxos-snapshot-" + config.nodeId());
+                t.setDaemon(true);
+                return t;
+              });
+      this.snapshotExecutor = ownSnapshotThread;
+    }
     this.snapshot =
         new Snapshot(0, Leadership.STOPPED, 0, "node " + id + " has not started");
   }
@@ -199,20 +218,41 @@ public final class PaxosNode implements AutoCloseable {
 
   private void boot() {
     StoredState stored = store.load();
-    replica = replicaFactory.create(config, stored, new Boot(bootstrap, nonceSource.getAsLong()));
+    SnapshotApplication snapshotting =
+        application instanceof SnapshotApplication a ? a : null;
+    Boot boot = new Boot(bootstrap, nonceSource.getAsLong());
+    long restored = 0;
+    if (stored.snapshot() != null) {
+      if (snapshotting == null) {
+        throw new IllegalStateException(
+            "the store holds a snapshot of slot " + stored.snapshot().slot() + " but the"
+                + " application does not implement SnapshotApplication, so it cannot restore it");
+      }
+      boot = boot.withSnapshot(SnapshotFile.restore(stored.snapshot(), snapshotting)); // R20
+      restored = stored.snapshot().slot();
+    }
+    replica = replicaFactory.create(config, stored, boot);
     executor = new ReadyExecutor(store, this::send, application, new Completions(), hook);
-    long slot = 1;
+    snapshots =
+        new Snapshots(id, store, snapshotting, snapshotPolicy, this::send, snapshotExecutor,
+            task -> loop.execute(task), config.roundTimeoutTicks());
+    snapshots.started(replica, stored.snapshot());
+    long slot = stored.compactedSlot() + 1;
     for (Block b : stored.chosen()) {
-      executor.apply(new SlotBlock(slot++, b));
+      if (slot > restored) {
+        executor.apply(new SlotBlock(slot, b)); // the snapshot covers the earlier ones
+      }
+      slot++;
     }
     publish();
     transport.start(this::onInbound);
     loop.start(new LoopWork());
     state.compareAndSet(State.STARTING, State.RUNNING);
     log.info(
-        "node {} started: committed slot {}, local log {} entries{}",
+        "node {} started: committed slot {}{}, local log {} entries{}",
         id,
-        stored.chosen().size(),
+        replica.committedSlot(),
+        restored == 0 ? "" : " (from the snapshot of slot " + restored + ")",
         replica.localLogSize(),
         stored.losses().isEmpty() ? "" : ", store reported lost state " + stored.losses());
     String notVoting = replica.notVotingReason();
@@ -441,6 +481,36 @@ public final class PaxosNode implements AutoCloseable {
   }
 
   /**
+   * R20: the highest slot whose block this node dropped after a snapshot; 0 if none. {@link
+   * #chosenBlocks} returns nothing at or below it.
+   *
+   * @return the compacted slot
+   */
+  public long compactedSlot() {
+    return query(() -> replica.compactedSlot());
+  }
+
+  /** {@return R20: the slot of this node's newest snapshot, taken or installed; 0 if none} */
+  public long snapshotSlot() {
+    return query(() -> replica.snapshotSlot());
+  }
+
+  /** {@return R20: snapshots this node took, installed from a peer, and discarded} */
+  public SnapshotCounts snapshotCounts() {
+    return query(() -> new SnapshotCounts(
+        snapshots.taken(), snapshots.installed(), snapshots.installsDiscarded()));
+  }
+
+  /**
+   * R20: what {@link #snapshotCounts()} reports.
+   *
+   * @param taken snapshots this node wrote
+   * @param installed snapshots installed from a peer
+   * @param discarded fetched snapshots that failed their checksum
+   */
+  public record SnapshotCounts(long taken, long installed, long discarded) {}
+
+  /**
    * Up to {@code max} chosen blocks from {@code fromSlot} on (slot {@code fromSlot + i}).
    *
    * @param fromSlot the first slot wanted
@@ -521,6 +591,9 @@ public final class PaxosNode implements AutoCloseable {
     }
     loop.stop();
     transport.close();
+    if (ownSnapshotThread != null) {
+      ownSnapshotThread.shutdownNow();
+    }
     closeStore();
   }
 
@@ -535,6 +608,7 @@ public final class PaxosNode implements AutoCloseable {
     @Override
     public void tick() {
       replica.tick();
+      snapshots.tick();
     }
 
     @Override
@@ -544,6 +618,8 @@ public final class PaxosNode implements AutoCloseable {
         publish();
       } else if (!executor.execute(r)) {
         throw new Halted();
+      } else {
+        snapshots.afterBatch();
       }
     }
 
@@ -571,6 +647,7 @@ public final class PaxosNode implements AutoCloseable {
 
     @Override
     public void chosen(SlotBlock chosen, List<?> results) {
+      snapshots.applied(chosen);
       int i = 0; // the entry's index in the block the application saw (no control entries)
       for (Entry e : chosen.block().entries()) {
         if (e.id().isControl()) {
@@ -643,7 +720,11 @@ public final class PaxosNode implements AutoCloseable {
 
   private void step(Message m) {
     counters.received(m.type());
-    replica.step(m);
+    if (Snapshots.handles(m)) {
+      snapshots.step(m); // R20: I/O the pure core leaves to the runtime
+    } else {
+      replica.step(m);
+    }
   }
 
   private void send(Message m) {
@@ -807,6 +888,79 @@ public final class PaxosNode implements AutoCloseable {
     private NodeLoop loop;
     private ReplicaFactory replicaFactory = Replica::new;
     private ReadyExecutor.Hook hook = ReadyExecutor.Hook.NONE;
+    private long snapshotEverySlots;
+    private long snapshotEveryBytes;
+    private long compactionTailSlots = 1000;
+    private int snapshotChunkBytes = 256 << 10;
+    private java.util.concurrent.Executor snapshotExecutor;
+
+    Snapshots.Policy snapshotPolicy() {
+      return new Snapshots.Policy(
+          snapshotEverySlots, snapshotEveryBytes, compactionTailSlots, snapshotChunkBytes);
+    }
+
+    /**
+     * R20: take a snapshot every {@code slots} committed slots (0, the default: never by slots).
+     * Needs a {@link SnapshotApplication} and a store that {@link Store#supportsSnapshots()}.
+     *
+     * @param slots slots between snapshots, or 0
+     * @return this builder
+     */
+    public Builder snapshotEverySlots(long slots) {
+      snapshotEverySlots = requireNotNegative("snapshotEverySlots", slots);
+      return this;
+    }
+
+    /**
+     * R20: take a snapshot once this many payload bytes were applied since the last (0: never).
+     *
+     * @param bytes payload bytes between snapshots, or 0
+     * @return this builder
+     */
+    public Builder snapshotEveryBytes(long bytes) {
+      snapshotEveryBytes = requireNotNegative("snapshotEveryBytes", bytes);
+      return this;
+    }
+
+    /**
+     * R20: blocks kept below a snapshot's slot for peers slightly behind (default 1000); a peer
+     * further behind installs the snapshot instead.
+     *
+     * @param slots blocks kept below the snapshot's slot
+     * @return this builder
+     */
+    public Builder compactionTailSlots(long slots) {
+      compactionTailSlots = requireNotNegative("compactionTailSlots", slots);
+      return this;
+    }
+
+    /**
+     * R20: the most snapshot bytes one message carries (default 256 KiB).
+     *
+     * @param bytes 1 KiB to 4 MiB
+     * @return this builder
+     */
+    public Builder snapshotChunkBytes(int bytes) {
+      if (bytes < 1024 || bytes > 4 << 20) {
+        throw new IllegalArgumentException(
+            "snapshotChunkBytes must be 1 KiB .. 4 MiB, got " + bytes);
+      }
+      snapshotChunkBytes = bytes;
+      return this;
+    }
+
+    /** For the simulator: where an own snapshot is written (default: a thread of the node). */
+    Builder snapshotExecutor(java.util.concurrent.Executor v) {
+      snapshotExecutor = Objects.requireNonNull(v, "snapshotExecutor");
+      return this;
+    }
+
+    private static long requireNotNegative(String name, long v) {
+      if (v < 0) {
+        throw new IllegalArgumentException(name + " must be >= 0, got " + v);
+      }
+      return v;
+    }
 
     private Builder(ReplicaConfig config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -933,6 +1087,15 @@ public final class PaxosNode implements AutoCloseable {
       Objects.requireNonNull(transport, "transport");
       Objects.requireNonNull(store, "store");
       Objects.requireNonNull(application, "application");
+      if (snapshotPolicy().enabled() && !(application instanceof SnapshotApplication)) {
+        throw new IllegalArgumentException(
+            "snapshots are on (snapshotEverySlots/snapshotEveryBytes) but the application does"
+                + " not implement SnapshotApplication");
+      }
+      if (snapshotPolicy().enabled() && !store.supportsSnapshots()) {
+        throw new IllegalArgumentException(
+            "snapshots are on but " + store.getClass().getSimpleName() + " keeps no snapshots");
+      }
       return new PaxosNode(this);
     }
   }

@@ -68,6 +68,7 @@ public interface Store extends AutoCloseable {
   /**
    * Records a chosen block. Slots arrive in order 1, 2, 3, ... without gaps (R9), but a crash may
    * keep a later one and lose an earlier one; {@link #load()} returns only the gap-free prefix.
+   * After an installed snapshot of slot {@code s} (R20) the next block saved is {@code s + 1}.
    *
    * @param chosen the block and its slot
    */
@@ -86,6 +87,37 @@ public interface Store extends AutoCloseable {
    * @param ids the ids of the entries to remove
    */
   void removeLocal(Collection<EntryId> ids);
+
+  // ---- snapshots (R20); a store without them keeps the whole history ----------------------
+
+  /** {@return true if this store implements the snapshot methods below} */
+  default boolean supportsSnapshots() {
+    return false;
+  }
+
+  /**
+   * Opens a sink for a snapshot of {@code slot}: a new one, or the partial one an earlier run left
+   * for the same slot (then {@link SnapshotSink#sizeBytes()} is above 0). Partial snapshots of
+   * other slots are discarded. May be called from any thread; independent of the other writes.
+   *
+   * @param slot the slot the snapshot covers
+   * @return the sink to write it to
+   */
+  default SnapshotSink openSnapshot(long slot) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps no snapshots");
+  }
+
+  /**
+   * Drops the chosen blocks of slots up to {@code slot}, which a committed snapshot covers (at or
+   * above {@code slot}); durable with the next {@link #sync()}. Later {@link #load()}s return the
+   * blocks after it, {@code compactedSlot} and the newest snapshot. A crash may keep any subset of
+   * the drops; {@code load()} still returns a gap-free run after the snapshot.
+   *
+   * @param slot the last slot whose block is dropped
+   */
+  default void compactThrough(long slot) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps no snapshots");
+  }
 
   /** Makes every earlier write durable. Returns only when they are. */
   void sync();

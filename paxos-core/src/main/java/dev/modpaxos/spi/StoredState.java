@@ -16,11 +16,15 @@ import java.util.Set;
  * @param promised the highest promised ballot, {@link Ballot#ZERO} if none
  * @param accepted the acceptor's votes the store kept, at most one per slot, in slot order (R8,
  *     R18): each is the last value accepted for its slot; empty if none
- * @param chosen the chosen blocks; element {@code i} is slot {@code i + 1}; the longest prefix of
- *     slots without a gap that survived
+ * @param chosen the chosen blocks; element {@code i} is slot {@code compactedSlot + i + 1}; the
+ *     longest run of slots without a gap that survived
  * @param localLog the local log in append order
  * @param losses what the store found lost or damaged since the last synced {@link
  *     Store#saveIdentity}; empty when intact (R16)
+ * @param compactedSlot the blocks of slots up to this one were dropped ({@link
+ *     Store#compactThrough}); 0 if none
+ * @param snapshot the newest verified snapshot ({@link Store#openSnapshot}), or null; its slot
+ *     is at least {@code compactedSlot}
  */
 public record StoredState(
     StoreIdentity identity,
@@ -28,11 +32,33 @@ public record StoredState(
     List<Proposal> accepted,
     List<Block> chosen,
     List<Entry> localLog,
-    Set<StateLoss> losses) {
+    Set<StateLoss> losses,
+    long compactedSlot,
+    StoredSnapshot snapshot) {
 
   /** The state of a store that was never written. */
   public static final StoredState EMPTY =
       new StoredState(null, Ballot.ZERO, List.of(), List.of(), List.of(), Set.of());
+
+  /**
+   * A state without compaction or snapshot.
+   *
+   * @param identity see {@link #identity()}
+   * @param promised see {@link #promised()}
+   * @param accepted see {@link #accepted()}
+   * @param chosen see {@link #chosen()}
+   * @param localLog see {@link #localLog()}
+   * @param losses see {@link #losses()}
+   */
+  public StoredState(
+      StoreIdentity identity,
+      Ballot promised,
+      List<Proposal> accepted,
+      List<Block> chosen,
+      List<Entry> localLog,
+      Set<StateLoss> losses) {
+    this(identity, promised, accepted, chosen, localLog, losses, 0, null);
+  }
 
   /**
    * Copies the collections; orders {@code accepted} by slot.
@@ -43,9 +69,17 @@ public record StoredState(
    * @param chosen see {@link #chosen()}
    * @param localLog see {@link #localLog()}
    * @param losses see {@link #losses()}
+   * @param compactedSlot see {@link #compactedSlot()}
+   * @param snapshot see {@link #snapshot()}
    */
   public StoredState {
     Objects.requireNonNull(promised, "promised");
+    if (compactedSlot < 0 || (snapshot != null && snapshot.slot() < compactedSlot)
+        || (snapshot == null && compactedSlot > 0)) {
+      throw new IllegalArgumentException(
+          "compacted through slot " + compactedSlot + " but the snapshot is "
+              + (snapshot == null ? "missing" : "of slot " + snapshot.slot()));
+    }
     accepted = inSlotOrder(accepted);
     chosen = List.copyOf(chosen);
     localLog = List.copyOf(localLog);
@@ -58,7 +92,14 @@ public record StoredState(
         && promised.equals(Ballot.ZERO)
         && accepted.isEmpty()
         && chosen.isEmpty()
-        && localLog.isEmpty();
+        && localLog.isEmpty()
+        && snapshot == null;
+  }
+
+  /** {@return the highest slot this state holds chosen: by its blocks or by its snapshot (R20)} */
+  public long chosenSlot() {
+    long byBlocks = compactedSlot + chosen.size();
+    return snapshot == null ? byBlocks : Math.max(byBlocks, snapshot.slot());
   }
 
   /** {@return the vote for the highest slot, or null if there is none} */

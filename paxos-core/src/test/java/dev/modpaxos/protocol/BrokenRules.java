@@ -27,6 +27,24 @@ public final class BrokenRules {
         });
   }
 
+  /**
+   * A replica that breaks R20: its snapshots forget which entry ids were chosen, so a node that
+   * installs or restarts from one admits again an entry chosen in a compacted slot.
+   */
+  public static Replica snapshottingWithoutIndex(
+      ReplicaConfig config, StoredState state, Boot boot) {
+    return new Replica(
+        config,
+        state,
+        boot,
+        new Rules() {
+          @Override
+          boolean snapshotCarriesIndex() {
+            return false;
+          }
+        });
+  }
+
   /** A replica that ignores R7, the highest-ballot rule: it never re-proposes an accepted value. */
   public static Replica ignoringHighestBallot(ReplicaConfig config, StoredState state, Boot boot) {
     return new Replica(

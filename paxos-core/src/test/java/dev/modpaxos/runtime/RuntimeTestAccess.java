@@ -24,6 +24,11 @@ public final class RuntimeTestAccess {
     return builder.loop(loop).hook(hook).replicaFactory(factory::create);
   }
 
+  /** R20: the node writes its own snapshots on the calling thread (deterministic). */
+  public static PaxosNode.Builder snapshotsInline(PaxosNode.Builder builder) {
+    return builder.snapshotExecutor(Runnable::run);
+  }
+
   /** The node's replica (loop-confined: call only on the node's loop, e.g. a SimLoop's caller). */
   public static Replica replica(PaxosNode node) {
     return node.replica();

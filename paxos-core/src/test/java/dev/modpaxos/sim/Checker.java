@@ -34,6 +34,32 @@ interface Checker<A> {
   default void onRestarted(int node, List<Block> durableChosen) {}
 
   /**
+   * {@code node} restarted from its store, which held {@code firstSlot - 1} compacted slots (a
+   * snapshot covers them, R20) and {@code durableChosen} from {@code firstSlot} on. Calls {@link
+   * #onRestarted(int, List)} when nothing was compacted.
+   */
+  default void onRestarted(int node, long firstSlot, List<Block> durableChosen) {
+    if (firstSlot == 1) {
+      onRestarted(node, durableChosen);
+    }
+  }
+
+  /**
+   * {@code node} replaced its application state with a snapshot of {@code slot} (R20): at start-up
+   * ({@code installed} false) or fetched from a peer ({@code installed} true); {@code app} is the
+   * state right after. Blocks from {@code slot + 1} on are applied next.
+   */
+  default void onRestored(int node, long slot, boolean installed, A app) {}
+
+  /**
+   * The same as {@link #onStateLost(int, List, List)}, with {@code chosenLeft} starting at slot
+   * {@code firstSlot} (after a compaction, R20); calls that method with the list as it is.
+   */
+  default void onStateLost(int node, long firstSlot, List<Block> chosenLeft, List<Entry> localLost) {
+    onStateLost(node, chosenLeft, localLost);
+  }
+
+  /**
    * The disk of {@code node} lost state on purpose (R16): {@code chosenLeft} is the chosen prefix
    * that survived, {@code localLost} the acknowledged local entries that are gone.
    */

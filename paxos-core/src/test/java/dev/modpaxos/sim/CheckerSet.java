@@ -40,6 +40,21 @@ final class CheckerSet<A> implements Checker<A> {
   }
 
   @Override
+  public void onRestarted(int node, long firstSlot, List<Block> durableChosen) {
+    checkers.forEach(c -> c.onRestarted(node, firstSlot, durableChosen));
+  }
+
+  @Override
+  public void onStateLost(int node, long firstSlot, List<Block> chosenLeft, List<Entry> lost) {
+    checkers.forEach(c -> c.onStateLost(node, firstSlot, chosenLeft, lost));
+  }
+
+  @Override
+  public void onRestored(int node, long slot, boolean installed, A app) {
+    checkers.forEach(c -> c.onRestored(node, slot, installed, app));
+  }
+
+  @Override
   public void onStateLost(int node, List<Block> chosenLeft, List<Entry> localLost) {
     checkers.forEach(c -> c.onStateLost(node, chosenLeft, localLost));
   }

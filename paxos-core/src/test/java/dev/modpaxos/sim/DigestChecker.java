@@ -26,6 +26,17 @@ final class DigestChecker<A> implements Checker<A> {
 
   @Override
   public void onApplied(int node, SlotBlock chosen, A app) {
+    compare(node, chosen.slot(), app);
+  }
+
+  /** R20: a snapshot restored (or installed) at {@code slot} must hold every replica's state. */
+  @Override
+  public void onRestored(int node, long slot, boolean installed, A app) {
+    compare(node, slot, app);
+  }
+
+  private void compare(int node, long slot, A app) {
+    SlotBlock chosen = new SlotBlock(slot, dev.modpaxos.protocol.Block.EMPTY);
     Object d;
     try {
       d = Objects.requireNonNullElse(digest.apply(app), NULL);

@@ -2,10 +2,10 @@ package dev.modpaxos.sim;
 
 import dev.modpaxos.protocol.Block;
 import dev.modpaxos.protocol.SlotBlock;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Durability: a block a replica reported chosen (applied) is never lost or changed on that
@@ -15,9 +15,9 @@ final class DurabilityChecker implements Checker<Object> {
   static final String NAME = "DurabilityChecker";
 
   private final Violations violations;
-  // Per node: element i is the block the node reported for slot i + 1.
-  private final Map<Integer, List<Block>> reported = new HashMap<>();
-  // Per node: the last slot applied in the current incarnation.
+  // Per node: the block it reported for each slot (slots a snapshot skipped are absent, R20).
+  private final Map<Integer, TreeMap<Long, Block>> reported = new HashMap<>();
+  // Per node: the last slot applied (or restored) in the current incarnation.
   private final Map<Integer, Long> appliedSlot = new HashMap<>();
 
   DurabilityChecker(Violations violations) {
@@ -32,44 +32,74 @@ final class DurabilityChecker implements Checker<Object> {
           NAME, "node " + node + " applied slot " + chosen.slot() + " but expected " + expected);
     }
     appliedSlot.put(node, chosen.slot());
-    List<Block> blocks = reported.computeIfAbsent(node, n -> new ArrayList<>());
-    int index = (int) chosen.slot() - 1;
-    if (index == blocks.size()) {
-      blocks.add(chosen.block());
-    } else if (index < blocks.size() && !blocks.get(index).equals(chosen.block())) {
+    Block earlier =
+        reported.computeIfAbsent(node, n -> new TreeMap<>()).putIfAbsent(chosen.slot(), chosen.block());
+    if (earlier != null && !earlier.equals(chosen.block())) {
       violations.report(
           NAME,
-          "node " + node + " changed slot " + chosen.slot() + " from " + blocks.get(index)
-              + " to " + chosen.block());
+          "node " + node + " changed slot " + chosen.slot() + " from " + earlier + " to "
+              + chosen.block());
     }
+  }
+
+  /** R20: a restored snapshot of {@code slot} stands for every slot up to it. */
+  @Override
+  public void onRestored(int node, long slot, boolean installed, Object app) {
+    long applied = appliedSlot.getOrDefault(node, 0L);
+    if (installed && slot <= applied) {
+      violations.report(NAME, "node " + node + " installed a snapshot of slot " + slot
+          + " but had applied slot " + applied);
+    }
+    appliedSlot.put(node, slot);
   }
 
   /** A damaged disk (R16) may lose reported blocks: only the surviving prefix is still owed. */
   @Override
   public void onStateLost(int node, List<Block> chosenLeft, List<dev.modpaxos.protocol.Entry> lost) {
-    List<Block> blocks = reported.get(node);
-    if (blocks != null && blocks.size() > chosenLeft.size()) {
-      blocks.subList(chosenLeft.size(), blocks.size()).clear();
+    onStateLost(node, 1, chosenLeft, lost);
+  }
+
+  @Override
+  public void onStateLost(int node, long firstSlot, List<Block> chosenLeft,
+      List<dev.modpaxos.protocol.Entry> lost) {
+    TreeMap<Long, Block> blocks = reported.get(node);
+    if (blocks != null) {
+      blocks.tailMap(firstSlot + chosenLeft.size(), true).clear(); // the lost ones
     }
   }
 
   @Override
   public void onRestarted(int node, List<Block> durableChosen) {
+    onRestarted(node, 1, durableChosen, true);
+  }
+
+  @Override
+  public void onRestarted(int node, long firstSlot, List<Block> durableChosen) {
+    onRestarted(node, firstSlot, durableChosen, true);
+  }
+
+  private void onRestarted(int node, long firstSlot, List<Block> durableChosen, boolean check) {
     appliedSlot.put(node, 0L);
-    List<Block> blocks = reported.getOrDefault(node, List.of());
-    for (int i = 0; i < blocks.size(); i++) {
-      if (i >= durableChosen.size()) {
+    TreeMap<Long, Block> blocks = reported.getOrDefault(node, new TreeMap<>());
+    long lastHeld = firstSlot - 1 + durableChosen.size();
+    for (Map.Entry<Long, Block> e : blocks.entrySet()) {
+      long slot = e.getKey();
+      if (slot < firstSlot) {
+        continue; // compacted: a snapshot covers it (the digests compare its state, R20)
+      }
+      if (slot > lastHeld) {
         violations.report(
             NAME,
-            "node " + node + " reported slots up to " + blocks.size() + " but restarted with "
-                + durableChosen.size());
+            "node " + node + " reported slots up to " + blocks.lastKey() + " but restarted with "
+                + lastHeld);
         return;
       }
-      if (!durableChosen.get(i).equals(blocks.get(i))) {
+      Block held = durableChosen.get((int) (slot - firstSlot));
+      if (!held.equals(e.getValue())) {
         violations.report(
             NAME,
-            "node " + node + " reported " + blocks.get(i) + " for slot " + (i + 1)
-                + " but restarted with " + durableChosen.get(i));
+            "node " + node + " reported " + e.getValue() + " for slot " + slot
+                + " but restarted with " + held);
         return;
       }
     }

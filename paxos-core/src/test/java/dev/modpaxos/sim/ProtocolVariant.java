@@ -27,6 +27,8 @@ enum ProtocolVariant {
   NO_ADMISSION(BrokenRules::admittingEverything, false),
   /** Serves a read from its own committed slot, without a majority's read index (breaks R19). */
   READ_WITHOUT_QUORUM(BrokenRules::readingWithoutQuorum, false),
+  /** Snapshots forget which entry ids were chosen (breaks R20: dedup state is in the snapshot). */
+  SNAPSHOT_WITHOUT_INDEX(BrokenRules::snapshottingWithoutIndex, false),
   /** Acceptors answer a PREPARE from a proposer behind on commits (breaks R10). */
   ACCEPT_PREPARE_FROM_BEHIND(BrokenRules::acceptingFromBehind, false),
   /**
@@ -42,7 +44,8 @@ enum ProtocolVariant {
               new StoredState(
                   state.identity() != null && !state.identity().isPending() ? state.identity()
                       : StoreIdentity.founding(config.clusterId(), config.nodeId()),
-                  state.promised(), state.accepted(), state.chosen(), state.localLog(), Set.of()),
+                  state.promised(), state.accepted(), state.chosen(), state.localLog(), Set.of(),
+                  state.compactedSlot(), state.snapshot()),
               boot),
       false);
 

@@ -20,6 +20,7 @@ import dev.modpaxos.runtime.RuntimeTestAccess;
 import dev.modpaxos.runtime.SimLoop;
 import dev.modpaxos.spi.Application;
 import dev.modpaxos.spi.ResultApplication;
+import dev.modpaxos.spi.SnapshotApplication;
 import dev.modpaxos.spi.StateLoss;
 import dev.modpaxos.spi.StoredState;
 import dev.modpaxos.spi.Transport;
@@ -94,6 +95,16 @@ final class SimNode<A extends Application> implements SimNodeView<A> {
     Violations violations();
 
     SimTrace trace();
+
+    /** R20: take a snapshot every this many slots (0: never); only for a SnapshotApplication. */
+    default long snapshotEverySlots() {
+      return 0;
+    }
+
+    /** R20: blocks kept below a snapshot. */
+    default long compactionTailSlots() {
+      return 0;
+    }
   }
 
   private final int id;
@@ -108,6 +119,9 @@ final class SimNode<A extends Application> implements SimNodeView<A> {
   private Consumer<Message> inbound;
   private A app;
   private Application nodeApp;
+  // R20, over every incarnation: snapshots written, and installed from a peer.
+  private long snapshots;
+  private long installs;
   // runRound() futures of this incarnation not yet seen settled.
   private final List<CompletableFuture<Void>> openRounds = new ArrayList<>();
   // Reads called on this node, over every incarnation: each read's number.
@@ -181,7 +195,7 @@ final class SimNode<A extends Application> implements SimNodeView<A> {
     }
     StoredState s = store.load();
     return s.lastAccepted() != null
-        && s.lastAccepted().slot() - ReplicaConfig.PIPELINE_SLOTS_LIMIT > s.chosen().size();
+        && s.lastAccepted().slot() - ReplicaConfig.PIPELINE_SLOTS_LIMIT > s.chosenSlot();
   }
 
   // ---- lifecycle ------------------------------------------------------------------------------
@@ -193,20 +207,31 @@ final class SimNode<A extends Application> implements SimNodeView<A> {
    * nothing, so starting over is safe; after it, an empty store means a wiped disk (R16).
    */
   void start(ReplicaConfig config, boolean bootstrap) {
-    env.checker().onRestarted(id, store.durableChosen());
+    StoredState held = store.load();
+    env.checker().onRestarted(id, held.compactedSlot() + 1, held.chosen());
     app = model.newApplication();
     nodeApp = model.nodeApplication(app);
     appliedSlot = 0;
     loop = new SimLoop(this::checkInvariants);
-    PaxosNode n =
+    boolean snapshotting = nodeApp instanceof SnapshotApplication && env.snapshotEverySlots() > 0;
+    PaxosNode.Builder b =
         RuntimeTestAccess.simulated(PaxosNode.builder(config), loop, hook, variant::newReplica)
             .transport(new Wire())
             .store(store)
-            .application(nodeApp instanceof ResultApplication
-                ? (ResultApplication) this::applyWithResults : this::apply)
+            .application(nodeApp instanceof SnapshotApplication ? new SnapshottingApp()
+                : nodeApp instanceof ResultApplication
+                    ? (ResultApplication) this::applyWithResults : this::apply)
             .bootstrap(bootstrap && !founded)
-            .nonceSource(env::nextLong)
-            .build();
+            .nonceSource(env::nextLong);
+    if (snapshotting) {
+      // Written inline: deterministic, and a crash may still strike between the commit and the
+      // compaction, which the node does in a later task (R20).
+      RuntimeTestAccess.snapshotsInline(b)
+          .snapshotEverySlots(env.snapshotEverySlots())
+          .compactionTailSlots(env.compactionTailSlots())
+          .snapshotChunkBytes(1024);
+    }
+    PaxosNode n = b.build();
     node = n;
     try {
       n.start();
@@ -285,7 +310,7 @@ final class SimNode<A extends Application> implements SimNodeView<A> {
     StoredState after = store.load();
     List<Entry> lost = new ArrayList<>(before.localLog());
     lost.removeAll(after.localLog());
-    env.checker().onStateLost(id, after.chosen(), lost);
+    env.checker().onStateLost(id, after.compactedSlot() + 1, after.chosen(), lost);
   }
 
   private void down(String where) {
@@ -442,6 +467,47 @@ final class SimNode<A extends Application> implements SimNodeView<A> {
     } catch (RuntimeException e) {
       env.violations().report(RUNTIME, "node " + id + " cannot apply slot " + slot + ": " + e);
       throw e;
+    }
+  }
+
+  /** R20: snapshots this node wrote and installed, over all its incarnations. */
+  long snapshots() {
+    return snapshots;
+  }
+
+  long installs() {
+    return installs;
+  }
+
+  /**
+   * The node's application when the user's is a {@link SnapshotApplication}: applies as the
+   * others do, and tells the checkers when a snapshot replaced the state (R20).
+   */
+  private final class SnapshottingApp implements ResultApplication, SnapshotApplication {
+    private final SnapshotApplication user = (SnapshotApplication) nodeApp;
+
+    @Override
+    public List<?> applyWithResults(long slot, Block block) {
+      return SimNode.this.applyWithResults(slot, block);
+    }
+
+    @Override
+    public SnapshotWriter snapshot(long slot) {
+      snapshots++;
+      return user.snapshot(slot);
+    }
+
+    @Override
+    public void restore(long slot, java.io.InputStream in) throws java.io.IOException {
+      user.restore(slot, in);
+      boolean installed = node != null && node.isRunning();
+      installs += installed ? 1 : 0;
+      appliedSlot = slot;
+      if (env.trace().on()) {
+        env.trace().line(env.now(), "n" + id + (installed ? " installed" : " restored")
+            + " snapshot slot=" + slot);
+      }
+      env.checker().onRestored(id, slot, installed, app);
     }
   }
 

@@ -23,6 +23,8 @@ import java.util.List;
  * @param reads linearizable reads that succeeded (R19)
  * @param readsFailed reads that failed, as they may (no majority in time, node stopped)
  * @param staleReads successful reads that missed a slot applied before they were called
+ * @param snapshots snapshots nodes wrote (R20)
+ * @param installs snapshots nodes installed from a peer (R20)
  * @param traceHash hash of the trace, if it was on
  */
 record SimResult(
@@ -44,6 +46,8 @@ record SimResult(
     long reads,
     long readsFailed,
     long staleReads,
+    long snapshots,
+    long installs,
     long traceHash) {
 
   boolean failed() {

@@ -31,6 +31,8 @@ import java.util.SplittableRandom;
  * @param catchUpBlocksMax passed to every replica's config
  * @param pipelineSlots passed to every replica's config: slots a leader keeps in flight (R18)
  * @param readRate per tick, probability a random live node starts a linearizable read (R19)
+ * @param snapshotEverySlots R20: a node snapshots every this many slots (0: never), and compacts
+ * @param compactionTailSlots R20: blocks kept below each snapshot for peers slightly behind
  */
 record SimShape(
     int nodes,
@@ -55,7 +57,9 @@ record SimShape(
     int blockEntriesMax,
     int catchUpBlocksMax,
     int pipelineSlots,
-    double readRate) {
+    double readRate,
+    int snapshotEverySlots,
+    int compactionTailSlots) {
 
   static final int LONG_DELAY_TICKS_MAX = 120;
   private static final int[] SIZES = {3, 5, 7};
@@ -87,7 +91,9 @@ record SimShape(
         r.nextInt(4) == 0 ? 1 + r.nextInt(4) : 4096,
         r.nextInt(4) == 0 ? 1 + r.nextInt(3) : 64,
         PIPELINES[r.nextInt(PIPELINES.length)],
-        r.nextDouble(0.02, 0.2));
+        r.nextDouble(0.02, 0.2),
+        r.nextBoolean() ? 0 : 2 + r.nextInt(12),
+        r.nextInt(6));
   }
 
   private static final int[] PIPELINES = {1, 2, 4, ReplicaConfig.PIPELINE_SLOTS_LIMIT};
@@ -99,6 +105,6 @@ record SimShape(
   static SimShape stable(int nodes, RoundTrigger trigger, int safetyTicks) {
     return new SimShape(
         nodes, trigger, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1.0, 0.3, 0, 1, 1, safetyTicks, 5000, 5, 4096,
-        64, 4, 0);
+        64, 4, 0, 0, 0);
   }
 }

@@ -18,6 +18,8 @@ final class SimTotals {
   private long reads;
   private long readsFailed;
   private long staleReads;
+  private long snapshots;
+  private long installs;
   private SimResult slowestLiveness;
   private final List<SimResult> failed = new ArrayList<>();
 
@@ -35,6 +37,8 @@ final class SimTotals {
     reads += r.reads();
     readsFailed += r.readsFailed();
     staleReads += r.staleReads();
+    snapshots += r.snapshots();
+    installs += r.installs();
     if (slowestLiveness == null || r.livenessTicks() > slowestLiveness.livenessTicks()) {
       slowestLiveness = r;
     }
@@ -71,6 +75,14 @@ final class SimTotals {
     return staleReads;
   }
 
+  long snapshots() {
+    return snapshots;
+  }
+
+  long installs() {
+    return installs;
+  }
+
   List<SimResult> failed() {
     return List.copyOf(failed);
   }
@@ -87,6 +99,7 @@ final class SimTotals {
     return "simulation seeds=" + seeds + " violations=" + violations + " chosen_blocks="
         + chosenBlocks + " chosen_entries=" + chosenEntries + " crashes=" + crashes
         + " amnesia=" + amnesia + " partitions=" + partitions + " dropped=" + dropped
-        + " reads=" + reads + " stale_reads=" + staleReads;
+        + " reads=" + reads + " stale_reads=" + staleReads + " snapshots=" + snapshots
+        + " installs=" + installs;
   }
 }

@@ -168,6 +168,8 @@ final class Simulation<A extends Application> implements SimNode.Env<A> {
         staleReads.served(),
         staleReads.failed(),
         staleReads.stale(),
+        nodes.stream().mapToLong(SimNode::snapshots).sum(),
+        nodes.stream().mapToLong(SimNode::installs).sum(),
         trace.hash());
   }
 
@@ -372,6 +374,16 @@ final class Simulation<A extends Application> implements SimNode.Env<A> {
   @Override
   public Checker<A> checker() {
     return checkers;
+  }
+
+  @Override
+  public long snapshotEverySlots() {
+    return shape.snapshotEverySlots();
+  }
+
+  @Override
+  public long compactionTailSlots() {
+    return shape.compactionTailSlots();
   }
 
   @Override

@@ -16,12 +16,15 @@ final class TransferModel implements SimModel<TransferApp> {
   private final SimShape shape;
   private final List<Integer> members;
   private final ConservationChecker conservation;
+  // R20: replicas hold equal balances at equal slots, also right after a snapshot restore.
+  private final DigestChecker<TransferApp> digests;
   private long nextNonce;
 
   TransferModel(SimShape shape, List<Integer> members, Violations violations) {
     this.shape = shape;
     this.members = members;
     this.conservation = new ConservationChecker(violations);
+    this.digests = new DigestChecker<>(TransferApp::balancesText, violations);
   }
 
   @Override
@@ -31,7 +34,7 @@ final class TransferModel implements SimModel<TransferApp> {
 
   @Override
   public List<Checker<? super TransferApp>> stateCheckers() {
-    return List.of(conservation);
+    return List.of(conservation, digests);
   }
 
   @Override

@@ -39,14 +39,21 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Real crashes: a child JVM ({@link CrashWriter}) writes and acknowledges in a loop, the test
- * kills it with SIGKILL at random points (during JVM start, recovery, writes, sync, roll-over),
- * then reopens the store and checks that every acknowledged write is there (identity included),
+ * kills it with SIGKILL at random points (during JVM start, recovery, writes, sync, roll-over,
+ * snapshot writing, between a snapshot's commit and its compaction, compaction), then reopens the
+ * store and checks that every acknowledged write is there (identity, committed snapshots and
+ * compaction points included), that a load returns only the blocks after the compaction point,
  * that the store reports no loss (a kill loses nothing the page cache held, so any report would
  * make a healthy node a learner) and that it takes new writes without hanging. A failing run prints its seed; {@code -Dcrash.seed=N} replays the
  * kill schedule (the exact kill points still depend on timing).
  */
 class ChronicleStoreCrashTest {
   private static final Pattern ACK = Pattern.compile("ACK (\\d+) (\\d+) END");
+  private static final Pattern SNAP = Pattern.compile("SNAP (\\d+) END");
+  private static final Pattern COMPACT = Pattern.compile("COMPACT (\\d+) END");
+  /** Blocks a load may return once compaction runs: a snapshot interval, its tail, slack. */
+  private static final int LOADED_BLOCKS_MAX =
+      CrashWriter.SNAPSHOT_EVERY + CrashWriter.TAIL + CrashWriter.IDENTITY_EVERY + 8;
   private static final int KILLS_MIN = 20;
   private static final int KILLS_MAX = 30;
   private static final long SOFT_BUDGET_MILLIS = 60_000;
@@ -71,6 +78,13 @@ class ChronicleStoreCrashTest {
     final List<Long> slots = new ArrayList<>();
     // The round of the iteration that acknowledged each slot (its vote's ballot round).
     final Map<Long, Long> roundOf = new java.util.HashMap<>();
+    long snapshot; // the newest snapshot whose commit returned
+    long compacted; // the highest compaction point synced
+    int snapshots;
+    int compactions;
+    int killsInSnapshot; // killed after SNAPBEGIN, before its SNAP
+    int killsBeforeCompaction; // killed right after a SNAP
+    int resumes; // partial snapshots a restarted child resumed
 
     void add(long round, long slot) {
       this.round = round;
@@ -98,24 +112,35 @@ class ChronicleStoreCrashTest {
             .as("%d kills not done within the deadline", KILLS_MIN)
             .isLessThan(HARD_DEADLINE_MILLIS);
         Durability mode = random.nextBoolean() ? Durability.PROCESS : Durability.POWER;
-        runAndKill(mode, random, acked);
+        boolean inSnapshot = runAndKill(mode, random, acked);
         kills++;
-        recoveryMicros.add(withTimeout(() -> checkAndWriteOnce(mode, acked)));
+        // After a kill inside a snapshot, writing a slot would move the next child past it: leave
+        // it to resume the partial file instead.
+        recoveryMicros.add(withTimeout(() -> checkAndWriteOnce(mode, acked, !inSnapshot)));
       }
     } catch (AssertionError | Exception e) {
       throw new AssertionError("crash test failed with -Dcrash.seed=" + seed + ": " + e, e);
     }
     Collections.sort(recoveryMicros);
     System.out.printf(
-        "crash test: %d kills, %d acknowledged iterations, 0 reopens with a loss reported,"
-            + " recovery open micros min %d median %d max %d (seed %d)%n",
+        "crash test: %d kills (%d while writing a snapshot, %d right after a commit), %d"
+            + " acknowledged iterations, %d snapshots committed (%d resumed), %d compactions,"
+            + " 0 reopens with a"
+            + " loss reported, recovery open micros min %d median %d max %d (seed %d)%n",
         kills,
+        acked.killsInSnapshot,
+        acked.killsBeforeCompaction,
         acked.slots.size(),
+        acked.snapshots,
+        acked.resumes,
+        acked.compactions,
         recoveryMicros.get(0),
         recoveryMicros.get(recoveryMicros.size() / 2),
         recoveryMicros.get(recoveryMicros.size() - 1),
         seed);
     assertThat(kills).isGreaterThanOrEqualTo(KILLS_MIN);
+    assertThat(acked.snapshots).as("snapshots committed").isPositive();
+    assertThat(acked.compactions).as("compactions").isPositive();
   }
 
   @Test
@@ -127,42 +152,83 @@ class ChronicleStoreCrashTest {
         .hasMessageContaining("another process");
   }
 
-  /** Starts a child, kills it at a random point, and records what it acknowledged. */
-  private void runAndKill(Durability mode, Random random, Acked acked) throws Exception {
+  /**
+   * Starts a child, kills it at a random point, and records what it acknowledged. Returns true if
+   * the kill landed while it wrote a snapshot.
+   */
+  private boolean runAndKill(Durability mode, Random random, Acked acked) throws Exception {
     LinkedBlockingQueue<String> lines = startChild(mode);
-    if (random.nextInt(4) == 0) {
-      Thread.sleep(random.nextInt(1500)); // anywhere: JVM start, open, recovery, writes
-    } else {
-      int acks = 1 + random.nextInt(300);
-      for (int i = 0; i < acks; i++) {
-        record(awaitLine(lines, line -> line.startsWith("ACK")), acked);
+    List<String> seen = new ArrayList<>();
+    switch (random.nextInt(5)) {
+      case 0 -> Thread.sleep(random.nextInt(1500)); // anywhere: JVM start, open, recovery, writes
+      case 1, 2 -> { // while a snapshot is written, committed or compacted
+        int begins = 1 + random.nextInt(3);
+        for (int i = 0; i < begins; i++) {
+          seen.add(awaitLine(lines, line -> line.startsWith("SNAPBEGIN"), seen));
+        }
+        Thread.sleep(random.nextInt(mode == Durability.POWER ? 40 : 8));
+      }
+      case 3 -> seen.add(awaitLine(lines, line -> SNAP.matcher(line).matches(), seen));
+      default -> {
+        int acks = 1 + random.nextInt(300);
+        for (int i = 0; i < acks; i++) {
+          seen.add(awaitLine(lines, line -> line.startsWith("ACK"), seen));
+        }
       }
     }
     child.destroyForcibly();
     assertThat(child.waitFor(STEP_TIMEOUT_SECONDS, TimeUnit.SECONDS)).isTrue();
     child = null;
     for (String line = lines.poll(); line != null; line = lines.poll()) {
-      record(line, acked);
+      seen.add(line);
     }
+    String last = null;
+    for (String line : seen) {
+      record(line, acked);
+      last = line.startsWith("EXIT") ? last : line;
+    }
+    if (last != null && last.startsWith("SNAPBEGIN")) {
+      acked.killsInSnapshot++;
+      return true;
+    } else if (last != null && SNAP.matcher(last).matches()) {
+      acked.killsBeforeCompaction++;
+    }
+    return false;
   }
 
   private static void record(String line, Acked acked) {
+    assertThat(line).as("the child's resumed partial snapshot").doesNotStartWith("RESUME-MISMATCH");
+    if (line.startsWith("RESUMED ")) {
+      acked.resumes++;
+    }
     Matcher m = ACK.matcher(line);
     if (m.matches()) {
       acked.add(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)));
     }
+    Matcher snap = SNAP.matcher(line);
+    if (snap.matches()) {
+      acked.snapshot = Math.max(acked.snapshot, Long.parseLong(snap.group(1)));
+      acked.snapshots++;
+    }
+    Matcher compact = COMPACT.matcher(line);
+    if (compact.matches()) {
+      acked.compacted = Math.max(acked.compacted, Long.parseLong(compact.group(1)));
+      acked.compactions++;
+    }
   }
 
   /**
-   * Reopens the store (recovery), checks every acknowledged write, then writes and syncs one more
-   * iteration as the child would, proving the store usable. Returns the open time in micros.
+   * Reopens the store (recovery), checks every acknowledged write, then, if {@code write}, writes
+   * and syncs one more iteration as the child would, proving the store usable. Returns the open
+   * time in micros.
    */
-  private long checkAndWriteOnce(Durability mode, Acked acked) {
+  private long checkAndWriteOnce(Durability mode, Acked acked, boolean write) {
     ChronicleStore store = ChronicleStore.open(dir, CrashWriter.config(mode));
     try {
       StoredState state = store.load();
       assertThat(state.losses()).as("losses reported after a kill").isEmpty();
-      long chosen = state.chosen().size();
+      checkSnapshot(state, acked);
+      long chosen = state.chosenSlot();
       StoreIdentity identity = state.identity();
       if (acked.lastSlot() > 0) {
         // The newest identity acknowledged, or one saved after it that survived.
@@ -176,8 +242,9 @@ class ChronicleStoreCrashTest {
       }
       assertThat(state.promised().round()).isGreaterThanOrEqualTo(acked.round);
       assertThat(chosen).isGreaterThanOrEqualTo(acked.lastSlot());
-      for (int i = 0; i < chosen; i++) {
-        assertThat(state.chosen().get(i)).as("slot %d", i + 1).isEqualTo(CrashWriter.blockFor(i + 1));
+      for (int i = 0; i < state.chosen().size(); i++) {
+        long slot = state.compactedSlot() + 1 + i;
+        assertThat(state.chosen().get(i)).as("slot %d", slot).isEqualTo(CrashWriter.blockFor(slot));
       }
       if (acked.lastSlot() > 0) {
         checkVotes(state, acked);
@@ -185,11 +252,35 @@ class ChronicleStoreCrashTest {
       checkLocalLog(state, acked);
       long round = state.promised().round() + 1;
       long slot = chosen + 1;
-      CrashWriter.iterate(store, round, slot);
-      acked.add(round, slot);
+      if (write) {
+        CrashWriter.iterate(store, round, slot);
+        acked.add(round, slot);
+        CrashWriter.snapshots(store, slot, 0, line -> record(line, acked)); // keep the schedule
+      }
       return TimeUnit.NANOSECONDS.toMicros(store.openReport().openNanos());
     } finally {
       store.close();
+    }
+  }
+
+  /**
+   * The newest acknowledged snapshot, or a newer one, is there with its bytes; the compaction
+   * point is at least the acknowledged one; and once compaction runs, a load returns a bounded
+   * number of blocks however long the history (restart time does not grow with it).
+   */
+  private static void checkSnapshot(StoredState state, Acked acked) {
+    if (acked.snapshot > 0) {
+      assertThat(state.snapshot()).as("acknowledged snapshot of slot %d", acked.snapshot)
+          .isNotNull();
+      assertThat(state.snapshot().slot()).isGreaterThanOrEqualTo(acked.snapshot);
+    }
+    if (state.snapshot() != null) {
+      dev.modpaxos.spi.SnapshotChecks.assertSnapshot(state.snapshot(), state.snapshot().slot(),
+          CrashWriter.snapshotFor(state.snapshot().slot()));
+    }
+    assertThat(state.compactedSlot()).as("compaction point").isGreaterThanOrEqualTo(acked.compacted);
+    if (acked.compacted > 0) {
+      assertThat(state.chosen().size()).as("blocks loaded").isLessThanOrEqualTo(LOADED_BLOCKS_MAX);
     }
   }
 
@@ -227,7 +318,7 @@ class ChronicleStoreCrashTest {
   private static void checkLocalLog(StoredState state, Acked acked) {
     Map<EntryId, Entry> local =
         state.localLog().stream().collect(Collectors.toMap(Entry::id, Function.identity()));
-    long chosen = state.chosen().size();
+    long chosen = state.chosenSlot();
     for (long a : acked.slots) {
       EntryId id = new EntryId(CrashWriter.LOCAL_ORIGIN, a);
       if (chosen < a + 3) {
@@ -274,6 +365,12 @@ class ChronicleStoreCrashTest {
   /** The next line matching {@code wanted}; fails if the child exits or stays silent too long. */
   private static String awaitLine(LinkedBlockingQueue<String> lines,
       java.util.function.Predicate<String> wanted) throws Exception {
+    return awaitLine(lines, wanted, new ArrayList<>());
+  }
+
+  /** As above; lines skipped on the way are added to {@code skipped}. */
+  private static String awaitLine(LinkedBlockingQueue<String> lines,
+      java.util.function.Predicate<String> wanted, List<String> skipped) throws Exception {
     while (true) {
       String line = lines.poll(STEP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
       if (line == null) {
@@ -285,6 +382,7 @@ class ChronicleStoreCrashTest {
       if (wanted.test(line)) {
         return line;
       }
+      skipped.add(line);
     }
   }
 

@@ -94,6 +94,19 @@ final class MessageCodec {
               .setProbe(r.probe())
               .setIndex(r.index())
               .setGeneration(r.generation()));
+    } else if (m instanceof Message.SnapshotOffer o) {
+      e.setSnapshotOffer(Wire.SnapshotOffer.newBuilder().setSlot(o.slot()));
+    } else if (m instanceof Message.SnapshotRequest r) {
+      e.setSnapshotRequest(
+          Wire.SnapshotRequest.newBuilder().setSlot(r.slot()).setOffset(r.offset()));
+    } else if (m instanceof Message.SnapshotChunk c) {
+      e.setSnapshotChunk(
+          Wire.SnapshotChunk.newBuilder()
+              .setSlot(c.slot())
+              .setOffset(c.offset())
+              .setSizeBytes(c.sizeBytes())
+              .setCrc32C(c.crc32c())
+              .setBytes(ByteString.copyFrom(c.bytes())));
     }
     return e.build();
   }
@@ -148,6 +161,9 @@ final class MessageCodec {
       case FORWARD -> "FORWARD";
       case READ_INDEX_REQUEST -> "READ_INDEX_REQUEST";
       case READ_INDEX -> "READ_INDEX";
+      case SNAPSHOT_OFFER -> "SNAPSHOT_OFFER";
+      case SNAPSHOT_REQUEST -> "SNAPSHOT_REQUEST";
+      case SNAPSHOT_CHUNK -> "SNAPSHOT_CHUNK";
       case BODY_NOT_SET -> TransportStats.INVALID;
     };
   }
@@ -206,6 +222,16 @@ final class MessageCodec {
             from, to, atLeast("probe", e.getReadIndex().getProbe(), 1),
             atLeast("index", e.getReadIndex().getIndex(), 0),
             (int) atLeast("generation", e.getReadIndex().getGeneration(), 0));
+        case SNAPSHOT_OFFER -> new Message.SnapshotOffer(
+            from, to, atLeast("slot", e.getSnapshotOffer().getSlot(), 1));
+        case SNAPSHOT_REQUEST -> new Message.SnapshotRequest(
+            from, to, atLeast("slot", e.getSnapshotRequest().getSlot(), 1),
+            atLeast("offset", e.getSnapshotRequest().getOffset(), 0));
+        case SNAPSHOT_CHUNK -> new Message.SnapshotChunk(
+            from, to, atLeast("slot", e.getSnapshotChunk().getSlot(), 1),
+            atLeast("offset", e.getSnapshotChunk().getOffset(), 0),
+            atLeast("size_bytes", e.getSnapshotChunk().getSizeBytes(), 1),
+            e.getSnapshotChunk().getCrc32C(), e.getSnapshotChunk().getBytes().toByteArray());
         case BODY_NOT_SET -> throw new MalformedMessageException(
             "envelope carries no message (unknown or missing body)");
       };
