@@ -19,12 +19,18 @@ public final class InJvmCluster {
   /** As above; {@code stableLeader} runs the stable-leader mode (see BankServer#stableLeader). */
   public static Cluster start(ClusterBackend backend, long tickMillis, long catchUpTimeoutMillis,
       boolean stableLeader) {
+    return start(backend, tickMillis, catchUpTimeoutMillis, stableLeader, 0);
+  }
+
+  /** As above; {@code compactEverySlots > 0} turns compaction on (BankServer#compactEvery). */
+  public static Cluster start(ClusterBackend backend, long tickMillis, long catchUpTimeoutMillis,
+      boolean stableLeader, long compactEverySlots) {
     NetworkFaults faults = new NetworkFaults(42);
     List<BankServer> servers = new ArrayList<>();
     try {
       for (int id : Servers.IDS) {
         BankServer s = new BankServer(id, backend, faults, tickMillis).foundingOnFirstStart()
-            .stableLeader(stableLeader);
+            .stableLeader(stableLeader).compactEvery(compactEverySlots);
         servers.add(s);
         s.recover();
       }
@@ -33,7 +39,8 @@ public final class InJvmCluster {
       throw e;
     }
     Cluster cluster = new Cluster(servers, catchUpTimeoutMillis, backend.description()
-        + (stableLeader ? ", stable leader" : ""));
+        + (stableLeader ? ", stable leader" : "")
+        + (compactEverySlots > 0 ? ", compaction every " + compactEverySlots + " slots" : ""));
     try {
       cluster.warmUp(backend.warmUpMillis());
     } catch (InterruptedException e) {

@@ -93,14 +93,18 @@ final class MultiProcess {
         description = "round or stable; all five servers must use the same (default: round)")
     BankMain.Leader leader;
 
+    @Option(names = "--compact-every", paramLabel = "N", description = BankMain.COMPACT_EVERY_HELP)
+    String compactEvery;
+
     @Override
     public Integer call() throws Exception {
       int nodeId = Servers.parse(id);
+      long compactEverySlots = BankMain.compactEverySlots(compactEvery);
       ClusterConfig cfg = ClusterConfig.load(config);
       BankPki pki = cfg.tlsDir() == null ? null : BankPki.open(cfg.tlsDir());
       GrpcChronicleBackend backend = new GrpcChronicleBackend(cfg.paxos(), dataDir, pki, true);
       BankServer server = new BankServer(nodeId, backend, new NetworkFaults(nodeId), tickMillis)
-          .stableLeader(leader == BankMain.Leader.stable);
+          .stableLeader(leader == BankMain.Leader.stable).compactEvery(compactEverySlots);
       server.recover();
       NettyServerBuilder b = NettyServerBuilder.forAddress(cfg.admin().get(nodeId))
           .addService(new AdminService(server));
