@@ -1,5 +1,10 @@
 package dev.modpaxos.spi;
 
+import static dev.modpaxos.spi.SnapshotChecks.assertSnapshot;
+import static dev.modpaxos.spi.SnapshotChecks.commitSnapshot;
+import static dev.modpaxos.spi.SnapshotChecks.crc32c;
+import static dev.modpaxos.spi.SnapshotChecks.snapshotBytes;
+import static dev.modpaxos.spi.SnapshotChecks.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -654,5 +659,210 @@ public abstract class StoreContract {
     }
     s.sync();
     assertVotes(reopen(s).load(), model);
+  }
+
+  // ---- snapshots and compaction (R20) ------------------------------------------------------
+
+  private Store snapshottingStore() {
+    Store s = fresh();
+    org.junit.jupiter.api.Assumptions.assumeTrue(s.supportsSnapshots(), "store keeps no snapshots");
+    s.load();
+    return s;
+  }
+
+  private static List<Block> chooseThrough(Store s, long from, long to) {
+    List<Block> blocks = new ArrayList<>();
+    for (long slot = from; slot <= to; slot++) {
+      blocks.add(block(slot, (int) (slot % 3)));
+      s.saveChosen(new SlotBlock(slot, blocks.get(blocks.size() - 1)));
+    }
+    return blocks;
+  }
+
+  @Test
+  public void aCommittedSnapshotLoadsWithTheBlocksAfterTheCompactionPoint() {
+    Store s = snapshottingStore();
+    List<Block> blocks = chooseThrough(s, 1, 10);
+    s.sync();
+    byte[] bytes = snapshotBytes(6, 150_000); // larger than a store's write buffer, likely
+    assertSnapshot(commitSnapshot(s, 6, bytes), 6, bytes);
+    s = reopen(s);
+    StoredState state = s.load();
+    assertSnapshot(state.snapshot(), 6, bytes);
+    assertThat(state.compactedSlot()).isZero();
+    assertThat(state.chosen()).containsExactlyElementsOf(blocks);
+
+    s.compactThrough(6);
+    s.sync();
+    s = reopen(s);
+    state = s.load();
+    assertSnapshot(state.snapshot(), 6, bytes);
+    assertThat(state.compactedSlot()).isEqualTo(6);
+    assertThat(state.chosen()).containsExactlyElementsOf(blocks.subList(6, 10));
+    assertThat(state.chosenSlot()).isEqualTo(10);
+    assertThat(state.losses()).isEmpty();
+  }
+
+  @Test
+  public void compactionDropsTheBlocksUpToItsSlotAndSurvivesReopens() {
+    Store s = snapshottingStore();
+    List<Block> blocks = chooseThrough(s, 1, 300);
+    s.sync();
+    byte[] bytes = snapshotBytes(200, 3000);
+    commitSnapshot(s, 200, bytes);
+    s.compactThrough(150);
+    s.sync();
+    s = reopen(s);
+    StoredState state = s.load();
+    assertThat(state.compactedSlot()).isEqualTo(150);
+    assertThat(state.chosen()).containsExactlyElementsOf(blocks.subList(150, 300));
+    blocks.addAll(chooseThrough(s, 301, 310));
+    s.compactThrough(200);
+    s.sync();
+    s = reopen(s);
+    state = s.load();
+    assertThat(state.compactedSlot()).isEqualTo(200);
+    assertThat(state.chosen()).containsExactlyElementsOf(blocks.subList(200, 310));
+    assertSnapshot(state.snapshot(), 200, bytes);
+    assertThat(state.losses()).isEmpty();
+  }
+
+  @Test
+  public void aPartialSnapshotResumesAfterReopenAndAnotherSlotDiscardsIt() {
+    Store s = snapshottingStore();
+    byte[] bytes = snapshotBytes(5, 10_000);
+    SnapshotSink sink = s.openSnapshot(5);
+    assertThat(sink.sizeBytes()).isZero();
+    write(sink, bytes, 0, 4321);
+    s = reopen(s);
+    s.load();
+    sink = s.openSnapshot(5);
+    assertThat(sink.sizeBytes()).as("resumed").isEqualTo(4321);
+    assertThat(sink.crc32c()).isEqualTo(crc32c(bytes, 4321));
+    write(sink, bytes, 4321, bytes.length);
+    assertThat(sink.crc32c()).isEqualTo(crc32c(bytes, bytes.length));
+    assertSnapshot(sink.commit(), 5, bytes);
+    assertThat(s.openSnapshot(5).sizeBytes()).as("a committed one is not resumed").isZero();
+
+    write(s.openSnapshot(7), bytes, 0, 100);
+    s = reopen(s);
+    s.load();
+    assertThat(s.openSnapshot(8).sizeBytes()).isZero();
+    assertThat(s.openSnapshot(7).sizeBytes()).as("discarded by slot 8").isZero();
+    s = reopen(s);
+    assertSnapshot(s.load().snapshot(), 5, bytes);
+  }
+
+  @Test
+  public void anAbortedSnapshotIsDiscarded() {
+    Store s = snapshottingStore();
+    SnapshotSink sink = s.openSnapshot(4);
+    write(sink, snapshotBytes(4, 2000), 0, 2000);
+    sink.abort();
+    sink.abort();
+    assertThatThrownBy(() -> sink.stream().write(new byte[10]))
+        .isInstanceOf(StoreException.class);
+    assertThat(s.openSnapshot(4).sizeBytes()).isZero();
+    s = reopen(s);
+    StoredState state = s.load();
+    assertThat(state.snapshot()).isNull();
+    assertThat(state.isEmpty()).isTrue();
+    assertThat(s.openSnapshot(4).sizeBytes()).isZero();
+  }
+
+  @Test
+  public void aNewerSnapshotReplacesAnOlderOne() {
+    Store s = snapshottingStore();
+    chooseThrough(s, 1, 20);
+    s.sync();
+    commitSnapshot(s, 5, snapshotBytes(5, 100));
+    byte[] newer = snapshotBytes(12, 7000);
+    commitSnapshot(s, 12, newer);
+    s = reopen(s);
+    assertSnapshot(s.load().snapshot(), 12, newer);
+    byte[] newest = snapshotBytes(18, 0);
+    commitSnapshot(s, 18, newest);
+    s.compactThrough(18);
+    s.sync();
+    s = reopen(s);
+    StoredState state = s.load();
+    assertSnapshot(state.snapshot(), 18, newest);
+    assertThat(state.compactedSlot()).isEqualTo(18);
+    assertThat(state.chosen()).hasSize(2);
+  }
+
+  @Test
+  public void afterAnInstallTheBlocksContinueAfterTheSnapshot() {
+    Store s = snapshottingStore();
+    chooseThrough(s, 1, 3);
+    s.sync();
+    byte[] bytes = snapshotBytes(50, 1234);
+    commitSnapshot(s, 50, bytes);
+    s.compactThrough(50);
+    assertThatThrownBy(() -> s.saveChosen(new SlotBlock(4, block(4, 1))))
+        .as("slot 51 is next").isInstanceOf(StoreException.class);
+    s.saveChosen(new SlotBlock(51, block(51, 2)));
+    s.sync();
+    Store again = reopen(s);
+    StoredState state = again.load();
+    assertSnapshot(state.snapshot(), 50, bytes);
+    assertThat(state.compactedSlot()).isEqualTo(50);
+    assertThat(state.chosen()).containsExactly(block(51, 2));
+    assertThat(state.chosenSlot()).isEqualTo(51);
+    assertThat(state.losses()).isEmpty();
+    again.saveChosen(new SlotBlock(52, block(52, 1)));
+    again.sync();
+    assertThat(reopen(again).load().chosen()).containsExactly(block(51, 2), block(52, 1));
+  }
+
+  @Test
+  public void aCrashAfterCommitAndBeforeCompactionKeepsTheSnapshot() {
+    Store s = snapshottingStore();
+    List<Block> blocks = chooseThrough(s, 1, 10);
+    s.sync();
+    byte[] own = snapshotBytes(6, 900);
+    commitSnapshot(s, 6, own); // an own snapshot: the blocks reach past it
+    s = crashAndReopen(s);
+    StoredState state = s.load();
+    assertSnapshot(state.snapshot(), 6, own);
+    assertThat(state.compactedSlot()).isBetween(0L, 6L);
+    assertThat(state.chosen())
+        .containsExactlyElementsOf(blocks.subList((int) state.compactedSlot(), 10));
+    assertThat(state.losses()).isEmpty();
+
+    byte[] installed = snapshotBytes(40, 2500);
+    commitSnapshot(s, 40, installed); // an install: above every block
+    s = crashAndReopen(s);
+    state = s.load();
+    assertSnapshot(state.snapshot(), 40, installed);
+    assertThat(state.compactedSlot()).as("the run starts after the snapshot").isEqualTo(40);
+    assertThat(state.chosen()).isEmpty();
+    assertThat(state.chosenSlot()).isEqualTo(40);
+    assertThat(state.losses()).isEmpty();
+
+    s.compactThrough(40);
+    s.saveChosen(new SlotBlock(41, block(41, 1))); // neither synced
+    s = crashAndReopen(s);
+    state = s.load();
+    assertThat(state.compactedSlot()).isEqualTo(40);
+    assertThat(state.chosen()).isSubsetOf(block(41, 1));
+    s.saveChosen(new SlotBlock(41 + state.chosen().size(), block(41 + state.chosen().size(), 1)));
+    s.sync();
+    assertThat(reopen(s).load().chosenSlot()).isGreaterThanOrEqualTo(41);
+  }
+
+  @Test
+  public void compactionWithoutACoveringSnapshotIsRefusedAndChangesNothing() {
+    Store s = snapshottingStore();
+    List<Block> blocks = chooseThrough(s, 1, 10);
+    s.sync();
+    assertThatThrownBy(() -> s.compactThrough(3)).isInstanceOf(StoreException.class);
+    commitSnapshot(s, 5, snapshotBytes(5, 10));
+    assertThatThrownBy(() -> s.compactThrough(6))
+        .isInstanceOf(StoreException.class).hasMessageContaining("6");
+    s.sync();
+    StoredState state = reopen(s).load();
+    assertThat(state.compactedSlot()).isZero();
+    assertThat(state.chosen()).containsExactlyElementsOf(blocks);
   }
 }

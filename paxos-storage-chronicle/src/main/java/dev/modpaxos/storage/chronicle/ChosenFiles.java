@@ -22,7 +22,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Opening is two steps, so that the store can record what it found before it changes
  * anything: {@link #scan} reads every file and changes nothing; {@link #repair} then drops what
- * follows the gap-free prefix.
+ * follows the gap-free run.
+ *
+ * <p><b>Compaction (R20).</b> {@link #compactThrough} deletes every file whose slots all lie at or
+ * below the compaction point; a file that straddles it keeps its older slots until the point
+ * passes its end. {@link #scan} does not even open a file below the point, so opening takes time
+ * in proportion to the blocks after it, not to the history.
  */
 final class ChosenFiles implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ChosenFiles.class);
@@ -32,17 +37,22 @@ final class ChosenFiles implements AutoCloseable {
   /**
    * What {@link #scan} found.
    *
-   * @param blocks the gap-free prefix: slots 1..{@code blocks.size()}
+   * @param from the slot the run follows: the compaction point, or the snapshot's slot when the
+   *     blocks after the compaction point do not reach it (R20)
+   * @param blocks the gap-free run: slots {@code from + 1 .. from + blocks.size()}
    * @param watermark the highest synced watermark of any intact record: every slot up to it was
    *     durable before some record that survived was written, so it was acknowledged
-   * @param dropped slots present above the prefix (intact or damaged), which {@link #repair}
+   * @param dropped slots present above the run (intact or damaged), which {@link #repair}
    *     removes
    * @param beyondGap slots present above the first missing or damaged one
    * @param gapDamaged true if the first slot after the prefix is present but damaged
    */
-  record Scan(List<Block> blocks, long watermark, long dropped, long beyondGap, boolean gapDamaged) {
-    long prefix() {
-      return blocks.size();
+  record Scan(
+      long from, List<Block> blocks, long watermark, long dropped, long beyondGap,
+      boolean gapDamaged) {
+    /** The last slot of the run. */
+    long lastSlot() {
+      return from + blocks.size();
     }
   }
 
@@ -51,8 +61,11 @@ final class ChosenFiles implements AutoCloseable {
   // The newest file, open for appends; null before the first block.
   private MapFile current;
   private long currentFirstSlot;
-  // Invariant (after repair): the files hold exactly slots 1..lastSlot.
+  // Invariant (after repair): the files hold every slot from the compaction point + 1 to
+  // lastSlot, none above it, and perhaps some at or below the point.
   private long lastSlot;
+  // The first slot of every file in the directory (after repair), ascending.
+  private final TreeSet<Long> files = new TreeSet<>();
   // Invariant: every slot up to syncedSlot is durable; written into each record (RecordCodec).
   private long syncedSlot;
   // True when a file was created since the last sync (its directory entry is not yet durable).
@@ -60,6 +73,7 @@ final class ChosenFiles implements AutoCloseable {
   // Between scan() and repair(): the first slot of every file, the newest file (still open), and
   // keys outside their file's slot range.
   private final List<Long> scannedFirsts = new ArrayList<>();
+  private final List<Long> compactedFirsts = new ArrayList<>();
   private MapFile newest;
   private final TreeMap<Long, List<Long>> junkKeys = new TreeMap<>();
   private int corruptions;
@@ -70,12 +84,14 @@ final class ChosenFiles implements AutoCloseable {
   }
 
   /**
-   * Opens the chosen-block files and reads every record, in slot order; changes nothing. The
-   * newest file is opened with recovery when {@code recover}. Call once, then {@link #repair}.
+   * Opens the chosen-block files and reads every record above {@code floor}, the compaction point,
+   * in slot order; changes nothing. A file whose slots all lie at or below {@code floor} is not
+   * opened. The run starts after {@code floor}, or after {@code snapshotSlot} if it does not reach
+   * it. The newest file is opened with recovery when {@code recover}. Call once, then {@link
+   * #repair}.
    */
-  Scan scan(boolean recover) {
+  Scan scan(boolean recover, long floor, long snapshotSlot) {
     List<Long> firsts = firstSlots();
-    scannedFirsts.addAll(firsts);
     TreeMap<Long, Block> intact = new TreeMap<>();
     TreeSet<Long> damaged = new TreeSet<>();
     long watermark = 0;
@@ -83,6 +99,11 @@ final class ChosenFiles implements AutoCloseable {
       long first = firsts.get(i);
       long end = i + 1 < firsts.size() ? firsts.get(i + 1) : Long.MAX_VALUE;
       boolean isNewest = i == firsts.size() - 1;
+      if (end - 1 <= floor) {
+        compactedFirsts.add(first); // R20: compacted, and deleted by repair()
+        continue;
+      }
+      scannedFirsts.add(first);
       MapFile file = MapFile.open(fileFor(first), layout.chosenSizing(), recover && isNewest);
       try {
         corruptions += file.corruptions();
@@ -109,23 +130,40 @@ final class ChosenFiles implements AutoCloseable {
         }
       }
     }
-    List<Block> prefix = new ArrayList<>();
-    for (long slot = 1; intact.containsKey(slot); slot++) {
-      prefix.add(intact.get(slot));
+    long from = floor;
+    List<Block> run = run(intact, from);
+    if (from + run.size() < snapshotSlot) {
+      from = snapshotSlot; // an installed snapshot whose compaction did not happen (R20)
+      run = run(intact, from);
     }
-    long n = prefix.size();
+    long n = from + run.size();
     long dropped = intact.tailMap(n, false).size() + damaged.tailSet(n, false).size();
     long beyond = intact.tailMap(n + 1, false).size() + damaged.tailSet(n + 1, false).size();
     lastSlot = n;
-    return new Scan(prefix, watermark, dropped, beyond, damaged.contains(n + 1));
+    return new Scan(from, run, watermark, dropped, beyond, damaged.contains(n + 1));
+  }
+
+  private static List<Block> run(TreeMap<Long, Block> intact, long after) {
+    List<Block> run = new ArrayList<>();
+    for (long slot = after + 1; intact.containsKey(slot); slot++) {
+      run.add(intact.get(slot));
+    }
+    return run;
   }
 
   /**
-   * Drops every slot above the scanned prefix: keys above it are removed, files that start above
-   * it are deleted, and the file the next slot belongs to stays open for appends. Call once,
-   * after {@link #scan} and after the store recorded any loss.
+   * Drops every slot above the scanned run: keys above it are removed, files that start above
+   * it are deleted, and the file the next slot belongs to stays open for appends. Deletes the
+   * files below the compaction point a crash left. Call once, after {@link #scan} and after the
+   * store recorded any loss.
    */
   void repair() {
+    for (long first : compactedFirsts) {
+      Disk.delete(fileFor(first));
+      log.info("{}: deleted, compacted", fileFor(first));
+      directoryDirty = true;
+    }
+    compactedFirsts.clear();
     Long keep = null; // the file the next slot goes to: the last one starting at or before it
     for (long first : scannedFirsts) {
       if (first <= lastSlot + 1) {
@@ -144,6 +182,7 @@ final class ChosenFiles implements AutoCloseable {
         directoryDirty = true;
         continue;
       }
+      files.add(first);
       List<Long> junk = junkKeys.getOrDefault(first, List.of());
       if (first != keep && junk.isEmpty()) {
         continue;
@@ -220,6 +259,11 @@ final class ChosenFiles implements AutoCloseable {
     return lastSlot;
   }
 
+  /** The number of chosen-block files. */
+  int fileCount() {
+    return files.size();
+  }
+
   /** Appends the block of {@code slot}, which must be {@code lastSlot() + 1}. */
   void append(long slot, Block block) {
     if (slot != lastSlot + 1) {
@@ -274,8 +318,36 @@ final class ChosenFiles implements AutoCloseable {
     }
     current = MapFile.open(next, layout.chosenSizing(), false);
     currentFirstSlot = firstSlot;
+    files.add(firstSlot);
     directoryDirty = true;
     log.debug("started {}", next);
+  }
+
+  /**
+   * R20: deletes every file whose slots all lie at or below {@code slot} (the newest holds up to
+   * {@link #lastSlot()}); the next slot appended is above {@code slot}. The store made the
+   * compaction point durable first, so a crash that keeps a deleted file changes nothing.
+   * Returns how many files were deleted.
+   */
+  int compactThrough(long slot) {
+    List<Long> doomed = new ArrayList<>();
+    for (long first : files) {
+      Long next = files.higher(first);
+      if ((next == null ? lastSlot : next - 1) <= slot) {
+        doomed.add(first);
+      }
+    }
+    for (long first : doomed) {
+      if (current != null && first == currentFirstSlot) {
+        current.close(); // all its slots are compacted: the next slot starts a new file
+        current = null;
+      }
+      Disk.delete(fileFor(first));
+      files.remove(first);
+      directoryDirty = true;
+    }
+    lastSlot = Math.max(lastSlot, slot);
+    return doomed.size();
   }
 
   /** Makes appended blocks survive power loss: msync, and fsync the directory after a roll. */

@@ -6,6 +6,7 @@ import dev.modpaxos.protocol.Entry;
 import dev.modpaxos.protocol.EntryId;
 import dev.modpaxos.protocol.Proposal;
 import dev.modpaxos.protocol.SlotBlock;
+import dev.modpaxos.spi.SnapshotSink;
 import dev.modpaxos.spi.StateLoss;
 import dev.modpaxos.spi.Store;
 import dev.modpaxos.spi.StoreException;
@@ -32,7 +33,9 @@ import org.slf4j.LoggerFactory;
  * {@code chosenBlocksPerFile} slots or when one fills), {@code LAYOUT} (format and sizing, fixed
  * at creation), {@code SESSION} (boot id and durability of the last opener), {@code CLEAN}
  * (present only after a clean {@link #close()}), {@code LOSSES} (present while a loss found at an
- * earlier open is not yet cleared), {@code LOCK} (held while open). Every record carries a CRC32C.
+ * earlier open is not yet cleared), {@code LOCK} (held while open), {@code COMPACTED} (the
+ * compaction point, R20) and {@code snapshots/} ({@link SnapshotFiles}). Every record carries a
+ * CRC32C.
  *
  * <p><b>Durability.</b> Every write goes straight into the page cache (memory-mapped files), so a
  * write survives a kill of the process as soon as the call returns. {@link #sync()} adds what the
@@ -65,6 +68,8 @@ public final class ChronicleStore implements Store {
   static final String LOSS_MARKER = "LOSSES";
   static final String ACCEPTOR_FILE = "acceptor.cm";
   static final String LOCAL_FILE = "local.cm";
+  /** R20: the slot through which chosen blocks were dropped; absent before the first compaction. */
+  static final String COMPACTED_FILE = "COMPACTED";
 
   private final Path dir;
   private final ChronicleStoreConfig config;
@@ -73,6 +78,9 @@ public final class ChronicleStore implements Store {
   private AcceptorFile acceptor;
   private LocalLogFile local;
   private ChosenFiles chosen;
+  private SnapshotFiles snapshots;
+  // Invariant: equals the slot in COMPACTED_FILE (0: none); a snapshot at or above it exists.
+  private long compacted;
   // The state read at open; handed out by the first load(), then dropped.
   private StoredState opened;
   private boolean loaded;
@@ -153,8 +161,23 @@ public final class ChronicleStore implements Store {
             layout.voteBytesMax());
     local = new LocalLogFile(MapFile.open(dir.resolve(LOCAL_FILE), layout.localSizing(), recover));
     chosen = new ChosenFiles(dir, layout);
+    snapshots = new SnapshotFiles(dir, config.durability());
     acceptor.load(recover);
-    ChosenFiles.Scan chosenScan = chosen.scan(recover);
+    SnapshotFiles.Scan snapshotScan = snapshots.scan();
+    long snapshotSlot = snapshotScan.newest() == null ? 0 : snapshotScan.newest().slot();
+    compacted = readCompacted();
+    if (compacted > snapshotSlot) {
+      log.error("{}: blocks through slot {} were compacted, but the newest intact snapshot is of"
+          + " slot {}", dir, compacted, snapshotSlot);
+      found.add(StateLoss.CHOSEN_BLOCKS);
+    }
+    ChosenFiles.Scan chosenScan =
+        chosen.scan(recover, Math.min(compacted, snapshotSlot), snapshotSlot);
+    for (long damaged : snapshotScan.damaged()) {
+      if (damaged > chosenScan.lastSlot()) {
+        found.add(StateLoss.CHOSEN_BLOCKS); // a committed snapshot held state no block still has
+      }
+    }
     LocalLogFile.Scan localScan = local.scan();
     if (acceptor.lost()) {
       found.add(StateLoss.ACCEPTOR_STATE);
@@ -167,6 +190,7 @@ public final class ChronicleStore implements Store {
     }
     markLosses(found);
 
+    snapshots.repair();
     chosen.repair();
     local.repair();
     boolean repaired = chosenScan.dropped() > 0 || !localScan.damaged().isEmpty();
@@ -186,7 +210,9 @@ public final class ChronicleStore implements Store {
             acceptor.votes(),
             chosenScan.blocks(),
             localScan.entries(),
-            markedLosses);
+            markedLosses,
+            chosenScan.from(),
+            snapshotScan.newest());
     report(recover, chosenScan, localScan, startNanos);
   }
 
@@ -195,7 +221,8 @@ public final class ChronicleStore implements Store {
     boolean hasAcceptor = Files.exists(dir.resolve(ACCEPTOR_FILE));
     // Files are created acceptor first, so others without it mean it was deleted or lost.
     boolean orphaned =
-        !hasAcceptor && (Files.exists(dir.resolve(LOCAL_FILE)) || ChosenFiles.anyIn(dir));
+        !hasAcceptor && (Files.exists(dir.resolve(LOCAL_FILE)) || ChosenFiles.anyIn(dir)
+            || Files.exists(dir.resolve(COMPACTED_FILE)));
     boolean clean = Files.exists(dir.resolve(CLEAN_MARKER));
     Before before =
         new Before(!hasAcceptor && !orphaned, clean, clean ? readCleanChosen() : -1, false);
@@ -225,11 +252,12 @@ public final class ChronicleStore implements Store {
             markedLosses,
             System.nanoTime() - startNanos);
     log.info(
-        "opened {}{}: {}, {} chosen blocks, {} local entries{}",
+        "opened {}{}: {}, {} chosen blocks after slot {}, {} local entries{}",
         dir,
         recover ? " after an unclean shutdown (recovered)" : "",
         acceptor.identity() == null ? "no identity" : acceptor.identity(),
         chosenScan.blocks().size(),
+        chosenScan.from(),
         localScan.entries().size(),
         markedLosses.isEmpty() ? "" : "; LOST " + markedLosses + " (R16)");
   }
@@ -242,11 +270,11 @@ public final class ChronicleStore implements Store {
    */
   static boolean chosenLost(
       ChosenFiles.Scan scan, boolean clean, long cleanChosen, boolean sameBoot) {
-    if (scan.prefix() < scan.watermark()) {
+    if (scan.lastSlot() < scan.watermark()) {
       return true;
     }
     if (clean) {
-      return scan.dropped() > 0 || scan.prefix() < cleanChosen;
+      return scan.dropped() > 0 || scan.lastSlot() < cleanChosen;
     }
     return sameBoot && scan.beyondGap() > 0;
   }
@@ -303,6 +331,18 @@ public final class ChronicleStore implements Store {
       }
     }
     return Set.copyOf(losses);
+  }
+
+  /** The compaction point COMPACTED_FILE records, 0 if none; unreadable counts as 0 (logged). */
+  private long readCompacted() {
+    try {
+      Properties p = Disk.readProperties(dir.resolve(COMPACTED_FILE));
+      return p == null ? 0 : Long.parseLong(p.getProperty("slot", "0"));
+    } catch (StoreException | NumberFormatException e) {
+      log.error("{}: {} is unreadable, reading the blocks from slot 1: {}", dir, COMPACTED_FILE,
+          e.getMessage());
+      return 0;
+    }
   }
 
   /** The chosen slot count the last clean close recorded, or -1 if unknown. */
@@ -373,6 +413,57 @@ public final class ChronicleStore implements Store {
   public synchronized void saveChosen(SlotBlock block) {
     requireOpen();
     chosen.append(block.slot(), block.block());
+  }
+
+  @Override
+  public boolean supportsSnapshots() {
+    return true;
+  }
+
+  /**
+   * R20: a sink writing {@code snapshots/snapshot-<slot>.part}; may be called from any thread, and
+   * the sink is written without this store's monitor.
+   */
+  @Override
+  public SnapshotSink openSnapshot(long slot) {
+    synchronized (this) {
+      requireOpen();
+    }
+    return snapshots.open(slot);
+  }
+
+  /**
+   * R20: records the compaction point durably at once ({@code COMPACTED}, written, fsynced and
+   * renamed into place), then deletes the chosen-block files wholly at or below it.
+   *
+   * @throws StoreException if no committed snapshot covers {@code slot}; nothing changes
+   */
+  @Override
+  public synchronized void compactThrough(long slot) {
+    requireOpen();
+    long covered = snapshots.newestSlot();
+    if (covered < slot || covered < 0) {
+      throw new StoreException("cannot compact through slot " + slot + ": no snapshot covers it"
+          + " (newest: " + (covered < 0 ? "none" : Long.toString(covered)) + ")");
+    }
+    if (slot > compacted) {
+      Properties p = new Properties();
+      p.setProperty("slot", Long.toString(slot));
+      Disk.writeProperties(dir.resolve(COMPACTED_FILE), p, "modpaxos ChronicleStore compaction");
+      compacted = slot;
+    }
+    int deleted = chosen.compactThrough(slot);
+    log.debug("{}: compacted through slot {}, {} chosen-block files deleted", dir, slot, deleted);
+  }
+
+  /** R20: the compaction point, 0 if none. */
+  synchronized long compactedSlot() {
+    return compacted;
+  }
+
+  /** The number of chosen-block files in the directory. */
+  synchronized int chosenFileCount() {
+    return chosen.fileCount();
   }
 
   @Override
@@ -461,6 +552,9 @@ public final class ChronicleStore implements Store {
   }
 
   private void closeFiles() {
+    if (snapshots != null) {
+      snapshots.close();
+    }
     if (acceptor != null) {
       acceptor.close();
     }

@@ -13,8 +13,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Format 2 added the store identity and member generations in ballots ({@code RecordCodec}).
  * Format 3 keeps a vote per slot in a ring of cells ({@code AcceptorFile}) instead of one accepted
- * value, and adds {@code voteBytesMax}. A directory of another format is refused with a one-line
- * error; nothing converts it.
+ * value, and adds {@code voteBytesMax}. Format 4 adds snapshots and compaction (R20): the
+ * {@code snapshots/} directory and the {@code COMPACTED} file, and chosen-block files that may
+ * start above slot 1. A format-3 directory is a format-4 one without them, so it is upgraded in
+ * place (its {@code LAYOUT} rewritten, durably, before anything else changes); a build that reads
+ * format 3 only then refuses it, as it must, since it would take the missing compacted blocks
+ * for lost ones. A directory of format 1 or 2 is refused with a one-line error; nothing converts
+ * it.
  */
 record Layout(
     long chosenBlocksPerFile,
@@ -23,7 +28,9 @@ record Layout(
     long localLogEntries,
     int averageEntryBytes) {
   static final String FILE = "LAYOUT";
-  static final int FORMAT = 3;
+  static final int FORMAT = 4;
+  /** The older format this version upgrades in place: format 4 only adds to it. */
+  static final int UPGRADED_FORMAT = 3;
   private static final Logger log = LoggerFactory.getLogger(Layout.class);
 
   static Layout of(ChronicleStoreConfig c) {
@@ -50,6 +57,11 @@ record Layout(
       return wanted;
     }
     Layout existing = fromProperties(file, props);
+    if (Integer.parseInt(props.getProperty("format")) == UPGRADED_FORMAT) {
+      Disk.writeProperties(file, existing.toProperties(), "modpaxos ChronicleStore layout");
+      log.info("{}: upgraded the store from format {} to {} (snapshots and compaction)", dir,
+          UPGRADED_FORMAT, FORMAT);
+    }
     if (!existing.equals(wanted)) {
       log.info("{}: using the recorded layout {}, not the configured {}", dir, existing, wanted);
     }
@@ -88,6 +100,7 @@ record Layout(
     return switch (format) {
       case 1 -> "written before member identities and generations";
       case 2 -> "written before votes were kept per slot";
+      case 3 -> "written before snapshots";
       default -> "unknown";
     };
   }
@@ -95,11 +108,12 @@ record Layout(
   private static Layout fromProperties(Path file, Properties p) {
     try {
       int format = Integer.parseInt(p.getProperty("format"));
-      if (format != FORMAT) {
+      if (format != FORMAT && format != UPGRADED_FORMAT) {
         throw new StoreException(
             file.getParent() + " is a store of format " + format + " (" + describe(format)
-                + "); this version reads format " + FORMAT + " only: move the directory aside and"
-                + " start the member on an empty one (docs/STORAGE.md, \"Old store directories\")");
+                + "); this version reads formats " + UPGRADED_FORMAT + " and " + FORMAT
+                + " only: move the directory aside and start the member on an empty one"
+                + " (docs/STORAGE.md, \"Old store directories\")");
       }
       return new Layout(
           Long.parseLong(p.getProperty("chosenBlocksPerFile")),

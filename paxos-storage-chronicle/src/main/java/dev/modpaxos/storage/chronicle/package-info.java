@@ -4,7 +4,7 @@
  * dev.modpaxos.storage.chronicle.Durability}. Everything else here is package-private:
  * {@code MapFile} is the only class that touches Chronicle Map, {@code RecordCodec} owns the
  * on-disk record format, {@code AcceptorFile} the identity, the promise and the ring of votes by
- * slot, {@code ChosenFiles} the rolling chosen-block files, {@code LocalLogFile} the local log, {@code Disk}, {@code DirectoryLock}, {@code Layout} and {@code Session} the small
+ * slot, {@code ChosenFiles} the rolling chosen-block files, {@code LocalLogFile} the local log, {@code SnapshotFiles} the snapshots (R20), {@code Disk}, {@code DirectoryLock}, {@code Layout} and {@code Session} the small
  * files around them. No protocol logic lives here. Users: see docs/STORAGE.md.
  */
 package dev.modpaxos.storage.chronicle;

@@ -511,7 +511,7 @@ class ChronicleStoreFilesTest {
     assertThatThrownBy(() -> ChronicleStore.open(dir, SMALL))
         .isInstanceOf(StoreException.class)
         .hasMessage(dir + " is a store of format " + format + " " + why + "; this version reads"
-            + " format 3 only: move the directory aside and start the member on an empty one"
+            + " formats 3 and 4 only: move the directory aside and start the member on an empty one"
             + " (docs/STORAGE.md, \"Old store directories\")");
     // The refusal released the directory and changed nothing.
     assertThat(Files.readString(dir.resolve(Layout.FILE))).isEqualTo(layout);
@@ -521,10 +521,24 @@ class ChronicleStoreFilesTest {
   }
 
   @Test
-  void aNewDirectoryRecordsFormat3AndItsVoteBytesMax() throws IOException {
+  void aStoreOfFormat3IsUpgradedInPlaceAndKeepsItsState() throws IOException {
+    ChronicleStore s = open(SMALL);
+    s.load();
+    s.saveChosen(new SlotBlock(1, block(1, 2)));
+    s.close();
+    Path layoutFile = dir.resolve(Layout.FILE);
+    Files.writeString(layoutFile, Files.readString(layoutFile).replace("format=4", "format=3"));
+    s = open(SMALL);
+    assertThat(s.load().chosen()).containsExactly(block(1, 2));
+    s.close();
+    assertThat(Files.readString(layoutFile)).contains("format=4").doesNotContain("format=3");
+  }
+
+  @Test
+  void aNewDirectoryRecordsFormat4AndItsVoteBytesMax() throws IOException {
     open(SMALL.toBuilder().voteBytesMax(123_456).build()).close();
     String layout = Files.readString(dir.resolve(Layout.FILE));
-    assertThat(layout).contains("format=3").contains("voteBytesMax=123456");
+    assertThat(layout).contains("format=4").contains("voteBytesMax=123456");
     // A later config does not change it.
     assertThat(Layout.readOrCreate(dir, SMALL).voteBytesMax()).isEqualTo(123_456);
   }
