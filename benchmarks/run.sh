@@ -21,7 +21,7 @@ if [[ "${1:-}" == "--quick" ]]; then
 fi
 for a in "$@"; do label+=" $a"; done
 
-mvn -B -q -pl benchmarks -am package -DskipTests
+mvn -B -q -pl benchmarks -am package -DskipTests -Dmaven.javadoc.skip=true -Dmaven.source.skip=true
 mkdir -p benchmarks/results
 json="benchmarks/results/${mode}.json"
 

@@ -14,6 +14,7 @@ import dev.modpaxos.bank.admin.TransferReply;
 import dev.modpaxos.bank.admin.TransferRequest;
 import dev.modpaxos.bank.admin.UnreachableRequest;
 import dev.modpaxos.bank.admin.ViewReply;
+import dev.modpaxos.bank.admin.WatchRequest;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.util.function.Supplier;
@@ -115,13 +116,20 @@ final class AdminService extends BankAdminGrpc.BankAdminImplBase {
 
   @Override
   public void view(Empty r, StreamObserver<ViewReply> out) {
-    answer(out, () -> {
-      try {
-        return ViewReply.newBuilder().setJson(JSON.writeValueAsString(server.view())).build();
-      } catch (JsonProcessingException e) {
-        throw Status.INTERNAL.withDescription(e.getMessage()).asRuntimeException();
-      }
-    });
+    answer(out, () -> json(server.view()));
+  }
+
+  @Override
+  public void watch(WatchRequest r, StreamObserver<ViewReply> out) {
+    answer(out, () -> json(server.watch(r.getAfterSeq(), Math.min(r.getMax(), MessageLog.CAPACITY))));
+  }
+
+  private static ViewReply json(Object value) {
+    try {
+      return ViewReply.newBuilder().setJson(JSON.writeValueAsString(value)).build();
+    } catch (JsonProcessingException e) {
+      throw Status.INTERNAL.withDescription(e.getMessage()).asRuntimeException();
+    }
   }
 
   private static <T> void answer(StreamObserver<T> out, Supplier<T> call) {

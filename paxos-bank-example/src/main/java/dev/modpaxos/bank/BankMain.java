@@ -138,6 +138,38 @@ public final class BankMain implements Callable<Integer> {
 
     @Option(names = "--tick-millis", defaultValue = "10", hidden = true)
     long tickMillis;
+
+    @Option(names = "--web",
+        description = "serve a live view of the cluster (one page) on 127.0.0.1 and print its"
+            + " address")
+    boolean web;
+
+    @Option(names = "--web-port", paramLabel = "PORT",
+        description = "the web view's port (implies --web; default: any free port)")
+    Integer webPort;
+
+    /** Binds the web view's port now if asked (a port in use is a UserError), else null. */
+    WebView bindWeb() {
+      return web || webPort != null ? WebView.bind(webPort == null ? 0 : webPort) : null;
+    }
+  }
+
+  /** {@code --metrics-port}: binds the Prometheus endpoint now (a port in use is a UserError). */
+  static MetricsEndpoint bindMetrics(Integer port) {
+    return port == null ? null : MetricsEndpoint.bind(port);
+  }
+
+  /** Closes what is not null, quietly. */
+  static void closeAll(AutoCloseable... parts) {
+    for (AutoCloseable p : parts) {
+      if (p != null) {
+        try {
+          p.close();
+        } catch (Exception e) {
+          LoggerFactory.getLogger(BankMain.class).warn("closing {}: {}", p, e.toString());
+        }
+      }
+    }
   }
 
   @Command(name = "run", mixinStandardHelpOptions = true,
@@ -176,6 +208,11 @@ public final class BankMain implements Callable<Integer> {
     @Option(names = "--compact-every", paramLabel = "N", description = COMPACT_EVERY_HELP)
     String compactEvery;
 
+    @Option(names = "--metrics-port", paramLabel = "PORT",
+        description = "serve a Prometheus scrape of the five nodes' metrics at"
+            + " http://127.0.0.1:PORT/metrics")
+    Integer metricsPort;
+
     @Option(names = "--keep-runs", defaultValue = "3", paramLabel = "N",
         description = "without --data-dir: keep only the newest N earlier runs in ./data"
             + " (default: ${DEFAULT-VALUE}; ./bank clean removes them all)")
@@ -186,6 +223,23 @@ public final class BankMain implements Callable<Integer> {
       String input = session.csv == null ? "bundled " + BUNDLED : session.csv.toString();
       compactEverySlots(compactEvery); // a bad value stops the run before anything starts
       CsvSets.Parsed parsed = parseInput(session.csv);
+      MetricsEndpoint metrics = bindMetrics(metricsPort);
+      WebView web;
+      try {
+        web = session.bindWeb();
+      } catch (RuntimeException e) {
+        closeAll(metrics);
+        throw e;
+      }
+      try {
+        return run(input, parsed, metrics, web);
+      } finally {
+        closeAll(web, metrics);
+      }
+    }
+
+    private int run(String input, CsvSets.Parsed parsed, MetricsEndpoint metrics, WebView web)
+        throws Exception {
       Backends.StoreKind kind = store != null ? store
           : transport == Backends.TransportKind.local
               ? Backends.StoreKind.memory : Backends.StoreKind.chronicle;
@@ -211,9 +265,13 @@ public final class BankMain implements Callable<Integer> {
               leader == Leader.stable, compactEverySlots(compactEvery))) {
         Thread hook = closeOnInterrupt(cluster, backend);
         try {
+          if (metrics != null) {
+            metrics.add(Servers.IDS.stream().map(id -> (BankServer) cluster.server(id)).toList());
+            System.out.println("Prometheus metrics: " + metrics.url());
+          }
           boolean interactive = !session.batch && System.console() != null;
           return runSession(input, parsed, cluster, session.report, interactive, System.in,
-              System.out, 0, s -> {
+              System.out, 0, web, s -> {
                 if (stores) {
                   if (resumed != null && s.lastSetDone() == 0) {
                     int skipped = s.resumeAfter(resumed.lastSet(), resumed.owed(),
@@ -336,15 +394,16 @@ public final class BankMain implements Callable<Integer> {
   /** Prints the parse problems, runs set 1, then the menu; writes the report at the end. */
   static int runSession(String input, CsvSets.Parsed parsed, Cluster cluster, Path report,
       boolean interactive, InputStream in, PrintStream out) throws IOException {
-    return runSession(input, parsed, cluster, report, interactive, in, out, 0, s -> {});
+    return runSession(input, parsed, cluster, report, interactive, in, out, 0, null, s -> {});
   }
 
   /**
    * As above; {@code idleResyncMillis > 0} re-sends what restarted servers are owed that often
-   * while the menu waits (five-process mode), and {@code setUp} sees the session first.
+   * while the menu waits (five-process mode), {@code web} (or null) shows the session, and
+   * {@code setUp} sees the session first.
    */
   static int runSession(String input, CsvSets.Parsed parsed, Cluster cluster, Path report,
-      boolean interactive, InputStream in, PrintStream out, long idleResyncMillis,
+      boolean interactive, InputStream in, PrintStream out, long idleResyncMillis, WebView web,
       java.util.function.Consumer<Session> setUp) throws IOException {
     Session s = new Session(cluster, parsed);
     Menu menu = new Menu(s, out);
@@ -352,6 +411,10 @@ public final class BankMain implements Callable<Integer> {
         cluster.description(), Printer.plural(s.setsTotal(), "set"), input);
     parsed.problems().forEach(p -> out.println("  rejected " + p));
     setUp.accept(s);
+    if (web != null) {
+      web.attach(s, menu, cluster.description());
+      out.println("Web view: " + web.url());
+    }
     out.println("Type help for the commands; NextIteration runs the next set.");
     menu.nextIteration();
     java.util.concurrent.ScheduledExecutorService idle = null;

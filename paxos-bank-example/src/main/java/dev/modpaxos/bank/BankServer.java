@@ -55,6 +55,10 @@ public final class BankServer implements ServerHandle {
   private final NetworkFaults faults;
   private final long tickMillis;
   private PaxosNode node;
+  // The running node for watch(), read without the monitor; null while down.
+  private volatile PaxosNode watched;
+  // Every message delivered to this server's node, across restarts (the web view).
+  private final MessageLog messages = new MessageLog();
   private BankLedger ledger;
   private final ArrayDeque<Transfer> pending = new ArrayDeque<>();
   private final Histogram latencyMicros = new Histogram(TimeUnit.HOURS.toMicros(1), 3);
@@ -313,6 +317,7 @@ public final class BankServer implements ServerHandle {
     }
     node.close();
     node = null;
+    watched = null;
     ledger = null;
     incarnation = 0;
     pending.clear(); // not executed, never acknowledged as such; the driver re-sends them
@@ -342,7 +347,8 @@ public final class BankServer implements ServerHandle {
                     .promiseWaitTicks(PROMISE_WAIT_TICKS)
                     .roundAttemptsMax(ROUND_ATTEMPTS)
                     .build())
-            .transport(new FaultInjectingTransport(id, backend.transport(id), faults))
+            .transport(new ObservingTransport(
+                new FaultInjectingTransport(id, backend.transport(id), faults), messages))
             .store(store)
             .application(fresh)
             .tickMillis(tickMillis)
@@ -363,6 +369,7 @@ public final class BankServer implements ServerHandle {
     }
     fresh.restoreExecuted(local);
     node = n;
+    watched = n;
     ledger = fresh;
     log.info("{}: started at slot {} with {} transfers in its local log",
         name, fresh.appliedSlot(), local.size());
@@ -403,7 +410,30 @@ public final class BankServer implements ServerHandle {
     if (node != null) {
       node.close();
       node = null;
+      watched = null;
     }
+  }
+
+  /** The running node, or null while down; for the metrics binding. Never blocks. */
+  PaxosNode runningNode() {
+    return watched;
+  }
+
+  /** Not synchronized: the web view watches while a transfer runs a round. */
+  @Override
+  public Watch watch(long afterSeq, int max) {
+    PaxosNode n = watched;
+    String promised = "-";
+    boolean leader = false;
+    if (n != null && n.isRunning()) {
+      try {
+        promised = MessageLog.ballot(n.promisedBallot());
+        leader = n.isLeader();
+      } catch (RuntimeException e) {
+        // it stopped while being read: shown as down by its view
+      }
+    }
+    return new Watch(promised, leader, messages.after(afterSeq, max));
   }
 
   // ---- views --------------------------------------------------------------------------------

@@ -96,16 +96,25 @@ final class MultiProcess {
     @Option(names = "--compact-every", paramLabel = "N", description = BankMain.COMPACT_EVERY_HELP)
     String compactEvery;
 
+    @Option(names = "--metrics-port", paramLabel = "PORT",
+        description = "serve a Prometheus scrape of this node's metrics at"
+            + " http://127.0.0.1:PORT/metrics")
+    Integer metricsPort;
+
     @Override
     public Integer call() throws Exception {
       int nodeId = Servers.parse(id);
       long compactEverySlots = BankMain.compactEverySlots(compactEvery);
       ClusterConfig cfg = ClusterConfig.load(config);
+      MetricsEndpoint metrics = BankMain.bindMetrics(metricsPort);
       BankPki pki = cfg.tlsDir() == null ? null : BankPki.open(cfg.tlsDir());
       GrpcChronicleBackend backend = new GrpcChronicleBackend(cfg.paxos(), dataDir, pki, true);
       BankServer server = new BankServer(nodeId, backend, new NetworkFaults(nodeId), tickMillis)
           .stableLeader(leader == BankMain.Leader.stable).compactEvery(compactEverySlots);
       server.recover();
+      if (metrics != null) {
+        metrics.add(List.of(server));
+      }
       NettyServerBuilder b = NettyServerBuilder.forAddress(cfg.admin().get(nodeId))
           .addService(new AdminService(server));
       if (pki != null) {
@@ -117,6 +126,7 @@ final class MultiProcess {
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         admin.shutdownNow();
+        BankMain.closeAll(metrics);
         server.close();
         backend.close();
         stopped.countDown();
@@ -124,6 +134,9 @@ final class MultiProcess {
       System.out.printf("%s serving: paxos %s, admin %s, store %s%s%n", Servers.name(nodeId),
           cfg.paxos().get(nodeId), cfg.admin().get(nodeId), dataDir.resolve(Servers.name(nodeId)),
           pki != null ? ", mutual TLS" : "");
+      if (metrics != null) {
+        System.out.println(Servers.name(nodeId) + " metrics: " + metrics.url());
+      }
       System.out.flush();
       stopped.await();
       return 0;
@@ -150,6 +163,7 @@ final class MultiProcess {
       ClusterConfig cfg = ClusterConfig.load(config);
       CsvSets.Parsed parsed = BankMain.parseInput(session.csv);
       String input = session.csv == null ? "bundled " + BankMain.BUNDLED : session.csv.toString();
+      WebView web = session.bindWeb();
       try (Cluster cluster = connect(cfg)) {
         List<Integer> missing = awaitServers(cluster, waitSeconds * 1000, System.err);
         if (!missing.isEmpty()) {
@@ -162,7 +176,9 @@ final class MultiProcess {
         cluster.warmUp(300);
         boolean interactive = !session.batch && System.console() != null;
         return BankMain.runSession(input, parsed, cluster, session.report, interactive, System.in,
-            System.out, IDLE_RESYNC_MILLIS, s -> {});
+            System.out, IDLE_RESYNC_MILLIS, web, s -> {});
+      } finally {
+        BankMain.closeAll(web);
       }
     }
   }

@@ -12,6 +12,7 @@ import dev.modpaxos.bank.admin.StatusReply;
 import dev.modpaxos.bank.admin.TransferReply;
 import dev.modpaxos.bank.admin.TransferRequest;
 import dev.modpaxos.bank.admin.UnreachableRequest;
+import dev.modpaxos.bank.admin.WatchRequest;
 import io.grpc.ConnectivityState;
 import dev.modpaxos.bank.TransferResult.Status;
 import io.grpc.ManagedChannel;
@@ -166,6 +167,21 @@ final class RemoteServer implements ServerHandle {
     } catch (JsonProcessingException e) {
       log.warn("{}: unreadable view: {}", Servers.name(id), e.getMessage());
       return ServerView.down(id);
+    }
+  }
+
+  @Override
+  public Watch watch(long afterSeq, int max) {
+    try {
+      String json = call(STATUS_MILLIS, s -> s.watch(WatchRequest.newBuilder()
+          .setAfterSeq(afterSeq).setMax(max).build())).getJson();
+      return AdminService.JSON.readValue(json, Watch.class);
+    } catch (StatusRuntimeException e) {
+      log.debug("{} unreachable: {}", Servers.name(id), e.getStatus());
+      return Watch.NONE;
+    } catch (JsonProcessingException e) {
+      log.warn("{}: unreadable watch: {}", Servers.name(id), e.getMessage());
+      return Watch.NONE;
     }
   }
 

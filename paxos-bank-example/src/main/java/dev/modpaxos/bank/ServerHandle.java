@@ -57,8 +57,26 @@ public interface ServerHandle extends AutoCloseable {
 
   ServerView view();
 
+  /**
+   * What the web view watches, without waiting for the server's work (a running round): its
+   * promised ballot, whether it leads, and up to {@code max} messages delivered to it after
+   * {@code afterSeq}. Safe to call from another thread than the driver's.
+   */
+  default Watch watch(long afterSeq, int max) {
+    return Watch.NONE;
+  }
+
   @Override
   void close();
+
+  /**
+   * @param promised the ballot its acceptor promised, as {@link MessageLog#ballot} writes it
+   * @param leader whether it holds a ballot a majority promised (R13)
+   * @param messages delivered to it, oldest first
+   */
+  record Watch(String promised, boolean leader, List<MessageLog.Event> messages) {
+    public static final Watch NONE = new Watch("-", false, List.of());
+  }
 
   /**
    * @param up whether the node runs

@@ -15,6 +15,14 @@ public final class Session {
   private final List<RowProblem> problems;
   private int next;
   private java.util.function.Consumer<Session> afterSet;
+  private final List<SetWatcher> watchers = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /** Sees each set start and end (the web view); called on the thread that runs the set. */
+  public interface SetWatcher {
+    void started(TransferSet set);
+
+    void done(SetOutcome outcome);
+  }
 
   public Session(Cluster cluster, CsvSets.Parsed parsed) {
     this.cluster = cluster;
@@ -49,7 +57,10 @@ public final class Session {
     if (!hasNextSet()) {
       throw new IllegalStateException("no sets left");
     }
-    SetOutcome o = runner.run(sets.get(next++));
+    TransferSet set = sets.get(next++);
+    watchers.forEach(w -> w.started(set));
+    SetOutcome o = runner.run(set);
+    watchers.forEach(w -> w.done(o));
     if (afterSet != null) {
       afterSet.accept(this);
     }
@@ -59,6 +70,10 @@ public final class Session {
   /** Calls {@code listener} after every set (the run record of a data directory). */
   public void afterEverySet(java.util.function.Consumer<Session> listener) {
     afterSet = listener;
+  }
+
+  public void watchSets(SetWatcher w) {
+    watchers.add(w);
   }
 
   /**

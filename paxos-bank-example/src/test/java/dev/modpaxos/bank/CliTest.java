@@ -43,6 +43,22 @@ class CliTest {
   }
 
   @Test
+  void aTakenPortForTheWebViewOrTheMetricsIsOneLineAndStartsNothing() throws Exception {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1,
+        java.net.InetAddress.getByName("127.0.0.1"))) {
+      String port = String.valueOf(taken.getLocalPort());
+      Path data = dir.resolve("never");
+      assertOneLineError(bank("run", "--web-port", port, "--data-dir", data.toString()),
+          "--web: cannot listen on 127.0.0.1:" + port + " (the port is in use)");
+      assertOneLineError(bank("run", "--metrics-port", port, "--data-dir", data.toString()),
+          "--metrics-port: cannot listen on 127.0.0.1:" + port + " (the port is in use)");
+      assertOneLineError(bank("run", "--metrics-port", "70000", "--data-dir", data.toString()),
+          "--metrics-port: port must be in 0..65535");
+      assertThat(data).doesNotExist();
+    }
+  }
+
+  @Test
   void aMissingFileIsOneLine() {
     assertOneLineError(bank("run", "--transport", "local", dir.resolve("nope.csv").toString()),
         "nope.csv: no such file");

@@ -2,6 +2,7 @@ package dev.modpaxos.bank;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.modpaxos.spi.Store;
 import dev.modpaxos.spi.StoredState;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -16,10 +17,15 @@ import org.junit.jupiter.api.Test;
  * compaction on restarts from its snapshot (its store no longer holds the early blocks).
  */
 class CompactionTest {
-  private final LocalBackend plainBackend = new LocalBackend();
-  private final LocalBackend compactBackend = new LocalBackend();
+  private final ClusterBackend plainBackend = new LocalBackend();
+  private ClusterBackend compactBackend;
   private Cluster plain;
   private Cluster compact;
+
+  /** The backend of the cluster with compaction on. */
+  protected ClusterBackend newBackend() throws Exception {
+    return new LocalBackend();
+  }
 
   @AfterEach
   void stop() {
@@ -27,6 +33,9 @@ class CompactionTest {
       if (c != null) {
         c.close();
       }
+    }
+    if (compactBackend != null) {
+      compactBackend.close();
     }
   }
 
@@ -77,6 +86,7 @@ class CompactionTest {
   void theOfficialFileEndsAsWithoutCompactionAndAServerRestartsFromItsSnapshot()
       throws Exception {
     plain = InJvmCluster.start(plainBackend, 5, 5_000, false, 0);
+    compactBackend = newBackend();
     compact = InJvmCluster.start(compactBackend, 5, 5_000, false, 1);
     SetRunner p = new SetRunner(plain);
     SetRunner c = new SetRunner(compact);
@@ -102,7 +112,10 @@ class CompactionTest {
 
     plain.crash(3);
     compact.crash(3);
-    StoredState stored = compactBackend.openStore(3).load();
+    StoredState stored;
+    try (Store store = compactBackend.openStore(3)) {
+      stored = store.load();
+    }
     assertThat(stored.snapshot()).as("S3 kept a snapshot").isNotNull();
     assertThat(stored.compactedSlot()).as("and dropped the blocks under it").isPositive();
     for (TransferSet set : sets.subList(2, 4)) {

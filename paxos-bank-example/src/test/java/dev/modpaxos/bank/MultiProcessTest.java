@@ -35,18 +35,8 @@ class MultiProcessTest {
 
   private Process startServer(int id, Path config) throws Exception {
     MultiProcess.initStore(dir.resolve("data"), id); // `bank init`; a no-op on a restart
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-Xmx256m");
-    cmd.addAll(List.of(System.getProperty("bank.test.jvmFlags", "").split(" ")));
-    cmd.addAll(List.of("-Dchronicle.analytics.disable=true", "-Dbank.log.dir=" + dir,
-        // the shipped logging, not the test classpath's logback-test.xml: a file per server
-        "-Dlogback.configurationFile="
-            + Path.of("src/main/resources/logback.xml").toAbsolutePath(),
-        "-cp", System.getProperty("java.class.path"), BankMain.class.getName(),
-        "server", "--id", Servers.name(id), "--config", config.toString(),
-        "--data-dir", dir.resolve("data").toString()));
-    cmd.removeIf(String::isEmpty);
+    List<String> cmd = BankJvm.command("256m", dir, "server", "--id", Servers.name(id),
+        "--config", config.toString(), "--data-dir", dir.resolve("data").toString());
     Path out = dir.resolve("server-" + id + "-" + System.nanoTime() + ".out");
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(out.toFile()).start();

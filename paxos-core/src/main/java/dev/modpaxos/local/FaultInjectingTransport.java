@@ -20,6 +20,14 @@ public final class FaultInjectingTransport implements Transport {
   private final NetworkFaults faults;
   private final ScheduledExecutorService delayer;
 
+  /**
+   * Wraps {@code inner}, the transport of node {@code self}, applying {@code faults} to what it
+   * sends and receives.
+   *
+   * @param self the id of the node that owns {@code inner}
+   * @param inner the transport that carries what the faults let through
+   * @param faults the faults, shared by every node's decorator
+   */
   public FaultInjectingTransport(int self, Transport inner, NetworkFaults faults) {
     this.self = self;
     this.inner = inner;

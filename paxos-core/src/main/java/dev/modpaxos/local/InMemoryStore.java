@@ -115,7 +115,7 @@ public final class InMemoryStore implements Store {
         });
   }
 
-  /** Snapshots committed so far. */
+  /** {@return snapshots committed so far} */
   public synchronized long snapshotsCommitted() {
     return snapshotsCommitted;
   }
@@ -282,6 +282,9 @@ public final class InMemoryStore implements Store {
   /**
    * Simulates a crash: unsynced write {@code i} (in write order) reaches the disk iff {@code
    * keep.test(i)}; the rest are lost. Returns how many writes were lost.
+   *
+   * @param keep decides, by write index, which unsynced writes survive
+   * @return how many unsynced writes were lost
    */
   public synchronized int crash(IntPredicate keep) {
     int lost = 0;
@@ -296,7 +299,11 @@ public final class InMemoryStore implements Store {
     return lost;
   }
 
-  /** Simulates a crash that loses every unsynced write. */
+  /**
+   * Simulates a crash that loses every unsynced write.
+   *
+   * @return how many unsynced writes were lost
+   */
   public synchronized int crash() {
     return crash(i -> false);
   }
@@ -311,6 +318,9 @@ public final class InMemoryStore implements Store {
    *   <li>{@link StateLoss#LOCAL_ENTRIES}: a random subset of the local log is lost;
    *   <li>{@link StateLoss#UNSYNCED_WRITES}: nothing visible is lost, only reported.
    * </ul>
+   *
+   * @param what the kind of state to lose
+   * @param random picks what a partial loss takes
    */
   public synchronized void lose(StateLoss what, SplittableRandom random) {
     unsynced.clear();
@@ -345,25 +355,27 @@ public final class InMemoryStore implements Store {
     partial.clear();
   }
 
-  /** What {@link #load()} would report lost now. */
+  /** {@return what {@link #load()} would report lost now} */
   public synchronized Set<StateLoss> losses() {
     return Set.copyOf(durable.losses);
   }
 
-  /** The durable identity, or null. */
+  /** {@return the durable identity, or null} */
   public synchronized StoreIdentity identity() {
     return durable.identity;
   }
 
+  /** {@return the writes made since the last sync, which a crash may lose} */
   public synchronized int unsyncedWrites() {
     return unsynced.size();
   }
 
+  /** {@return how many times {@link #sync()} ran} */
   public synchronized long syncs() {
     return syncs;
   }
 
-  /** Chosen blocks that are durable, the gap-free prefix. */
+  /** {@return chosen blocks that are durable, the gap-free prefix} */
   public synchronized List<Block> durableChosen() {
     return load().chosen();
   }

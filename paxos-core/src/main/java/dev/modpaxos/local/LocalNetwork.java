@@ -16,12 +16,17 @@ public final class LocalNetwork {
   private final Map<Integer, Consumer<Message>> inbound = new ConcurrentHashMap<>();
   private final AtomicLong dropped = new AtomicLong();
 
-  /** The transport of node {@code nodeId}. One per node; a restarted node asks for a new one. */
+  /**
+   * The transport of node {@code nodeId}. One per node; a restarted node asks for a new one.
+   *
+   * @param nodeId the node the transport belongs to
+   * @return a new, unstarted transport on this network
+   */
   public Transport transport(int nodeId) {
     return new LocalTransport(nodeId);
   }
 
-  /** Messages addressed to a node that was not started or is closed. */
+  /** {@return the number of messages addressed to a node that was not started or is closed} */
   public long dropped() {
     return dropped.get();
   }

@@ -18,29 +18,58 @@ public final class NetworkFaults {
   private volatile long delayMillisMax;
   private final AtomicLong dropped = new AtomicLong();
 
+  /**
+   * Faults drawn from {@code seed}: none until set, every node connected.
+   *
+   * @param seed decides the random drops and delays
+   */
   public NetworkFaults(long seed) {
     this.random = new Random(seed);
   }
 
-  /** Node {@code id} sends and receives nothing until {@link #reconnect}. */
+  /**
+   * Node {@code id} sends and receives nothing until {@link #reconnect}.
+   *
+   * @param id the node to cut off
+   */
   public void disconnect(int id) {
     disconnected.add(id);
   }
 
+  /**
+   * Undoes {@link #disconnect} for node {@code id} (its cut links stay cut).
+   *
+   * @param id the node to reconnect
+   */
   public void reconnect(int id) {
     disconnected.remove(id);
   }
 
+  /**
+   * {@return true while node {@code id} is disconnected}
+   *
+   * @param id the node
+   */
   public boolean isDisconnected(int id) {
     return disconnected.contains(id);
   }
 
-  /** Drops every message from {@code from} to {@code to} (one way). */
+  /**
+   * Drops every message from {@code from} to {@code to} (one way).
+   *
+   * @param from the sender whose messages are dropped
+   * @param to the addressee they would reach
+   */
   public void cut(int from, int to) {
     cutLinks.add(link(from, to));
   }
 
-  /** Cuts both directions between {@code a} and {@code b}. */
+  /**
+   * Cuts both directions between {@code a} and {@code b}.
+   *
+   * @param a one node
+   * @param b the other node
+   */
   public void partition(int a, int b) {
     cut(a, b);
     cut(b, a);
@@ -52,6 +81,11 @@ public final class NetworkFaults {
     disconnected.clear();
   }
 
+  /**
+   * Drops each message that passes the cuts with probability {@code p} (in [0, 1]).
+   *
+   * @param p the probability, in [0, 1]
+   */
   public void dropProbability(double p) {
     if (p < 0 || p > 1) {
       throw new IllegalArgumentException("drop probability must be in [0, 1], got " + p);
@@ -59,6 +93,11 @@ public final class NetworkFaults {
     dropProbability = p;
   }
 
+  /**
+   * Delays each message by a random 0..{@code millis} ms (so messages also reorder).
+   *
+   * @param millis the longest delay, {@code >= 0}
+   */
   public void delayMillisMax(long millis) {
     if (millis < 0) {
       throw new IllegalArgumentException("delay must be >= 0, got " + millis);
@@ -66,6 +105,7 @@ public final class NetworkFaults {
     delayMillisMax = millis;
   }
 
+  /** {@return how many messages these faults dropped} */
   public long dropped() {
     return dropped.get();
   }

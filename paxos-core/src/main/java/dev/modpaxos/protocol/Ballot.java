@@ -14,6 +14,13 @@ public record Ballot(long round, int nodeId, int generation) implements Comparab
   /** The ballot every acceptor starts with; no proposer ever uses it. */
   public static final Ballot ZERO = new Ballot(0, 0, 0);
 
+  /**
+   * Validates the components: round and generation are not negative.
+   *
+   * @param round see {@link #round()}
+   * @param nodeId see {@link #nodeId()}
+   * @param generation see {@link #generation()}
+   */
   public Ballot {
     if (round < 0) {
       throw new IllegalArgumentException("ballot round must be >= 0, got " + round);
@@ -23,7 +30,12 @@ public record Ballot(long round, int nodeId, int generation) implements Comparab
     }
   }
 
-  /** A ballot of a member's first generation. */
+  /**
+   * A ballot of a member's first generation.
+   *
+   * @param round the round, {@code >= 0}
+   * @param nodeId the member that owns the ballot
+   */
   public Ballot(long round, int nodeId) {
     this(round, nodeId, 1);
   }
@@ -38,15 +50,31 @@ public record Ballot(long round, int nodeId, int generation) implements Comparab
     return byNode != 0 ? byNode : Integer.compare(generation, other.generation);
   }
 
+  /**
+   * {@return true if this ballot is higher than {@code other}}
+   *
+   * @param other the ballot to compare with
+   */
   public boolean isAbove(Ballot other) {
     return compareTo(other) > 0;
   }
 
+  /**
+   * {@return true if this ballot is {@code other} or higher}
+   *
+   * @param other the ballot to compare with
+   */
   public boolean isAtLeast(Ballot other) {
     return compareTo(other) >= 0;
   }
 
-  /** The smallest ballot owned by member {@code nodeId} at {@code generation} above this one. */
+  /**
+   * The smallest ballot owned by member {@code nodeId} at {@code generation} above this one.
+   *
+   * @param nodeId the member that will own the ballot
+   * @param generation that member's generation
+   * @return a ballot one round above this one
+   */
   public Ballot next(int nodeId, int generation) {
     return new Ballot(round + 1, nodeId, generation);
   }

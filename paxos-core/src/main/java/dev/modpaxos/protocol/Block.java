@@ -11,8 +11,14 @@ import java.util.Set;
  */
 public record Block(List<Entry> entries) {
 
+  /** The block without entries (fills a slot without deciding any entry). */
   public static final Block EMPTY = new Block(List.of());
 
+  /**
+   * Copies the entries and checks that their ids are distinct.
+   *
+   * @param entries see {@link #entries()}
+   */
   public Block {
     entries = List.copyOf(entries);
     Set<EntryId> seen = new HashSet<>();
@@ -23,14 +29,17 @@ public record Block(List<Entry> entries) {
     }
   }
 
+  /** {@return the number of entries} */
   public int size() {
     return entries.size();
   }
 
+  /** {@return true if the block holds no entry} */
   public boolean isEmpty() {
     return entries.isEmpty();
   }
 
+  /** {@return the ids of the entries, in block order} */
   public List<EntryId> ids() {
     List<EntryId> ids = new ArrayList<>(entries.size());
     for (Entry e : entries) {
@@ -39,7 +48,7 @@ public record Block(List<Entry> entries) {
     return ids;
   }
 
-  /** True if this block holds a control entry (a membership change, R17). */
+  /** {@return true if this block holds a control entry (a membership change, R17)} */
   public boolean hasControl() {
     for (Entry e : entries) {
       if (e.id().isControl()) {
@@ -49,7 +58,7 @@ public record Block(List<Entry> entries) {
     return false;
   }
 
-  /** This block without its control entries: what the {@code Application} sees (R17). */
+  /** {@return this block without its control entries: what the {@code Application} sees (R17)} */
   public Block withoutControl() {
     if (!hasControl()) {
       return this;

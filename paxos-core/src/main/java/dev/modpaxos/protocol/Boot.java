@@ -14,21 +14,42 @@ package dev.modpaxos.protocol;
  */
 public record Boot(boolean bootstrap, long nonce, SnapshotState snapshot) {
 
+  /**
+   * A start without a snapshot.
+   *
+   * @param bootstrap see {@link #bootstrap()}
+   * @param nonce see {@link #nonce()}
+   */
   public Boot(boolean bootstrap, long nonce) {
     this(bootstrap, nonce, null);
   }
 
-  /** The same start, from {@code snapshot}. */
+  /**
+   * The same start, from a snapshot.
+   *
+   * @param snapshot the protocol state of the store's snapshot
+   * @return this start with {@code snapshot}
+   */
   public Boot withSnapshot(SnapshotState snapshot) {
     return new Boot(bootstrap, nonce, snapshot);
   }
 
-  /** A founding member of a new cluster. */
+  /**
+   * A founding member of a new cluster.
+   *
+   * @param nonce a fresh random number (see {@link #nonce()})
+   * @return the boot of a founding member
+   */
   public static Boot newCluster(long nonce) {
     return new Boot(true, nonce);
   }
 
-  /** A member restarting on its existing store. */
+  /**
+   * A member restarting on its existing store.
+   *
+   * @param nonce a fresh random number (see {@link #nonce()})
+   * @return the boot of an existing member
+   */
   public static Boot existing(long nonce) {
     return new Boot(false, nonce);
   }

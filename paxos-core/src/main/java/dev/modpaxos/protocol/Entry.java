@@ -14,6 +14,14 @@ public final class Entry {
   private final EntryId id;
   private final byte[] payload;
 
+  /**
+   * An entry of {@code origin}'s local log with sequence number {@code seq} ({@code >= 1}); the
+   * payload is copied.
+   *
+   * @param origin the node whose local log the entry starts in
+   * @param seq the entry's sequence number at its origin, {@code >= 1}
+   * @param payload the opaque payload, copied
+   */
   public Entry(int origin, long seq, byte[] payload) {
     if (seq < 1) {
       throw new IllegalArgumentException("entry seq must be >= 1, got " + seq);
@@ -22,28 +30,37 @@ public final class Entry {
     this.payload = Objects.requireNonNull(payload, "payload").clone();
   }
 
+  /** {@return the entry's unique id, (origin, seq)} */
   public EntryId id() {
     return id;
   }
 
+  /** {@return the node (or {@link EntryId#CONTROL}) whose local log the entry came from} */
   public int origin() {
     return id.origin();
   }
 
+  /** {@return the entry's sequence number at its origin} */
   public long seq() {
     return id.seq();
   }
 
-  /** A copy of the payload. */
+  /** {@return a copy of the payload} */
   public byte[] payload() {
     return payload.clone();
   }
 
+  /** {@return the payload's length in bytes} */
   public int payloadSize() {
     return payload.length;
   }
 
-  /** Copies the payload into {@code dst} at {@code offset}; avoids an allocation on hot paths. */
+  /**
+   * Copies the payload into {@code dst} at {@code offset}; avoids an allocation on hot paths.
+   *
+   * @param dst the array to copy into
+   * @param offset where in {@code dst} the payload starts
+   */
   public void copyPayloadTo(byte[] dst, int offset) {
     System.arraycopy(payload, 0, dst, offset, payload.length);
   }

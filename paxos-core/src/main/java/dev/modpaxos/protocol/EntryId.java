@@ -15,7 +15,12 @@ public record EntryId(int origin, long seq) implements Comparable<EntryId> {
   /** Bits of {@code seq} below the generation. */
   public static final int SEQ_BITS = 48;
 
-  /** The first seq of {@code generation} ({@code >= 1}). */
+  /**
+   * The first seq of {@code generation} ({@code >= 1}).
+   *
+   * @param generation the member generation, {@code 1..}{@link #maxGeneration()}
+   * @return the first seq that generation issues
+   */
   public static long firstSeq(int generation) {
     if (generation < 1 || generation > maxGeneration()) {
       throw new IllegalArgumentException("generation must be in 1.." + maxGeneration()
@@ -24,16 +29,19 @@ public record EntryId(int origin, long seq) implements Comparable<EntryId> {
     return ((long) (generation - 1) << SEQ_BITS) + 1;
   }
 
-  /** The highest generation whose seqs fit in a positive long. */
+  /** {@return the highest generation whose seqs fit in a positive long} */
   public static int maxGeneration() {
     return 1 << (63 - SEQ_BITS);
   }
 
-  /** The origin's member generation that issued this id; meaningless for control entries. */
+  /**
+   * {@return the origin's member generation that issued this id; meaningless for control entries}
+   */
   public int generation() {
     return (int) ((seq - 1) >>> SEQ_BITS) + 1;
   }
 
+  /** {@return true for a control entry (a membership change, R17)} */
   public boolean isControl() {
     return origin == CONTROL;
   }

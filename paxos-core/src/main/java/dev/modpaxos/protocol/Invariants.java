@@ -7,7 +7,11 @@ package dev.modpaxos.protocol;
 public final class Invariants {
   private Invariants() {}
 
-  /** Throws {@link IllegalStateException} naming the broken invariant, if any. */
+  /**
+   * Throws {@link IllegalStateException} naming the broken invariant, if any.
+   *
+   * @param replica the replica to check; call it on the replica's own thread
+   */
   public static void check(Replica replica) {
     replica.checkInvariants();
   }

@@ -11,11 +11,13 @@ import java.util.Objects;
  */
 public sealed interface Message {
 
+  /** {@return the sender's member id} */
   int from();
 
+  /** {@return the addressee's member id} */
   int to();
 
-  /** A short stable name for metrics and logs, e.g. {@code "PREPARE"}. */
+  /** {@return A short stable name for metrics and logs, e.g. {@code "PREPARE"}} */
   default String type() {
     return MessageTypes.nameOf(this);
   }
@@ -25,10 +27,19 @@ public sealed interface Message {
    * the proposer's last committed slot.
    */
   record Prepare(int from, int to, Ballot ballot, long committedSlot) implements Message {
+    /**
+     * Checks the components.
+     *
+     * @param from see {@link #from()}
+     * @param to see {@link #to()}
+     * @param ballot see {@link #ballot()}
+     * @param committedSlot see {@link #committedSlot()}
+     */
     public Prepare {
       Objects.requireNonNull(ballot, "ballot");
     }
 
+    /** {@return the slot this PREPARE is for: {@code committedSlot + 1}} */
     public long slot() {
       return committedSlot + 1;
     }
@@ -49,13 +60,33 @@ public sealed interface Message {
       List<Entry> localLog,
       int generation)
       implements Message {
+    /**
+     * Checks the components and copies the lists.
+     *
+     * @param from see {@link #from()}
+     * @param to see {@link #to()}
+     * @param ballot see {@link #ballot()}
+     * @param committedSlot see {@link #committedSlot()}
+     * @param accepted see {@link #accepted()}
+     * @param localLog see {@link #localLog()}
+     * @param generation see {@link #generation()}
+     */
     public Promise {
       Objects.requireNonNull(ballot, "ballot");
       accepted = List.copyOf(accepted);
       localLog = List.copyOf(localLog);
     }
 
-    /** A promise from a member's first generation with at most one vote ({@code null}: none). */
+    /**
+     * A promise from a member's first generation with at most one vote ({@code null}: none).
+     *
+     * @param from the sender
+     * @param to the addressee
+     * @param ballot the ballot promised
+     * @param committedSlot the acceptor's last committed slot
+     * @param accepted the acceptor's vote, or null
+     * @param localLog the acceptor's local log
+     */
     public Promise(
         int from, int to, Ballot ballot, long committedSlot, Proposal accepted,
         List<Entry> localLog) {
@@ -63,7 +94,12 @@ public sealed interface Message {
           localLog, 1);
     }
 
-    /** The vote for {@code slot} this promise carries, or null. */
+    /**
+     * The vote for {@code slot} this promise carries, or null.
+     *
+     * @param slot the slot
+     * @return the vote, or null
+     */
     public Proposal acceptedFor(long slot) {
       for (Proposal p : accepted) {
         if (p.slot() == slot) {
@@ -79,6 +115,15 @@ public sealed interface Message {
    * several slots in flight (R18).
    */
   record Accept(int from, int to, Ballot ballot, long slot, Block block) implements Message {
+    /**
+     * Checks the components.
+     *
+     * @param from see {@link #from()}
+     * @param to see {@link #to()}
+     * @param ballot see {@link #ballot()}
+     * @param slot see {@link #slot()}
+     * @param block see {@link #block()}
+     */
     public Accept {
       Objects.requireNonNull(ballot, "ballot");
       Objects.requireNonNull(block, "block");
@@ -91,11 +136,27 @@ public sealed interface Message {
    */
   record Accepted(int from, int to, Ballot ballot, long slot, int generation)
       implements Message {
+    /**
+     * Checks the components.
+     *
+     * @param from see {@link #from()}
+     * @param to see {@link #to()}
+     * @param ballot see {@link #ballot()}
+     * @param slot see {@link #slot()}
+     * @param generation see {@link #generation()}
+     */
     public Accepted {
       Objects.requireNonNull(ballot, "ballot");
     }
 
-    /** A vote from a member's first generation. */
+    /**
+     * A vote from a member's first generation.
+     *
+     * @param from the acceptor
+     * @param to the proposer
+     * @param ballot the ballot accepted
+     * @param slot the slot accepted
+     */
     public Accepted(int from, int to, Ballot ballot, long slot) {
       this(from, to, ballot, slot, 1);
     }
@@ -124,6 +185,17 @@ public sealed interface Message {
       Ballot promised,
       long committedSlot)
       implements Message {
+    /**
+     * Checks the components.
+     *
+     * @param from see {@link #from()}
+     * @param to see {@link #to()}
+     * @param ballot see {@link #ballot()}
+     * @param slot see {@link #slot()}
+     * @param reason see {@link #reason()}
+     * @param promised see {@link #promised()}
+     * @param committedSlot see {@link #committedSlot()}
+     */
     public Reject {
       Objects.requireNonNull(ballot, "ballot");
       Objects.requireNonNull(reason, "reason");
@@ -133,6 +205,14 @@ public sealed interface Message {
 
   /** R9: {@code block} is chosen for {@code slot}. */
   record Commit(int from, int to, long slot, Block block) implements Message {
+    /**
+     * Checks the components.
+     *
+     * @param from see {@link #from()}
+     * @param to see {@link #to()}
+     * @param slot see {@link #slot()}
+     * @param block see {@link #block()}
+     */
     public Commit {
       Objects.requireNonNull(block, "block");
     }
@@ -143,6 +223,14 @@ public sealed interface Message {
 
   /** R11: chosen blocks for slots {@code firstSlot, firstSlot + 1, ...}. */
   record CatchUp(int from, int to, long firstSlot, List<Block> blocks) implements Message {
+    /**
+     * Checks the components and copies the lists.
+     *
+     * @param from see {@link #from()}
+     * @param to see {@link #to()}
+     * @param firstSlot see {@link #firstSlot()}
+     * @param blocks see {@link #blocks()}
+     */
     public CatchUp {
       blocks = List.copyOf(blocks);
     }
@@ -154,6 +242,13 @@ public sealed interface Message {
    * entry) to every member.
    */
   record Forward(int from, int to, List<Entry> entries) implements Message {
+    /**
+     * Checks the components and copies the lists.
+     *
+     * @param from see {@link #from()}
+     * @param to see {@link #to()}
+     * @param entries see {@link #entries()}
+     */
     public Forward {
       entries = List.copyOf(entries);
     }
@@ -184,6 +279,17 @@ public sealed interface Message {
   record SnapshotChunk(
       int from, int to, long slot, long offset, long sizeBytes, int crc32c, byte[] bytes)
       implements Message {
+    /**
+     * Copies the bytes and checks that they lie inside the snapshot.
+     *
+     * @param from see {@link #from()}
+     * @param to see {@link #to()}
+     * @param slot see {@link #slot()}
+     * @param offset see {@link #offset()}
+     * @param sizeBytes see {@link #sizeBytes()}
+     * @param crc32c see {@link #crc32c()}
+     * @param bytes see {@link #bytes()}
+     */
     public SnapshotChunk {
       bytes = bytes.clone();
       if (offset < 0 || offset + bytes.length > sizeBytes) {
@@ -192,17 +298,23 @@ public sealed interface Message {
       }
     }
 
+    /** {@return a copy of the chunk's bytes} */
     @Override
     public byte[] bytes() {
       return bytes.clone();
     }
 
-    /** The chunk's length, without copying it. */
+    /** {@return the chunk's length, without copying it} */
     public int length() {
       return bytes.length;
     }
 
-    /** Writes the chunk's bytes to {@code out}, without a copy. */
+    /**
+     * Writes the chunk's bytes to {@code out}, without a copy.
+     *
+     * @param out where the bytes go
+     * @throws java.io.IOException if {@code out} fails
+     */
     public void writeTo(java.io.OutputStream out) throws java.io.IOException {
       out.write(bytes);
     }

@@ -55,30 +55,17 @@ public record Ready(
     List<Long> readsReady,
     List<Long> readsFailed) {
 
+  /** The batch with nothing to do. */
   public static final Ready EMPTY =
       new Ready(null, null, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(),
-          List.of(), List.of(), List.of());
+          List.of(), List.of(), List.of(), List.of(), List.of());
 
-  /** A batch without reads. */
-  public Ready(
-      StoreIdentity identity,
-      Ballot promised,
-      List<Proposal> accepted,
-      List<Entry> appended,
-      List<SlotBlock> chosen,
-      List<EntryId> removed,
-      List<Message> early,
-      List<Message> messages,
-      List<RoundEvent> events,
-      List<Long> roundsDone,
-      List<Long> roundsFailed) {
-    this(identity, promised, accepted, appended, chosen, removed, early, messages, events,
-        roundsDone, roundsFailed, List.of(), List.of());
-  }
 
   /**
    * Step 1 without the sync: hands this batch's writes to {@code store}. The caller then calls
    * {@code store.sync()} if {@link #needsSync()}, before it sends anything.
+   *
+   * @param store the node's store
    */
   public void writeTo(Store store) {
     if (identity != null) {
@@ -101,7 +88,7 @@ public record Ready(
     }
   }
 
-  /** Every message of this batch: {@link #early} first, then {@link #messages}. */
+  /** {@return every message of this batch: {@link #early} first, then {@link #messages}} */
   public List<Message> allMessages() {
     if (early.isEmpty()) {
       return messages;
@@ -111,7 +98,7 @@ public record Ready(
     return all;
   }
 
-  /** True if this batch writes anything to the store. */
+  /** {@return true if this batch writes anything to the store} */
   public boolean needsPersist() {
     return needsSync() || !removed.isEmpty();
   }
@@ -120,6 +107,8 @@ public record Ready(
    * True if this batch's writes must be durable before its messages leave and its futures
    * complete. Removals alone need no sync: a lost removal leaves a chosen entry in the local log,
    * which the next boot drops (R9).
+   *
+   * @return true if the writes need a sync
    */
   public boolean needsSync() {
     return identity != null
@@ -129,6 +118,7 @@ public record Ready(
         || !chosen.isEmpty();
   }
 
+  /** {@return true if this batch has nothing to persist, send, apply or report} */
   public boolean isEmpty() {
     return !needsPersist()
         && early.isEmpty()

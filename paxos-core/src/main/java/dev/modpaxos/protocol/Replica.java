@@ -62,6 +62,9 @@ public final class Replica {
    * Boots a founding member from what its store read back (an empty store is initialised as
    * generation 1), with a nonce derived from the config's seed. For tests and simulations of a
    * new cluster; a runtime uses {@link #Replica(ReplicaConfig, StoredState, Boot)}.
+   *
+   * @param config the configuration
+   * @param state what the store read back
    */
   public Replica(ReplicaConfig config, StoredState state) {
     this(config, state, Boot.newCluster(config.seed() * 0x9E3779B97F4A7C15L + config.nodeId()));
@@ -73,6 +76,10 @@ public final class Replica {
    * reported loss, or an empty store of an existing member, starts a new incarnation that does
    * not vote until re-admitted (R17). Throws {@link IllegalStateException} if the store belongs to
    * another cluster or member.
+   *
+   * @param config the configuration
+   * @param state what the store read back
+   * @param boot how to start from it (R16)
    */
   public Replica(ReplicaConfig config, StoredState state, Boot boot) {
     this(config, state, boot, Rules.PAXOS);
@@ -148,7 +155,12 @@ public final class Replica {
 
   // ---- inputs -------------------------------------------------------------------------------
 
-  /** R4: appends {@code payload} to the local log; no message is sent. Returns the entry's id. */
+  /**
+   * R4: appends {@code payload} to the local log; no message is sent. Returns the entry's id.
+   *
+   * @param payload the entry's payload, copied
+   * @return the new entry's id
+   */
   public EntryId submit(byte[] payload) {
     if (!isVoting()) {
       throw new IllegalStateException(notVotingReason() + "; it accepts no submits");
@@ -162,6 +174,8 @@ public final class Replica {
    * R14: starts a full round (PREPARE first) that collects the local logs of every node that
    * answers and commits them. Returns a ticket reported in {@link Ready#roundsDone()} or {@link
    * Ready#roundsFailed()}.
+   *
+   * @return the round's ticket
    */
   public long runRound() {
     return proposer.requestRound();
@@ -173,6 +187,8 @@ public final class Replica {
    * read index), so the caller may then run the read on its application, after it applied that
    * batch's blocks; or in {@link Ready#readsFailed()} if no majority answered in time. Learners
    * read too: they ask the voters.
+   *
+   * @return the read's ticket
    */
   public long read() {
     return reader.read();
@@ -182,6 +198,8 @@ public final class Replica {
    * R20: the protocol's part of a snapshot as of the committed slot. The caller snapshots its
    * application in the same state (right after the batch that committed this slot was applied),
    * stores both, and then calls {@link #snapshotTaken}. Throws if nothing is committed yet.
+   *
+   * @return the protocol state as of the committed slot
    */
   public SnapshotState snapshotState() {
     return SnapshotState.encode(log.committedSlot(), membership, log.index());
@@ -191,6 +209,9 @@ public final class Replica {
    * R20: a snapshot of {@code slot} is durable; peers behind the compaction point are offered it.
    * Drops the blocks of slots up to {@code compactThrough} ({@code <= slot}) from memory: the
    * caller drops them from its store too ({@code Store#compactThrough}).
+   *
+   * @param slot the snapshot's slot
+   * @param compactThrough the last slot whose block is dropped
    */
   public void snapshotTaken(long slot, long compactThrough) {
     if (compactThrough > slot || slot > log.committedSlot()) {
@@ -207,6 +228,9 @@ public final class Replica {
    * restored and stored durably (committed, and compacted through its slot). Every slot up to
    * its slot is then committed here; the node goes on fetching the blocks after it (R11). Returns
    * false, changing nothing, if this node has already committed that slot.
+   *
+   * @param snapshot the protocol state of the fetched snapshot
+   * @return true if it was installed
    */
   public boolean installSnapshot(SnapshotState snapshot) {
     if (!log.install(snapshot)) {
@@ -225,12 +249,12 @@ public final class Replica {
     return true;
   }
 
-  /** R20: the highest slot whose block was dropped after a snapshot; 0 if none. */
+  /** {@return R20: the highest slot whose block was dropped after a snapshot; 0 if none} */
   public long compactedSlot() {
     return log.compactedSlot();
   }
 
-  /** R20: the slot of the newest durable snapshot this node holds or installed; 0 if none. */
+  /** {@return R20: the slot of the newest durable snapshot this node holds or installed} */
   public long snapshotSlot() {
     return snapshotSlot;
   }
@@ -248,6 +272,8 @@ public final class Replica {
    * R14: tells the proposer which members cannot answer now (cut off or down, as the caller
    * knows). Once a majority promised, a prepare waits for every other member, up to {@code
    * promiseWaitTicks}. Replaces the previous set; safety never depends on it.
+   *
+   * @param members the member ids that cannot answer now
    */
   public void setUnreachable(Set<Integer> members) {
     unreachable = Set.copyOf(members);
@@ -268,7 +294,11 @@ public final class Replica {
     reader.onTick();
   }
 
-  /** Delivers one message. Messages not addressed to this node or from non-members are ignored. */
+  /**
+   * Delivers one message. Messages not addressed to this node or from non-members are ignored.
+   *
+   * @param m the message
+   */
   public void step(Message m) {
     if (m.to() != self || !membership.contains(m.from())) {
       return;
@@ -306,7 +336,7 @@ public final class Replica {
     }
   }
 
-  /** Drains the effects accumulated since the last call. */
+  /** {@return the effects accumulated since the last call, drained} */
   public Ready ready() {
     proposer.flushProposals();
     proposer.flushForwards();
@@ -317,23 +347,32 @@ public final class Replica {
 
   // ---- reads --------------------------------------------------------------------------------
 
+  /** {@return this replica's member id} */
   public int nodeId() {
     return self;
   }
 
+  /** {@return the configuration} */
   public ReplicaConfig config() {
     return config;
   }
 
+  /** {@return the logical time: ticks so far} */
   public long now() {
     return now;
   }
 
+  /** {@return the last committed slot: every slot up to it is chosen here} */
   public long committedSlot() {
     return log.committedSlot();
   }
 
-  /** The block chosen for {@code slot}; {@code compactedSlot() < slot <= committedSlot()}. */
+  /**
+   * The block chosen for {@code slot}; {@code compactedSlot() < slot <= committedSlot()}.
+   *
+   * @param slot the slot
+   * @return the block
+   */
   public Block chosen(long slot) {
     if (slot <= log.compactedSlot() || slot > log.committedSlot()) {
       throw new IllegalArgumentException(
@@ -343,43 +382,61 @@ public final class Replica {
     return log.block(slot);
   }
 
-  /** Up to {@code max} chosen blocks from {@code fromSlot} on. */
+  /**
+   * Up to {@code max} chosen blocks from {@code fromSlot} on.
+   *
+   * @param fromSlot the first slot wanted
+   * @param max the most blocks returned
+   * @return the blocks, in slot order
+   */
   public List<Block> chosenBlocks(long fromSlot, int max) {
     return log.blocks(fromSlot, max);
   }
 
+  /** {@return how many entries were chosen in every block so far} */
   public long chosenEntries() {
     return log.chosenEntries();
   }
 
-  /** This node's local log: its own entries not yet chosen, in submit order. */
+  /** {@return this node's local log: its own entries not yet chosen, in submit order} */
   public List<Entry> localLog() {
     return List.copyOf(log.localLog());
   }
 
-  /** Reads started and not yet served or failed (R19). */
+  /** {@return reads started and not yet served or failed (R19)} */
   public int readsPending() {
     return reader.pending();
   }
 
+  /** {@return the number of entries in the local log} */
   public int localLogSize() {
     return log.localLogSize();
   }
 
+  /** {@return the highest ballot promised} */
   public Ballot promised() {
     return acceptor.promised();
   }
 
+  /** {@return the vote of the highest slot voted, or null} */
   public Proposal accepted() {
     return acceptor.accepted();
   }
 
-  /** True while this node holds a ballot promised by a majority (the stable leader, R13). */
+  /**
+   * True while this node holds a ballot promised by a majority (the stable leader, R13).
+   *
+   * @return true while it is the stable leader
+   */
   public boolean isLeader() {
     return proposer.isLeader();
   }
 
-  /** The node this one believes leads (owner of its promised ballot), or 0 if none or itself. */
+  /**
+   * The node this one believes leads (owner of its promised ballot), or 0 if none or itself.
+   *
+   * @return the leader's id, or 0
+   */
   public int leaderHint() {
     int owner = acceptor.promised().nodeId();
     return owner == self ? 0 : owner;
@@ -388,6 +445,8 @@ public final class Replica {
   /**
    * True while this node votes, proposes and accepts submits: its store identity is admitted and
    * is the member's current generation (R16, R17). A non-voting node is a learner.
+   *
+   * @return true while this node votes
    */
   public boolean isVoting() {
     return !identity.isPending()
@@ -395,7 +454,11 @@ public final class Replica {
         && (gate == null || gate.open());
   }
 
-  /** Why this node does not vote, in one line for logs and status; null while it votes (R16). */
+  /**
+   * Why this node does not vote, in one line for logs and status; null while it votes (R16).
+   *
+   * @return the reason, or null
+   */
   public String notVotingReason() {
     if (isVoting()) {
       return null;
@@ -416,17 +479,26 @@ public final class Replica {
         + " waits to learn the slot that admitted it (committed " + committedSlot() + ")";
   }
 
-  /** This node's member generation, or {@code StoreIdentity.PENDING} (0) while it awaits one. */
+  /**
+   * This node's member generation, or {@code StoreIdentity.PENDING} (0) while it awaits one.
+   *
+   * @return the generation
+   */
   public int generation() {
     return identity.generation();
   }
 
-  /** The identity this incarnation runs as (R16). */
+  /** {@return the identity this incarnation runs as (R16)} */
   public StoreIdentity identity() {
     return identity;
   }
 
-  /** The current generation of member {@code id}, 0 if it is not a member (R17). */
+  /**
+   * The current generation of member {@code id}, 0 if it is not a member (R17).
+   *
+   * @param id the member id
+   * @return its generation, or 0
+   */
   public int generationOf(int id) {
     return membership.generationOf(id);
   }

@@ -62,6 +62,26 @@ public record ReplicaConfig(
   /** The cluster id a {@link Builder} uses unless told otherwise. */
   public static final String CLUSTER_ID_DEFAULT = "modpaxos";
 
+  /**
+   * Checks the components and copies the lists.
+   *
+   * @param clusterId see {@link #clusterId()}
+   * @param nodeId see {@link #nodeId()}
+   * @param members see {@link #members()}
+   * @param trigger see {@link #trigger()}
+   * @param seed see {@link #seed()}
+   * @param roundTimeoutTicks see {@link #roundTimeoutTicks()}
+   * @param backoffTicksMax see {@link #backoffTicksMax()}
+   * @param promiseWaitTicks see {@link #promiseWaitTicks()}
+   * @param roundAttemptsMax see {@link #roundAttemptsMax()}
+   * @param forwardIntervalTicks see {@link #forwardIntervalTicks()}
+   * @param blockEntriesMax see {@link #blockEntriesMax()}
+   * @param blockBytesMax see {@link #blockBytesMax()}
+   * @param catchUpBlocksMax see {@link #catchUpBlocksMax()}
+   * @param pipelineSlots see {@link #pipelineSlots()}
+   * @param pipelineEntriesMax see {@link #pipelineEntriesMax()}
+   * @param pipelineBytesMax see {@link #pipelineBytesMax()}
+   */
   public ReplicaConfig {
     Objects.requireNonNull(clusterId, "clusterId");
     if (clusterId.isBlank()) {
@@ -105,15 +125,23 @@ public record ReplicaConfig(
     }
   }
 
-  /** N/2 + 1 (R1). */
+  /** {@return N/2 + 1, the size of a majority (R1)} */
   public int majority() {
     return members.size() / 2 + 1;
   }
 
+  /**
+   * {@return a builder for member {@code nodeId} of a cluster of {@code members}, every other
+   * setting at its default}
+   *
+   * @param nodeId this node's id, one of {@code members}
+   * @param members the member ids, distinct and positive
+   */
   public static Builder builder(int nodeId, List<Integer> members) {
     return new Builder(nodeId, members);
   }
 
+  /** {@return a builder preset with this configuration's values} */
   public Builder toBuilder() {
     return new Builder(nodeId, members)
         .clusterId(clusterId)
@@ -157,80 +185,145 @@ public record ReplicaConfig(
       this.seed = nodeId;
     }
 
-    /** Default {@link #CLUSTER_ID_DEFAULT}; give every cluster its own. */
+    /**
+     * Default {@link #CLUSTER_ID_DEFAULT}; give every cluster its own.
+     *
+     * @param v the cluster id, not blank
+     * @return this builder
+     */
     public Builder clusterId(String v) {
       clusterId = v;
       return this;
     }
 
+    /**
+     * @param v see {@link ReplicaConfig#trigger()}; default {@code AUTO}
+     * @return this builder
+     */
     public Builder trigger(RoundTrigger v) {
       trigger = v;
       return this;
     }
 
+    /**
+     * @param v see {@link ReplicaConfig#seed()}; default the node id
+     * @return this builder
+     */
     public Builder seed(long v) {
       seed = v;
       return this;
     }
 
+    /**
+     * @param v see {@link ReplicaConfig#roundTimeoutTicks()}; default 20
+     * @return this builder
+     */
     public Builder roundTimeoutTicks(int v) {
       roundTimeoutTicks = v;
       return this;
     }
 
+    /**
+     * @param v see {@link ReplicaConfig#backoffTicksMax()}; default 10
+     * @return this builder
+     */
     public Builder backoffTicksMax(int v) {
       backoffTicksMax = v;
       return this;
     }
 
+    /**
+     * @param v see {@link ReplicaConfig#promiseWaitTicks()}; default 2
+     * @return this builder
+     */
     public Builder promiseWaitTicks(int v) {
       promiseWaitTicks = v;
       return this;
     }
 
+    /**
+     * @param v see {@link ReplicaConfig#roundAttemptsMax()}; default 4
+     * @return this builder
+     */
     public Builder roundAttemptsMax(int v) {
       roundAttemptsMax = v;
       return this;
     }
 
+    /**
+     * @param v see {@link ReplicaConfig#forwardIntervalTicks()}; default 10
+     * @return this builder
+     */
     public Builder forwardIntervalTicks(int v) {
       forwardIntervalTicks = v;
       return this;
     }
 
+    /**
+     * @param v see {@link ReplicaConfig#blockEntriesMax()}; default 4096
+     * @return this builder
+     */
     public Builder blockEntriesMax(int v) {
       blockEntriesMax = v;
       return this;
     }
 
+    /**
+     * @param v see {@link ReplicaConfig#blockBytesMax()}; default 1 MiB
+     * @return this builder
+     */
     public Builder blockBytesMax(int v) {
       blockBytesMax = v;
       return this;
     }
 
+    /**
+     * @param v see {@link ReplicaConfig#catchUpBlocksMax()}; default 64
+     * @return this builder
+     */
     public Builder catchUpBlocksMax(int v) {
       catchUpBlocksMax = v;
       return this;
     }
 
-    /** Default 4; 1 keeps one slot in flight (no pipelining). At most PIPELINE_SLOTS_LIMIT. */
+    /**
+     * Default 4; 1 keeps one slot in flight (no pipelining). At most PIPELINE_SLOTS_LIMIT.
+     *
+     * @param v see {@link ReplicaConfig#pipelineSlots()}
+     * @return this builder
+     */
     public Builder pipelineSlots(int v) {
       pipelineSlots = v;
       return this;
     }
 
-    /** Default 16,384. */
+    /**
+     * Default 16,384.
+     *
+     * @param v see {@link ReplicaConfig#pipelineEntriesMax()}
+     * @return this builder
+     */
     public Builder pipelineEntriesMax(int v) {
       pipelineEntriesMax = v;
       return this;
     }
 
-    /** Default 4 MiB. */
+    /**
+     * Default 4 MiB.
+     *
+     * @param v see {@link ReplicaConfig#pipelineBytesMax()}
+     * @return this builder
+     */
     public Builder pipelineBytesMax(int v) {
       pipelineBytesMax = v;
       return this;
     }
 
+    /**
+     * {@return the configuration}
+     *
+     * @throws IllegalArgumentException naming the first invalid setting
+     */
     public ReplicaConfig build() {
       return new ReplicaConfig(
           clusterId,

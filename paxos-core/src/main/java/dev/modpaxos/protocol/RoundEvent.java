@@ -2,6 +2,7 @@ package dev.modpaxos.protocol;
 
 /** Something that happened to this node's proposer; reported in {@link Ready} for metrics. */
 public record RoundEvent(Kind kind, Ballot ballot, long slot) {
+  /** What happened. */
   public enum Kind {
     /** A PREPARE phase started. */
     PREPARE_STARTED,

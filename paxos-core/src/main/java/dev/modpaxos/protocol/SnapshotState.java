@@ -22,6 +22,12 @@ import java.util.TreeMap;
 public record SnapshotState(long slot, byte[] bytes) {
   private static final int FORMAT = 1;
 
+  /**
+   * Copies the bytes.
+   *
+   * @param slot see {@link #slot()}
+   * @param bytes see {@link #bytes()}
+   */
   public SnapshotState {
     if (slot < 1) {
       throw new IllegalArgumentException("a snapshot covers slot 1 at least, got " + slot);
@@ -29,6 +35,7 @@ public record SnapshotState(long slot, byte[] bytes) {
     bytes = bytes.clone();
   }
 
+  /** {@return a copy of the encoded state} */
   @Override
   public byte[] bytes() {
     return bytes.clone();

@@ -3,6 +3,25 @@
  * ticks, messages and submits and returns {@link dev.modpaxos.protocol.Ready} batches of effects.
  * Nothing here does I/O, reads a clock, starts a thread or draws unseeded randomness.
  *
+ * <h2>Two audiences</h2>
+ *
+ * <ul>
+ *   <li><b>Every user</b> meets the value types and the configuration, through {@code
+ *       PaxosNode} and the SPIs: {@link dev.modpaxos.protocol.ReplicaConfig} (with {@link
+ *       dev.modpaxos.protocol.RoundTrigger}), {@link dev.modpaxos.protocol.Block}, {@link
+ *       dev.modpaxos.protocol.Entry}, {@link dev.modpaxos.protocol.EntryId}, and, for a {@code
+ *       Store} implementation, {@link dev.modpaxos.protocol.Ballot}, {@link
+ *       dev.modpaxos.protocol.Proposal} and {@link dev.modpaxos.protocol.SlotBlock}.
+ *   <li><b>Advanced: drive the pure core yourself</b>, as with etcd's {@code RawNode}, instead of
+ *       running a {@code PaxosNode}: {@link dev.modpaxos.protocol.Replica} (not thread-safe; feed
+ *       it {@code tick}, {@code step}, {@code submit}, then carry out its {@link
+ *       dev.modpaxos.protocol.Ready} in the order that class states, e.g. with {@code
+ *       dev.modpaxos.runtime.ReadyExecutor}), {@link dev.modpaxos.protocol.Message} and its
+ *       records (what a {@code Transport} carries), {@link dev.modpaxos.protocol.Boot}, {@link
+ *       dev.modpaxos.protocol.RoundEvent}, {@link dev.modpaxos.protocol.MessageTypes} and {@link
+ *       dev.modpaxos.protocol.Invariants}. Everything else here is package-private.
+ * </ul>
+ *
  * <h2>Glossary (one word for one thing)</h2>
  *
  * <ul>

@@ -28,6 +28,13 @@ public record Leadership(Role role, int leaderId, Ballot promised) {
     STOPPED
   }
 
+  /**
+   * Checks that neither {@code role} nor {@code promised} is null.
+   *
+   * @param role see {@link #role()}
+   * @param leaderId see {@link #leaderId()}
+   * @param promised see {@link #promised()}
+   */
   public Leadership {
     Objects.requireNonNull(role, "role");
     Objects.requireNonNull(promised, "promised");

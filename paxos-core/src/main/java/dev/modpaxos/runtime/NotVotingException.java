@@ -7,6 +7,9 @@ package dev.modpaxos.runtime;
  * voting node instead.
  */
 public final class NotVotingException extends IllegalStateException {
+  /**
+   * @param reason the node's {@link PaxosNode#notVotingReason()}
+   */
   public NotVotingException(String reason) {
     super(reason);
   }

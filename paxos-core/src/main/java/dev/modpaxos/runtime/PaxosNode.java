@@ -172,6 +172,11 @@ public final class PaxosNode implements AutoCloseable {
         new Snapshot(0, Leadership.STOPPED, 0, "node " + id + " has not started");
   }
 
+  /**
+   * {@return a builder of a node running {@code config}}
+   *
+   * @param config the protocol's settings; its {@code nodeId} is this node's id
+   */
   public static Builder builder(ReplicaConfig config) {
     return new Builder(config);
   }
@@ -186,6 +191,8 @@ public final class PaxosNode implements AutoCloseable {
    * {@link IllegalStateException} with a one-line reason, after closing the store and whatever
    * it had started: the node is then stopped for good. A node whose store shows lost state starts
    * as a non-voting learner and says why in one log line ({@link #notVotingReason()}).
+   *
+   * @return this node, running
    */
   public PaxosNode start() {
     if (!state.compareAndSet(State.NEW, State.STARTING)) {
@@ -255,10 +262,15 @@ public final class PaxosNode implements AutoCloseable {
     loop.execute(() -> replica.requestCatchUp());
   }
 
+  /** {@return this node's member id} */
   public int nodeId() {
     return id;
   }
 
+  /**
+   * {@return true between a successful {@link #start()} and {@link #close()} (or a failure that
+   * stopped the node)}
+   */
   public boolean isRunning() {
     return state.get() == State.RUNNING;
   }
@@ -270,9 +282,23 @@ public final class PaxosNode implements AutoCloseable {
    * NotVotingException} on a non-voting node, {@link BackPressureException} when the local log or
    * the in-flight submits are at their bound, and {@link NodeStoppedException} when the node is
    * not running. Once it returns, both futures of the handle complete, normally or exceptionally.
+   *
+   * <p>A payload of more than {@link ReplicaConfig#blockBytesMax} bytes is refused with {@link
+   * IllegalArgumentException}, and nothing is logged: a block carries at most about that much,
+   * so such an entry could never be chosen (keep {@code blockBytesMax} below the transport's
+   * message limit, e.g. {@code GrpcTransport}'s {@code maxInboundMessageBytes}).
+   *
+   * @param payload the entry's bytes, copied; at most {@link ReplicaConfig#blockBytesMax} of them
+   * @return the handle whose futures say when the entry is durable and when it is chosen
    */
   public SubmitHandle submit(byte[] payload) {
     Objects.requireNonNull(payload, "payload");
+    if (payload.length > config.blockBytesMax()) {
+      throw new IllegalArgumentException(
+          "node " + id + ": a payload of " + payload.length + " bytes is over blockBytesMax ("
+              + config.blockBytesMax() + ") and could never be chosen; split it or raise"
+              + " blockBytesMax (below the transport's message limit)");
+    }
     requireRunning();
     Snapshot s = snapshot;
     if (s.notVotingReason() != null) {
@@ -321,6 +347,8 @@ public final class PaxosNode implements AutoCloseable {
    * commits them. Completes when that block is chosen here, or exceptionally with {@link
    * RoundFailedException} when no majority answered within the configured attempts, {@link
    * NotVotingException} on a non-voting node, or {@link NodeStoppedException}.
+   *
+   * @return completes when the round's block is chosen here
    */
   public CompletableFuture<Void> runRound() {
     CompletableFuture<Void> f = new CompletableFuture<>();
@@ -358,6 +386,8 @@ public final class PaxosNode implements AutoCloseable {
    * Tells the protocol which members cannot answer now (cut off or down, as the caller knows), so
    * an on-demand round stops waiting for their promises ({@link Replica#setUnreachable}, R14).
    * Never blocks; takes effect on the event loop. No-op unless running.
+   *
+   * @param members the member ids that cannot answer now
    */
   public void setUnreachable(Set<Integer> members) {
     Set<Integer> copy = Set.copyOf(members);
@@ -379,6 +409,10 @@ public final class PaxosNode implements AutoCloseable {
    * {@code query} must not block; read only the application's state), or exceptionally with what
    * it threw, with {@link RoundFailedException} when no majority answered within {@code 10 ×
    * roundTimeoutTicks}, or with {@link NodeStoppedException}.
+   *
+   * @param <R> what the query returns
+   * @param query reads the application's state; runs on the event loop
+   * @return the query's result, once the read is linearizable
    */
   @SuppressWarnings("unchecked")
   public <R> CompletableFuture<R> read(Supplier<R> query) {
@@ -401,13 +435,15 @@ public final class PaxosNode implements AutoCloseable {
    * The node this one takes as the stable leader (R13): itself while it leads, else the owner of
    * the highest ballot it promised; empty if none, or while the node is not running. A hint, not
    * a guarantee: leadership may have moved on. Never blocks.
+   *
+   * @return the leader's id, or empty
    */
   public OptionalInt leaderId() {
     int leader = snapshot.leadership().leaderId();
     return leader == 0 ? OptionalInt.empty() : OptionalInt.of(leader);
   }
 
-  /** This node's role, leader and promised ballot, as of its last batch. Never blocks. */
+  /** {@return this node's role, leader and promised ballot, as of its last batch} Never blocks. */
   public Leadership leadership() {
     return snapshot.leadership();
   }
@@ -418,6 +454,9 @@ public final class PaxosNode implements AutoCloseable {
    * futures complete; once more with {@link Leadership#STOPPED} when the node stops. The
    * listener must not block; an exception it throws is logged and ignored. Returns a handle
    * whose {@code close()} removes the listener.
+   *
+   * @param listener told of each change
+   * @return closes to remove the listener
    */
   public AutoCloseable onLeadershipChange(Consumer<Leadership> listener) {
     Objects.requireNonNull(listener, "listener");
@@ -428,13 +467,15 @@ public final class PaxosNode implements AutoCloseable {
   /**
    * The last committed slot. Never blocks: on the loop thread (in {@code apply} or a callback) it
    * is the replica's own, elsewhere as of the last batch carried out.
+   *
+   * @return the last committed slot
    */
   public long committedSlot() {
     requireRunning();
     return loop.inLoop() ? replica.committedSlot() : snapshot.committedSlot();
   }
 
-  /** The local log: this node's entries not yet chosen, in submit order. */
+  /** {@return the local log: this node's entries not yet chosen, in submit order} */
   public List<Entry> localLog() {
     return query(() -> replica.localLog());
   }
@@ -442,31 +483,49 @@ public final class PaxosNode implements AutoCloseable {
   /**
    * R20: the highest slot whose block this node dropped after a snapshot; 0 if none. {@link
    * #chosenBlocks} returns nothing at or below it.
+   *
+   * @return the compacted slot
    */
   public long compactedSlot() {
     return query(() -> replica.compactedSlot());
   }
 
-  /** R20: the slot of this node's newest snapshot, taken or installed; 0 if none. */
+  /** {@return R20: the slot of this node's newest snapshot, taken or installed; 0 if none} */
   public long snapshotSlot() {
     return query(() -> replica.snapshotSlot());
   }
 
-  /** R20: snapshots this node took, installed from a peer, and discarded (bad checksum). */
+  /** {@return R20: snapshots this node took, installed from a peer, and discarded} */
   public SnapshotCounts snapshotCounts() {
     return query(() -> new SnapshotCounts(
         snapshots.taken(), snapshots.installed(), snapshots.installsDiscarded()));
   }
 
-  /** R20: what {@link #snapshotCounts()} reports. */
+  /**
+   * R20: what {@link #snapshotCounts()} reports.
+   *
+   * @param taken snapshots this node wrote
+   * @param installed snapshots installed from a peer
+   * @param discarded fetched snapshots that failed their checksum
+   */
   public record SnapshotCounts(long taken, long installed, long discarded) {}
 
-  /** Up to {@code max} chosen blocks from {@code fromSlot} on (slot {@code fromSlot + i}). */
+  /**
+   * Up to {@code max} chosen blocks from {@code fromSlot} on (slot {@code fromSlot + i}).
+   *
+   * @param fromSlot the first slot wanted
+   * @param max the most blocks returned
+   * @return the blocks, in slot order
+   */
   public List<Block> chosenBlocks(long fromSlot, int max) {
     return query(() -> replica.chosenBlocks(fromSlot, max));
   }
 
-  /** True while this node is the stable leader (R13). Never blocks, like {@link #committedSlot}. */
+  /**
+   * True while this node is the stable leader (R13). Never blocks, like {@link #committedSlot}.
+   *
+   * @return true while this node is the stable leader
+   */
   public boolean isLeader() {
     requireRunning();
     return loop.inLoop() ? replica.isLeader() : snapshot.leader();
@@ -475,16 +534,25 @@ public final class PaxosNode implements AutoCloseable {
   /**
    * True while this node votes, proposes and accepts submits (R16). False for a non-voting
    * learner, and for a node that is not running. Never blocks, never throws.
+   *
+   * @return true while this node votes
    */
   public boolean isVoting() {
     return snapshot.notVotingReason() == null;
   }
 
-  /** Why this node does not vote, in one line; null while it votes. Never blocks or throws. */
+  /**
+   * Why this node does not vote, in one line; null while it votes. Never blocks or throws.
+   *
+   * @return the reason, or null
+   */
   public String notVotingReason() {
     return snapshot.notVotingReason();
   }
 
+  /**
+   * {@return rounds, messages, chosen entries and latencies so far; waits for the current batch}
+   */
   public NodeMetrics metrics() {
     return query(
         () ->
@@ -496,7 +564,11 @@ public final class PaxosNode implements AutoCloseable {
                 transport.rpcStats()));
   }
 
-  /** Inbound messages dropped because the node was stopped or its queue was full. */
+  /**
+   * Inbound messages dropped because the node was stopped or its queue was full.
+   *
+   * @return how many inbound messages were dropped
+   */
   public long inboundDropped() {
     return inboundDropped.get();
   }
@@ -800,6 +872,9 @@ public final class PaxosNode implements AutoCloseable {
     return nl < 0 ? m : m.substring(0, nl);
   }
 
+  /**
+   * Configures a {@link PaxosNode}; transport, store and application are required. Not thread-safe.
+   */
   public static final class Builder {
     private final ReplicaConfig config;
     private Transport transport;
@@ -827,13 +902,21 @@ public final class PaxosNode implements AutoCloseable {
     /**
      * R20: take a snapshot every {@code slots} committed slots (0, the default: never by slots).
      * Needs a {@link SnapshotApplication} and a store that {@link Store#supportsSnapshots()}.
+     *
+     * @param slots slots between snapshots, or 0
+     * @return this builder
      */
     public Builder snapshotEverySlots(long slots) {
       snapshotEverySlots = requireNotNegative("snapshotEverySlots", slots);
       return this;
     }
 
-    /** R20: take a snapshot once this many payload bytes were applied since the last (0: never). */
+    /**
+     * R20: take a snapshot once this many payload bytes were applied since the last (0: never).
+     *
+     * @param bytes payload bytes between snapshots, or 0
+     * @return this builder
+     */
     public Builder snapshotEveryBytes(long bytes) {
       snapshotEveryBytes = requireNotNegative("snapshotEveryBytes", bytes);
       return this;
@@ -842,13 +925,21 @@ public final class PaxosNode implements AutoCloseable {
     /**
      * R20: blocks kept below a snapshot's slot for peers slightly behind (default 1000); a peer
      * further behind installs the snapshot instead.
+     *
+     * @param slots blocks kept below the snapshot's slot
+     * @return this builder
      */
     public Builder compactionTailSlots(long slots) {
       compactionTailSlots = requireNotNegative("compactionTailSlots", slots);
       return this;
     }
 
-    /** R20: the most snapshot bytes one message carries (default 256 KiB). */
+    /**
+     * R20: the most snapshot bytes one message carries (default 256 KiB).
+     *
+     * @param bytes 1 KiB to 4 MiB
+     * @return this builder
+     */
     public Builder snapshotChunkBytes(int bytes) {
       if (bytes < 1024 || bytes > 4 << 20) {
         throw new IllegalArgumentException(
@@ -875,22 +966,39 @@ public final class PaxosNode implements AutoCloseable {
       this.config = Objects.requireNonNull(config, "config");
     }
 
+    /**
+     * @param v the node's transport (required)
+     * @return this builder
+     */
     public Builder transport(Transport v) {
       transport = v;
       return this;
     }
 
+    /**
+     * @param v the node's store (required); the node closes it
+     * @return this builder
+     */
     public Builder store(Store v) {
       store = v;
       return this;
     }
 
+    /**
+     * @param v the state machine chosen blocks are applied to (required)
+     * @return this builder
+     */
     public Builder application(Application v) {
       application = v;
       return this;
     }
 
-    /** Length of one logical tick; timeouts in {@link ReplicaConfig} count these. Default 10. */
+    /**
+     * Length of one logical tick; timeouts in {@link ReplicaConfig} count these. Default 10.
+     *
+     * @param v milliseconds, {@code > 0}
+     * @return this builder
+     */
     public Builder tickMillis(long v) {
       if (v <= 0) {
         throw new IllegalArgumentException("tickMillis must be > 0, got " + v);
@@ -899,7 +1007,12 @@ public final class PaxosNode implements AutoCloseable {
       return this;
     }
 
-    /** Local-log size at which {@code submit} fails fast. Default 100,000. */
+    /**
+     * Local-log size at which {@code submit} fails fast. Default 100,000.
+     *
+     * @param v entries, {@code > 0}
+     * @return this builder
+     */
     public Builder localLogEntriesMax(int v) {
       if (v <= 0) {
         throw new IllegalArgumentException("localLogEntriesMax must be > 0, got " + v);
@@ -908,7 +1021,12 @@ public final class PaxosNode implements AutoCloseable {
       return this;
     }
 
-    /** Submits not yet chosen at which {@code submit} fails fast. Default 100,000. */
+    /**
+     * Submits not yet chosen at which {@code submit} fails fast. Default 100,000.
+     *
+     * @param v submits, {@code > 0}
+     * @return this builder
+     */
     public Builder inFlightSubmitsMax(int v) {
       if (v <= 0) {
         throw new IllegalArgumentException("inFlightSubmitsMax must be > 0, got " + v);
@@ -921,6 +1039,9 @@ public final class PaxosNode implements AutoCloseable {
      * True only for a founding member of a new cluster, on its first start: an empty store is
      * then initialised as generation 1. Default false: an empty or wiped store of an existing
      * member starts a non-voting learner that awaits re-admission (docs/PROTOCOL.md R16).
+     *
+     * @param v true only on a founding member's first start
+     * @return this builder
      */
     public Builder bootstrap(boolean v) {
       bootstrap = v;
@@ -930,6 +1051,9 @@ public final class PaxosNode implements AutoCloseable {
     /**
      * Where the nonce of a new incarnation comes from (R16, R17). Default {@link
      * java.security.SecureRandom}; the simulator passes a seeded source.
+     *
+     * @param v the source of boot nonces
+     * @return this builder
      */
     public Builder nonceSource(LongSupplier v) {
       nonceSource = Objects.requireNonNull(v, "nonceSource");
@@ -954,7 +1078,11 @@ public final class PaxosNode implements AutoCloseable {
       return this;
     }
 
-    /** Builds the node; call {@link PaxosNode#start()} to run it. */
+    /**
+     * Builds the node; call {@link PaxosNode#start()} to run it.
+     *
+     * @return the node, not started
+     */
     public PaxosNode build() {
       Objects.requireNonNull(transport, "transport");
       Objects.requireNonNull(store, "store");
@@ -970,5 +1098,24 @@ public final class PaxosNode implements AutoCloseable {
       }
       return new PaxosNode(this);
     }
+  }
+
+  // ---- reads for the Micrometer binding and the bank's web view (issue 15) -------------------
+
+  /**
+   * {@return submits accepted and not chosen yet (at most the builder's inFlightSubmitsMax)}
+   * Never blocks.
+   */
+  public int inFlightSubmits() {
+    return inFlight.get();
+  }
+
+  /**
+   * {@return the highest ballot this node's acceptor has promised (R5), {@code Ballot.ZERO} if
+   * none} Reads on the event loop, like {@link #localLog}; throws {@link NodeStoppedException}
+   * unless running. {@link #leadership()} gives the same without waiting for the loop.
+   */
+  public dev.modpaxos.protocol.Ballot promisedBallot() {
+    return query(replica::promised);
   }
 }

@@ -67,6 +67,9 @@ public final class ReadyExecutor {
    * Carries out {@code ready} (steps 1 to 6). Returns true if it was carried out whole, false if
    * the hook stopped it part-way; the caller must then treat the node as crashed: feed the
    * replica nothing more and touch neither the store nor the transport.
+   *
+   * @param ready the batch
+   * @return true if the whole batch was carried out; false if the hook stopped it part-way
    */
   public boolean execute(Ready ready) {
     if (ready.isEmpty()) {
@@ -102,10 +105,12 @@ public final class ReadyExecutor {
 
   /**
    * Step 5 for one block: applies {@code chosen} without its control entries and tells the hook.
-   * Also how a node replays its durable chosen blocks at start-up. Returns the entries' results
-   * (one per entry of the block the application saw, or none). Throws {@link
+   * Also how a node replays its durable chosen blocks at start-up. Throws {@link
    * NodeStoppedException} naming the slot if the application throws or returns a wrong number
    * of results.
+   *
+   * @param chosen the block and its slot
+   * @return the entries' results: one per entry of the block the application saw, or none
    */
   public List<?> apply(SlotBlock chosen) {
     List<?> results;
@@ -158,39 +163,75 @@ public final class ReadyExecutor {
 
   /** Step 6: what a carried-out batch settles. Every method has a no-op default. */
   public interface Listener {
+    /** A listener that ignores everything. */
     Listener NONE = new Listener() {};
 
-    /** Steps 1 to 5 are done for {@code ready}; the calls below follow, in this order. */
+    /**
+     * Steps 1 to 5 are done for {@code ready}; the calls below follow, in this order.
+     *
+     * @param ready the batch
+     */
     default void carriedOut(Ready ready) {}
 
-    /** {@code entry}'s append is durable (R4). */
+    /**
+     * {@code entry}'s append is durable (R4).
+     *
+     * @param entry the entry
+     */
     default void durable(Entry entry) {}
 
-    /** {@code chosen} is durable and applied (R9); it still holds its control entries. */
+    /**
+     * {@code chosen} is durable and applied (R9); it still holds its control entries.
+     *
+     * @param chosen the block and its slot
+     */
     default void chosen(SlotBlock chosen) {}
 
     /**
      * {@code chosen} is durable and applied, with {@code results}: one per entry of the block
      * the application saw (without control entries), or empty. Calls {@link #chosen(SlotBlock)}
      * unless overridden.
+     *
+     * @param chosen the block and its slot
+     * @param results the entries' results, or an empty list
      */
     default void chosen(SlotBlock chosen, List<?> results) {
       chosen(chosen);
     }
 
-    /** Something happened to the node's proposer. */
+    /**
+     * Something happened to the node's proposer.
+     *
+     * @param event what happened
+     */
     default void roundEvent(RoundEvent event) {}
 
-    /** The {@code runRound()} with this ticket finished. */
+    /**
+     * The {@code runRound()} with this ticket finished.
+     *
+     * @param ticket the round's ticket
+     */
     default void roundDone(long ticket) {}
 
-    /** The {@code runRound()} with this ticket gave up without a majority (R14). */
+    /**
+     * The {@code runRound()} with this ticket gave up without a majority (R14).
+     *
+     * @param ticket the round's ticket
+     */
     default void roundFailed(long ticket) {}
 
-    /** The {@code read()} with this ticket may run now: its slots are applied (R19). */
+    /**
+     * The {@code read()} with this ticket may run now: its slots are applied (R19).
+     *
+     * @param ticket the read's ticket
+     */
     default void readReady(long ticket) {}
 
-    /** The {@code read()} with this ticket could not be served in time (R19). */
+    /**
+     * The {@code read()} with this ticket could not be served in time (R19).
+     *
+     * @param ticket the read's ticket
+     */
     default void readFailed(long ticket) {}
   }
 
@@ -200,17 +241,26 @@ public final class ReadyExecutor {
    * executor's thread; every method has a pass-through default.
    */
   public interface Hook {
+    /** A hook that never interferes. */
     Hook NONE = new Hook() {};
 
     /**
      * Step 2 begins: {@code ready}'s writes are with the store, not yet synced. Returns how many
      * of its {@link Ready#early} messages to send; fewer than all stops the batch after them.
+     *
+     * @param ready the batch
+     * @return how many early messages to send
      */
     default int earlyMessagesToSend(Ready ready) {
       return ready.early().size();
     }
 
-    /** Step 3 begins: the early messages left; the writes are not yet synced. False stops here. */
+    /**
+     * Step 3 begins: the early messages left; the writes are not yet synced. False stops here.
+     *
+     * @param ready the batch
+     * @return false to stop here
+     */
     default boolean beforeSync(Ready ready) {
       return true;
     }
@@ -218,12 +268,20 @@ public final class ReadyExecutor {
     /**
      * Step 4 begins: the writes are durable. Returns how many of {@code ready}'s other messages
      * to send; fewer than all stops the batch after sending them.
+     *
+     * @param ready the batch
+     * @return how many messages to send
      */
     default int messagesToSend(Ready ready) {
       return ready.messages().size();
     }
 
-    /** Step 5 (apply) begins: every message was sent. False stops here. */
+    /**
+     * Step 5 (apply) begins: every message was sent. False stops here.
+     *
+     * @param ready the batch
+     * @return false to stop here
+     */
     default boolean beforeApply(Ready ready) {
       return true;
     }
@@ -231,6 +289,8 @@ public final class ReadyExecutor {
     /**
      * {@code chosen} was applied (also when replayed at start-up); unlike what the application
      * saw, it still holds its control entries.
+     *
+     * @param chosen the block and its slot
      */
     default void applied(SlotBlock chosen) {}
   }

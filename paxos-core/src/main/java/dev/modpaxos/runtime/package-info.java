@@ -3,6 +3,12 @@
  * dev.modpaxos.protocol.Replica} with a transport, a store and an application, on one event loop.
  * This is the only package that owns threads and timers.
  *
+ * <p><b>The user API</b> is {@link dev.modpaxos.runtime.PaxosNode} (and its builder), {@link
+ * dev.modpaxos.runtime.SubmitHandle}, {@link dev.modpaxos.runtime.NodeMetrics} with {@link
+ * dev.modpaxos.runtime.LatencySummary}, and the exceptions below. {@link
+ * dev.modpaxos.runtime.ReadyExecutor} belongs to the advanced API: it is for code that drives a
+ * {@link dev.modpaxos.protocol.Replica} itself.
+ *
  * <ul>
  *   <li>{@link dev.modpaxos.runtime.ReadyExecutor} is the one place that carries out a {@link
  *       dev.modpaxos.protocol.Ready} in the order of docs/PROTOCOL.md R15 (persist, sync, send,

@@ -20,5 +20,12 @@ import dev.modpaxos.protocol.Block;
  */
 @FunctionalInterface
 public interface Application {
+  /**
+   * Applies {@code block}, chosen for {@code slot}, to the state machine (see the interface's
+   * contract above).
+   *
+   * @param slot the block's slot, one above the previous call's
+   * @param block the chosen block, control entries left out
+   */
   void apply(long slot, Block block);
 }

@@ -20,6 +20,10 @@ public interface ResultApplication extends Application {
    * Applies one block and returns one result per entry of {@code block.entries()}, in order
    * (null elements allowed), or an empty list for none. Any other size stops the node, like an
    * exception (fail-stop).
+   *
+   * @param slot the block's slot
+   * @param block the chosen block, without control entries
+   * @return the entries' results, in entry order, or an empty list
    */
   List<?> applyWithResults(long slot, Block block);
 

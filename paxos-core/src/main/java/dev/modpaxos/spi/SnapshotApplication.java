@@ -31,15 +31,32 @@ import java.io.OutputStream;
  */
 public interface SnapshotApplication extends Application {
 
-  /** Captures the state as of {@code slot}, just applied; the writer streams it later. */
+  /**
+   * Captures the state as of {@code slot}, just applied; the writer streams it later.
+   *
+   * @param slot the slot just applied
+   * @return streams the captured state, on another thread
+   */
   SnapshotWriter snapshot(long slot);
 
-  /** Replaces the whole state with the snapshot of {@code slot} read from {@code in}. */
+  /**
+   * Replaces the whole state with the snapshot of {@code slot} read from {@code in}.
+   *
+   * @param slot the slot the snapshot covers
+   * @param in the application's part of the snapshot
+   * @throws IOException if it cannot be read (the node stops)
+   */
   void restore(long slot, InputStream in) throws IOException;
 
   /** Streams one captured state. Runs once, on a thread that is not the event loop. */
   @FunctionalInterface
   interface SnapshotWriter {
+    /**
+     * Writes the captured state.
+     *
+     * @param out where it goes; do not close it
+     * @throws IOException if writing fails (that snapshot is skipped)
+     */
     void writeTo(OutputStream out) throws IOException;
   }
 }

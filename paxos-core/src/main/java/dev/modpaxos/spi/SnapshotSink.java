@@ -10,21 +10,23 @@ import java.io.OutputStream;
  * Store#openSnapshot} with the same slot resumes it at {@link #sizeBytes()}.
  */
 public interface SnapshotSink {
-  /** The slot this snapshot covers. */
+  /** {@return the slot this snapshot covers} */
   long slot();
 
-  /** Bytes written so far, including those of an earlier run that this sink resumed. */
+  /** {@return bytes written so far, including those of an earlier run that this sink resumed} */
   long sizeBytes();
 
-  /** CRC-32C of every byte written so far. */
+  /** {@return the CRC-32C of every byte written so far} */
   int crc32c();
 
-  /** Where the bytes go; appending after {@link #sizeBytes()}. Do not close it. */
+  /** {@return where the bytes go, appending after {@link #sizeBytes()}; do not close it} */
   OutputStream stream();
 
   /**
    * Makes the snapshot durable and current, atomically (written, synced, renamed into place): a
    * crash leaves either the previous snapshot or this one. Older snapshots may be deleted.
+   *
+   * @return the committed snapshot
    */
   StoredSnapshot commit();
 

@@ -32,16 +32,26 @@ import java.util.Collection;
  */
 public interface Store extends AutoCloseable {
 
-  /** Reads the whole durable state. Called once, before any write. */
+  /**
+   * Reads the whole durable state. Called once, before any write.
+   *
+   * @return the durable state; empty for a new store
+   */
   StoredState load();
 
   /**
    * Records whose state this is (R16), replacing the previous identity. Once synced, later loads
    * no longer report losses found before it.
+   *
+   * @param identity the identity to record
    */
   void saveIdentity(StoreIdentity identity);
 
-  /** Records the highest promised ballot (docs/PROTOCOL.md R5). */
+  /**
+   * Records the highest promised ballot (docs/PROTOCOL.md R5).
+   *
+   * @param promised the ballot promised
+   */
   void savePromised(Ballot promised);
 
   /**
@@ -50,6 +60,8 @@ public interface Store extends AutoCloseable {
    * keeps, and {@link #load()} returns, the vote of every slot above {@code h - }{@link
    * dev.modpaxos.protocol.ReplicaConfig#VOTES_KEPT}, where {@code h} is the highest slot voted; it
    * may drop older ones.
+   *
+   * @param accepted the vote: slot, ballot and block
    */
   void saveAccepted(Proposal accepted);
 
@@ -57,18 +69,28 @@ public interface Store extends AutoCloseable {
    * Records a chosen block. Slots arrive in order 1, 2, 3, ... without gaps (R9), but a crash may
    * keep a later one and lose an earlier one; {@link #load()} returns only the gap-free prefix.
    * After an installed snapshot of slot {@code s} (R20) the next block saved is {@code s + 1}.
+   *
+   * @param chosen the block and its slot
    */
   void saveChosen(SlotBlock chosen);
 
-  /** Appends an entry to the local log (R4). */
+  /**
+   * Appends an entry to the local log (R4).
+   *
+   * @param entry the entry to append
+   */
   void appendLocal(Entry entry);
 
-  /** Removes entries from the local log; unknown ids are ignored (R9). */
+  /**
+   * Removes entries from the local log; unknown ids are ignored (R9).
+   *
+   * @param ids the ids of the entries to remove
+   */
   void removeLocal(Collection<EntryId> ids);
 
   // ---- snapshots (R20); a store without them keeps the whole history ----------------------
 
-  /** True if this store implements the three snapshot methods below. */
+  /** {@return true if this store implements the snapshot methods below} */
   default boolean supportsSnapshots() {
     return false;
   }
@@ -77,6 +99,9 @@ public interface Store extends AutoCloseable {
    * Opens a sink for a snapshot of {@code slot}: a new one, or the partial one an earlier run left
    * for the same slot (then {@link SnapshotSink#sizeBytes()} is above 0). Partial snapshots of
    * other slots are discarded. May be called from any thread; independent of the other writes.
+   *
+   * @param slot the slot the snapshot covers
+   * @return the sink to write it to
    */
   default SnapshotSink openSnapshot(long slot) {
     throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps no snapshots");
@@ -87,6 +112,8 @@ public interface Store extends AutoCloseable {
    * above {@code slot}); durable with the next {@link #sync()}. Later {@link #load()}s return the
    * blocks after it, {@code compactedSlot} and the newest snapshot. A crash may keep any subset of
    * the drops; {@code load()} still returns a gap-free run after the snapshot.
+   *
+   * @param slot the last slot whose block is dropped
    */
   default void compactThrough(long slot) {
     throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps no snapshots");

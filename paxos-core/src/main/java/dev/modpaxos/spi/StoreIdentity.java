@@ -18,6 +18,15 @@ public record StoreIdentity(String clusterId, int memberId, int generation, long
   /** The generation of a member that lost its state and awaits re-admission. */
   public static final int PENDING = 0;
 
+  /**
+   * Validates the components: a non-blank cluster id, a member id {@code > 0}, a generation {@code
+   * >= 0}.
+   *
+   * @param clusterId see {@link #clusterId()}
+   * @param memberId see {@link #memberId()}
+   * @param generation see {@link #generation()}
+   * @param nonce see {@link #nonce()}
+   */
   public StoreIdentity {
     Objects.requireNonNull(clusterId, "clusterId");
     if (clusterId.isBlank()) {
@@ -31,12 +40,21 @@ public record StoreIdentity(String clusterId, int memberId, int generation, long
     }
   }
 
-  /** A founding member of a new cluster: generation 1. */
+  /**
+   * A founding member of a new cluster: generation 1.
+   *
+   * @param clusterId the new cluster's id
+   * @param memberId this member's id
+   * @return the identity at generation 1
+   */
   public static StoreIdentity founding(String clusterId, int memberId) {
     return new StoreIdentity(clusterId, memberId, 1, 0);
   }
 
-  /** True while the member awaits re-admission (it must not vote, propose or accept submits). */
+  /**
+   * {@return true while the member awaits re-admission (it must not vote, propose or accept
+   * submits)}
+   */
   public boolean isPending() {
     return generation == PENDING;
   }

@@ -9,18 +9,24 @@ import java.io.InputStream;
  * StoreException} if the snapshot cannot be read (for example after a newer one replaced it).
  */
 public interface StoredSnapshot {
-  /** Every slot up to and including this one is covered. */
+  /** {@return the slot covered: every slot up to and including it} */
   long slot();
 
-  /** The snapshot's length in bytes. */
+  /** {@return the snapshot's length in bytes} */
   long sizeBytes();
 
-  /** CRC-32C of all {@link #sizeBytes()} bytes. */
+  /** {@return the CRC-32C of all {@link #sizeBytes()} bytes} */
   int crc32c();
 
-  /** Up to {@code max} bytes from {@code offset} ({@code 0 <= offset < sizeBytes()}). */
+  /**
+   * Reads part of the snapshot.
+   *
+   * @param offset where to start, {@code 0 <= offset < sizeBytes()}
+   * @param max the most bytes to read
+   * @return up to {@code max} bytes from {@code offset}
+   */
   byte[] read(long offset, int max);
 
-  /** The whole snapshot as a stream, from its first byte. The caller closes it. */
+  /** {@return the whole snapshot as a stream, from its first byte; the caller closes it} */
   InputStream open();
 }

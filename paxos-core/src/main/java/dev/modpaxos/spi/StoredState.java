@@ -36,10 +36,20 @@ public record StoredState(
     long compactedSlot,
     StoredSnapshot snapshot) {
 
+  /** The state of a store that was never written. */
   public static final StoredState EMPTY =
       new StoredState(null, Ballot.ZERO, List.of(), List.of(), List.of(), Set.of());
 
-  /** A state without compaction or snapshot. */
+  /**
+   * A state without compaction or snapshot.
+   *
+   * @param identity see {@link #identity()}
+   * @param promised see {@link #promised()}
+   * @param accepted see {@link #accepted()}
+   * @param chosen see {@link #chosen()}
+   * @param localLog see {@link #localLog()}
+   * @param losses see {@link #losses()}
+   */
   public StoredState(
       StoreIdentity identity,
       Ballot promised,
@@ -50,6 +60,18 @@ public record StoredState(
     this(identity, promised, accepted, chosen, localLog, losses, 0, null);
   }
 
+  /**
+   * Copies the collections; orders {@code accepted} by slot.
+   *
+   * @param identity see {@link #identity()}
+   * @param promised see {@link #promised()}
+   * @param accepted see {@link #accepted()}
+   * @param chosen see {@link #chosen()}
+   * @param localLog see {@link #localLog()}
+   * @param losses see {@link #losses()}
+   * @param compactedSlot see {@link #compactedSlot()}
+   * @param snapshot see {@link #snapshot()}
+   */
   public StoredState {
     Objects.requireNonNull(promised, "promised");
     if (compactedSlot < 0 || (snapshot != null && snapshot.slot() < compactedSlot)
@@ -64,7 +86,7 @@ public record StoredState(
     losses = losses.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(losses));
   }
 
-  /** True when nothing was ever written: no identity, promise, value, block or entry. */
+  /** {@return true when nothing was ever written: no identity, promise, value, block or entry} */
   public boolean isEmpty() {
     return identity == null
         && promised.equals(Ballot.ZERO)
@@ -74,13 +96,13 @@ public record StoredState(
         && snapshot == null;
   }
 
-  /** The highest slot this state holds chosen: by its blocks or by its snapshot (R20). */
+  /** {@return the highest slot this state holds chosen: by its blocks or by its snapshot (R20)} */
   public long chosenSlot() {
     long byBlocks = compactedSlot + chosen.size();
     return snapshot == null ? byBlocks : Math.max(byBlocks, snapshot.slot());
   }
 
-  /** The vote for the highest slot, or null if there is none. */
+  /** {@return the vote for the highest slot, or null if there is none} */
   public Proposal lastAccepted() {
     return accepted.isEmpty() ? null : accepted.get(accepted.size() - 1);
   }

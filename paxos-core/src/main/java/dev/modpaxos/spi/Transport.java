@@ -17,16 +17,22 @@ public interface Transport extends AutoCloseable {
    * any {@link #send}. May block briefly (for example to bind a socket); throws {@link
    * IllegalStateException} if it cannot start. {@code inbound} is called from transport threads,
    * never concurrently with itself for one message, and must not block.
+   *
+   * @param inbound receives every message addressed to this node
    */
   void start(Consumer<Message> inbound);
 
   /**
    * Sends {@code message} to {@code message.to()}. Never blocks and never throws: a message that
    * cannot be sent is dropped (and counted where the transport keeps metrics).
+   *
+   * @param message the message; its {@code to()} names the addressee
    */
   void send(Message message);
 
-  /** Per-message-type statistics; empty when the transport keeps none. Thread-safe, cheap. */
+  /**
+   * {@return per-message-type statistics; empty when the transport keeps none. Thread-safe, cheap}
+   */
   default List<RpcStats> rpcStats() {
     return List.of();
   }

@@ -19,7 +19,8 @@ class ReadyTest {
       StoreIdentity identity, Ballot promised, Proposal accepted, List<Entry> appended,
       List<SlotBlock> chosen, List<EntryId> removed) {
     return new Ready(identity, promised, accepted == null ? List.of() : List.of(accepted), appended,
-        chosen, removed, List.of(), List.of(), List.of(), List.of(), List.of());
+        chosen, removed, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(),
+        List.of());
   }
 
   /** Records the writes it is handed, in order. */
@@ -128,14 +129,19 @@ class ReadyTest {
     List<Ready> each =
         List.of(
             new Ready(null, null, List.of(), List.of(), List.of(), List.of(), List.of(),
-                List.of(new Message.CatchUpRequest(1, 2, 1)), List.of(), List.of(), List.of()),
+                List.of(new Message.CatchUpRequest(1, 2, 1)), List.of(), List.of(), List.of(),
+                List.of(), List.of()),
             new Ready(null, null, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(),
                 List.of(new RoundEvent(RoundEvent.Kind.LOST, new Ballot(1, 1), 1)), List.of(),
-                List.of()),
+                List.of(), List.of(), List.of()),
             new Ready(null, null, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(),
-                List.of(1L), List.of()),
+                List.of(1L), List.of(), List.of(), List.of()),
             new Ready(null, null, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(),
-                List.of(), List.of(1L)));
+                List.of(), List.of(1L), List.of(), List.of()),
+            new Ready(null, null, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(),
+                List.of(), List.of(), List.of(3L), List.of()),
+            new Ready(null, null, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(),
+                List.of(), List.of(), List.of(), List.of(4L)));
     for (Ready r : each) {
       assertThat(r.isEmpty()).as("%s", r).isFalse();
       assertThat(r.needsPersist()).isFalse();

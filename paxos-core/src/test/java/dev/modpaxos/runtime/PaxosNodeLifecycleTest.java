@@ -52,6 +52,16 @@ class PaxosNodeLifecycleTest {
         .loop(loop);
   }
 
+  /** A recording founding node of {@code config} on {@code loop}, not yet started. */
+  private PaxosNode.Builder foundingSolo(NodeLoop loop, ReplicaConfig config) {
+    return PaxosNode.builder(config)
+        .transport(new NoTransport())
+        .store(store)
+        .application(recording())
+        .loop(loop)
+        .bootstrap(true);
+  }
+
   private Application recording() {
     return (slot, block) -> applied.add(slot);
   }
@@ -108,6 +118,32 @@ class PaxosNodeLifecycleTest {
         .hasMessageContaining("already started");
     assertThat(applied).containsExactly(1L, 2L);
     assertThat(n.isRunning()).isTrue();
+  }
+
+  @Test
+  void aPayloadOverBlockBytesMaxIsRefusedAtSubmitAndNothingIsLogged() {
+    SimLoop loop = new SimLoop();
+    PaxosNode n =
+        foundingSolo(loop, ReplicaConfig.builder(1, List.of(1)).blockBytesMax(1024).build())
+            .build()
+            .start();
+    loop.runQueued();
+    long syncsBefore = memory.syncs();
+
+    assertThatThrownBy(() -> n.submit(new byte[1025]))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("node 1: a payload of 1025 bytes is over blockBytesMax (1024) and could never"
+            + " be chosen; split it or raise blockBytesMax (below the transport's message limit)");
+    loop.runQueued();
+    assertThat(n.localLog()).isEmpty();
+    assertThat(memory.syncs()).isEqualTo(syncsBefore);
+    assertThat(n.isRunning()).isTrue();
+
+    SubmitHandle atTheLimit = n.submit(new byte[1024]);
+    loop.runQueued();
+    tickUntilDone(loop, atTheLimit.chosen());
+    assertThat(atTheLimit.chosen()).isCompleted();
+    assertThat(applied).containsExactly(1L);
   }
 
   @Test
@@ -247,12 +283,7 @@ class PaxosNodeLifecycleTest {
     SimLoop sim = new SimLoop();
     ClosingLoop loop = new ClosingLoop(sim);
     PaxosNode n =
-        PaxosNode.builder(soloConfig(1).toBuilder().trigger(RoundTrigger.ON_DEMAND).build())
-            .transport(new NoTransport())
-            .store(store)
-            .application(recording())
-            .loop(loop)
-            .bootstrap(true)
+        foundingSolo(loop, soloConfig(1).toBuilder().trigger(RoundTrigger.ON_DEMAND).build())
             .build()
             .start();
     sim.runQueued();

@@ -37,7 +37,7 @@ class ReadyExecutorTest {
         null, null, accepted == null ? List.of() : List.of(accepted), appended, chosen, removed,
         List.of(), messages,
         List.of(new RoundEvent(RoundEvent.Kind.COMMITTED, new Ballot(1, 1), 1)), List.of(7L),
-        List.of(8L));
+        List.of(8L), List.of(), List.of());
   }
 
   private ReadyExecutor executor(ReadyExecutor.Hook hook) {

@@ -98,7 +98,13 @@ public final class ChronicleStore implements Store {
     this.lock = lock;
   }
 
-  /** Opens (or creates) the store in {@code dir} with {@link ChronicleStoreConfig#defaults()}. */
+  /**
+   * Opens (or creates) the store in {@code dir} with {@link ChronicleStoreConfig#defaults()}, as
+   * {@link #open(Path, ChronicleStoreConfig)} does.
+   *
+   * @param dir the store's directory, one per node
+   * @return the open store
+   */
   public static ChronicleStore open(Path dir) {
     return open(dir, ChronicleStoreConfig.defaults());
   }
@@ -108,10 +114,16 @@ public final class ChronicleStore implements Store {
    * them if the previous owner did not close cleanly, and reading the whole state for {@link
    * #load()}. Blocks on I/O; recovery time grows with the size of the newest files.
    *
-   * @throws StoreException if the directory is in use by another opener, holds a store of another
-   *     format, or cannot be read
+   * @param dir the store's directory, one per node
+   * @param config the store's sizing and durability; the sizing of an existing store is its own
+   * @return the open store
+   * @throws StoreException if the JVM lacks the {@code --add-opens} / {@code --add-exports} flags
+   *     Chronicle Map needs (docs/STORAGE.md; the message names the missing ones, and nothing is
+   *     created or opened), or if the directory is in use by another opener, holds a store of
+   *     another format, or cannot be read
    */
   public static ChronicleStore open(Path dir, ChronicleStoreConfig config) {
+    JvmFlags.require();
     long startNanos = System.nanoTime();
     try {
       Files.createDirectories(dir);
@@ -356,17 +368,17 @@ public final class ChronicleStore implements Store {
     }
   }
 
-  /** The directory this store owns. */
+  /** {@return the directory this store owns} */
   public Path directory() {
     return dir;
   }
 
-  /** The configuration it was opened with (sizing: see {@link ChronicleStoreConfig}). */
+  /** {@return the configuration it was opened with (sizing: see {@link ChronicleStoreConfig})} */
   public ChronicleStoreConfig config() {
     return config;
   }
 
-  /** What opening found: recovery, corruption, dropped slots, time taken. */
+  /** {@return what opening found: recovery, corruption, dropped slots, time taken} */
   public synchronized OpenReport openReport() {
     return report;
   }

@@ -32,6 +32,16 @@ public record ChronicleStoreConfig(
     long localLogEntries,
     int averageEntryBytes) {
 
+  /**
+   * Validates the components: a durability, and every size {@code >= 1}.
+   *
+   * @param durability see {@link #durability()}
+   * @param chosenBlocksPerFile see {@link #chosenBlocksPerFile()}
+   * @param averageBlockBytes see {@link #averageBlockBytes()}
+   * @param voteBytesMax see {@link #voteBytesMax()}
+   * @param localLogEntries see {@link #localLogEntries()}
+   * @param averageEntryBytes see {@link #averageEntryBytes()}
+   */
   public ChronicleStoreConfig {
     Objects.requireNonNull(durability, "durability");
     requirePositive("chosenBlocksPerFile", chosenBlocksPerFile);
@@ -47,16 +57,17 @@ public record ChronicleStoreConfig(
     }
   }
 
-  /** The defaults described on the record components. */
+  /** {@return the defaults described on the record components} */
   public static ChronicleStoreConfig defaults() {
     return builder().build();
   }
 
+  /** {@return a builder with every default} */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** A builder preset with this configuration's values. */
+  /** {@return a builder preset with this configuration's values} */
   public Builder toBuilder() {
     return new Builder()
         .durability(durability)
@@ -78,37 +89,65 @@ public record ChronicleStoreConfig(
 
     private Builder() {}
 
+    /**
+     * @param v see {@link ChronicleStoreConfig#durability()}
+     * @return this builder
+     */
     public Builder durability(Durability v) {
       durability = v;
       return this;
     }
 
+    /**
+     * @param v see {@link ChronicleStoreConfig#chosenBlocksPerFile()}
+     * @return this builder
+     */
     public Builder chosenBlocksPerFile(long v) {
       chosenBlocksPerFile = v;
       return this;
     }
 
+    /**
+     * @param v see {@link ChronicleStoreConfig#averageBlockBytes()}
+     * @return this builder
+     */
     public Builder averageBlockBytes(int v) {
       averageBlockBytes = v;
       return this;
     }
 
+    /**
+     * @param v see {@link ChronicleStoreConfig#voteBytesMax()}
+     * @return this builder
+     */
     public Builder voteBytesMax(int v) {
       voteBytesMax = v;
       return this;
     }
 
+    /**
+     * @param v see {@link ChronicleStoreConfig#localLogEntries()}
+     * @return this builder
+     */
     public Builder localLogEntries(long v) {
       localLogEntries = v;
       return this;
     }
 
+    /**
+     * @param v see {@link ChronicleStoreConfig#averageEntryBytes()}
+     * @return this builder
+     */
     public Builder averageEntryBytes(int v) {
       averageEntryBytes = v;
       return this;
     }
 
-    /** Validates and builds; throws IllegalArgumentException naming the bad value. */
+    /**
+     * Validates and builds; throws IllegalArgumentException naming the bad value.
+     *
+     * @return the configuration
+     */
     public ChronicleStoreConfig build() {
       return new ChronicleStoreConfig(
           durability,

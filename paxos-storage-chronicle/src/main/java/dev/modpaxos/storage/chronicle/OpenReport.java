@@ -23,6 +23,16 @@ public record OpenReport(
     int localRecordsDropped,
     Set<StateLoss> losses,
     long openNanos) {
+  /**
+   * Copies {@code losses}.
+   *
+   * @param recovered see {@link #recovered()}
+   * @param corruptionsReported see {@link #corruptionsReported()}
+   * @param chosenSlotsDropped see {@link #chosenSlotsDropped()}
+   * @param localRecordsDropped see {@link #localRecordsDropped()}
+   * @param losses see {@link #losses()}
+   * @param openNanos see {@link #openNanos()}
+   */
   public OpenReport {
     losses = Set.copyOf(losses);
   }

@@ -10,9 +10,11 @@ import io.grpc.ServerStreamTracer;
 import io.grpc.Status;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -85,6 +87,10 @@ public final class GrpcTransport implements Transport {
    * A builder for node {@code selfId} of the cluster whose members listen at {@code members}
    * (this node included: it binds its own entry, unless {@link Builder#listenAddress} says
    * otherwise).
+   *
+   * @param selfId this node's member id
+   * @param members every member's address, this node's included
+   * @return the builder
    */
   public static Builder builder(int selfId, Map<Integer, InetSocketAddress> members) {
     return new Builder(selfId, members);
@@ -180,7 +186,9 @@ public final class GrpcTransport implements Transport {
     };
   }
 
-  /** The address the server is bound to (with the real port if the configured one was 0). */
+  /**
+   * {@return the address the server is bound to (with the real port if the configured one was 0)}
+   */
   public InetSocketAddress localAddress() {
     Server s = server;
     if (s != null && !s.getListenSockets().isEmpty()
@@ -297,6 +305,8 @@ public final class GrpcTransport implements Transport {
   /**
    * Every {@link TransportCounter} of this transport: drops by reason, rejections by reason, and
    * stream openings, failures and reconnects. A snapshot; cheap.
+   *
+   * @return the count of each counter, every counter present
    */
   public Map<TransportCounter, Long> counters() {
     return stats.counters();
@@ -348,19 +358,37 @@ public final class GrpcTransport implements Transport {
                       + " specific address (bind all interfaces with listenAddress instead)");
             }
           });
+      Map<InetSocketAddress, Integer> owners = new HashMap<>();
+      new TreeMap<>(this.members).forEach(
+          (id, address) -> {
+            Integer other = owners.putIfAbsent(address, id);
+            if (other != null) {
+              throw new IllegalArgumentException(
+                  "members " + other + " and " + id + " have the same address " + address
+                      + ": every member needs its own host:port");
+            }
+          });
     }
 
     /**
      * Binds the server here instead of at this node's own member address, for example the
      * wildcard address to listen on every interface (never the default). Default: the member
      * address.
+     *
+     * @param v the address to bind
+     * @return this builder
      */
     public Builder listenAddress(InetSocketAddress v) {
       listenAddress = Objects.requireNonNull(v, "listenAddress");
       return this;
     }
 
-    /** Enables mutual TLS with client authentication required. Default: plaintext. */
+    /**
+     * Enables mutual TLS with client authentication required. Default: plaintext.
+     *
+     * @param v the PEM files
+     * @return this builder
+     */
     public Builder tls(TlsConfig v) {
       v.requireReadable();
       tls = v;
@@ -370,6 +398,9 @@ public final class GrpcTransport implements Transport {
     /**
      * The largest batch accepted, in serialized bytes; also the largest message sent (with the few
      * bytes that frame it in a batch). Default 16 MiB.
+     *
+     * @param v bytes, {@code > 0}
+     * @return this builder
      */
     public Builder maxInboundMessageBytes(int v) {
       maxInboundMessageBytes = positive("maxInboundMessageBytes", v);
@@ -383,6 +414,10 @@ public final class GrpcTransport implements Transport {
      * Netty's event loop, not by the node, so a busy machine answers late rather than never: keep
      * the timeout generous. Both ends use the same values, and servers permit pings that often,
      * even on idle connections. Default 30,000 and 20,000.
+     *
+     * @param timeMillis quiet time before a ping, {@code >= 10000}
+     * @param timeoutMillis how long to wait for the answer
+     * @return this builder
      */
     public Builder keepAlive(long timeMillis, long timeoutMillis) {
       if (timeMillis < 10_000) {
@@ -398,6 +433,10 @@ public final class GrpcTransport implements Transport {
      * bytesMax} encoded bytes wait for the peer's stream; a send beyond either is dropped and
      * counted ({@link TransportCounter#DROPPED_QUEUE_FULL}). {@code bytesMax} must be at least
      * {@link #maxInboundMessageBytes}. Default 1024 messages and 64 MiB.
+     *
+     * @param messagesMax the most messages queued per peer
+     * @param bytesMax the most encoded bytes queued per peer
+     * @return this builder
      */
     public Builder queueMax(int messagesMax, long bytesMax) {
       queueMessagesMax = positive("queueMax messagesMax", messagesMax);
@@ -409,6 +448,9 @@ public final class GrpcTransport implements Transport {
      * Threads that split, decode and validate inbound messages and run the node's handler; their
      * queue is bounded. Messages of one stream stay in order with any number. Default 1, which
      * is enough for a decode and an enqueue per message (docs/TRANSPORT.md).
+     *
+     * @param v threads, {@code > 0}
+     * @return this builder
      */
     public Builder threads(int v) {
       threads = positive("threads", v);
@@ -420,6 +462,10 @@ public final class GrpcTransport implements Transport {
      * of a stream that had been ready, doubling on each failed attempt up to {@code maxMillis}.
      * A stream the peer refused (any status but UNAVAILABLE) waits {@code maxMillis}. So a peer
      * that listens again is reached within {@code maxMillis}. Default 10 and 500.
+     *
+     * @param initialMillis the first back-off
+     * @param maxMillis the longest back-off
+     * @return this builder
      */
     public Builder reconnectBackoffMillis(long initialMillis, long maxMillis) {
       reconnectInitialMillis = positive("reconnect initialMillis", initialMillis);
@@ -436,13 +482,20 @@ public final class GrpcTransport implements Transport {
      * peer's channel fails to connect; older ones are dropped at the next dial tick and counted
      * ({@link TransportCounter#DROPPED_UNREACHABLE}). A message on a ready stream never ages out.
      * Default 2,000.
+     *
+     * @param v milliseconds, {@code > 0}
+     * @return this builder
      */
     public Builder connectWaitMillis(long v) {
       connectWaitMillis = positive("connectWaitMillis", v);
       return this;
     }
 
-    /** Builds the transport; {@link GrpcTransport#start} binds it. */
+    /**
+     * Builds the transport; {@link GrpcTransport#start} binds it.
+     *
+     * @return the transport, not started
+     */
     public GrpcTransport build() {
       if (queueBytesMax < maxInboundMessageBytes) {
         throw new IllegalArgumentException("queueMax bytesMax " + queueBytesMax

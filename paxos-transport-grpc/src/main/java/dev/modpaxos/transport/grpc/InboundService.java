@@ -1,8 +1,8 @@
 package dev.modpaxos.transport.grpc;
 
 import dev.modpaxos.protocol.Message;
-import dev.modpaxos.transport.grpc.proto.PaxosGrpc;
-import dev.modpaxos.transport.grpc.proto.Wire.Ack;
+import dev.modpaxos.transport.grpc.internal.wire.PaxosGrpc;
+import dev.modpaxos.transport.grpc.internal.wire.Wire.Ack;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;

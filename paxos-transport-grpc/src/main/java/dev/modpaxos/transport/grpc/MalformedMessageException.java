@@ -5,15 +5,15 @@ package dev.modpaxos.transport.grpc;
  * required field is missing, a number is out of range, or a node id is not a member. The message
  * is one line naming the first problem found.
  */
-public final class MalformedMessageException extends RuntimeException {
+final class MalformedMessageException extends RuntimeException {
   private static final long serialVersionUID = 1L;
   private final String messageType;
 
-  public MalformedMessageException(String message) {
+  MalformedMessageException(String message) {
     this("INVALID", message, null);
   }
 
-  public MalformedMessageException(String message, Throwable cause) {
+  MalformedMessageException(String message, Throwable cause) {
     this("INVALID", message, cause);
   }
 
@@ -23,7 +23,7 @@ public final class MalformedMessageException extends RuntimeException {
   }
 
   /** The type the frame claimed to carry ({@code Message.type()}), or {@code "INVALID"}. */
-  public String messageType() {
+  String messageType() {
     return messageType;
   }
 }

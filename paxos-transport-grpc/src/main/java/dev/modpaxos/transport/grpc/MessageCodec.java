@@ -9,8 +9,8 @@ import dev.modpaxos.protocol.EntryId;
 import dev.modpaxos.protocol.Message;
 import dev.modpaxos.protocol.Message.RejectReason;
 import dev.modpaxos.protocol.Proposal;
-import dev.modpaxos.transport.grpc.proto.Wire;
-import dev.modpaxos.transport.grpc.proto.Wire.Envelope;
+import dev.modpaxos.transport.grpc.internal.wire.Wire;
+import dev.modpaxos.transport.grpc.internal.wire.Wire.Envelope;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -29,18 +29,18 @@ import java.util.TreeSet;
  * may carry. Anything else throws {@link MalformedMessageException} with a one-line reason, so no
  * malformed value reaches a node.
  */
-public final class MessageCodec {
+final class MessageCodec {
   private final Set<Integer> members;
 
   /** A codec for a cluster with the given member ids. */
-  public MessageCodec(Collection<Integer> members) {
+  MessageCodec(Collection<Integer> members) {
     this.members = Collections.unmodifiableSortedSet(new TreeSet<>(members));
   }
 
   // ---- encode -------------------------------------------------------------------------------
 
   /** The envelope carrying {@code m}. Never fails for a message the core can build. */
-  public Envelope encode(Message m) {
+  Envelope encode(Message m) {
     Envelope.Builder e = Envelope.newBuilder().setFrom(m.from()).setTo(m.to());
     if (m instanceof Message.Prepare p) {
       e.setPrepare(
@@ -94,6 +94,19 @@ public final class MessageCodec {
               .setProbe(r.probe())
               .setIndex(r.index())
               .setGeneration(r.generation()));
+    } else if (m instanceof Message.SnapshotOffer o) {
+      e.setSnapshotOffer(Wire.SnapshotOffer.newBuilder().setSlot(o.slot()));
+    } else if (m instanceof Message.SnapshotRequest r) {
+      e.setSnapshotRequest(
+          Wire.SnapshotRequest.newBuilder().setSlot(r.slot()).setOffset(r.offset()));
+    } else if (m instanceof Message.SnapshotChunk c) {
+      e.setSnapshotChunk(
+          Wire.SnapshotChunk.newBuilder()
+              .setSlot(c.slot())
+              .setOffset(c.offset())
+              .setSizeBytes(c.sizeBytes())
+              .setCrc32C(c.crc32c())
+              .setBytes(ByteString.copyFrom(c.bytes())));
     }
     return e.build();
   }
@@ -135,7 +148,7 @@ public final class MessageCodec {
    * The type name ({@code Message.type()}) of the message {@code e} carries, read without
    * validating it; {@code "INVALID"} when it carries none.
    */
-  public static String typeOf(Envelope e) {
+  static String typeOf(Envelope e) {
     return switch (e.getBodyCase()) {
       case PREPARE -> "PREPARE";
       case PROMISE -> "PROMISE";
@@ -148,6 +161,9 @@ public final class MessageCodec {
       case FORWARD -> "FORWARD";
       case READ_INDEX_REQUEST -> "READ_INDEX_REQUEST";
       case READ_INDEX -> "READ_INDEX";
+      case SNAPSHOT_OFFER -> "SNAPSHOT_OFFER";
+      case SNAPSHOT_REQUEST -> "SNAPSHOT_REQUEST";
+      case SNAPSHOT_CHUNK -> "SNAPSHOT_CHUNK";
       case BODY_NOT_SET -> TransportStats.INVALID;
     };
   }
@@ -155,7 +171,7 @@ public final class MessageCodec {
   // ---- decode -------------------------------------------------------------------------------
 
   /** Parses and validates one serialized envelope. */
-  public Message decode(byte[] bytes) {
+  Message decode(byte[] bytes) {
     try {
       return decode(Envelope.parseFrom(bytes));
     } catch (InvalidProtocolBufferException e) {
@@ -167,7 +183,7 @@ public final class MessageCodec {
    * Validates {@code e} and builds the record it carries; the exception names the type {@code e}
    * claimed to carry.
    */
-  public Message decode(Envelope e) {
+  Message decode(Envelope e) {
     try {
       return decodeUnchecked(e);
     } catch (MalformedMessageException ex) {
@@ -206,6 +222,16 @@ public final class MessageCodec {
             from, to, atLeast("probe", e.getReadIndex().getProbe(), 1),
             atLeast("index", e.getReadIndex().getIndex(), 0),
             (int) atLeast("generation", e.getReadIndex().getGeneration(), 0));
+        case SNAPSHOT_OFFER -> new Message.SnapshotOffer(
+            from, to, atLeast("slot", e.getSnapshotOffer().getSlot(), 1));
+        case SNAPSHOT_REQUEST -> new Message.SnapshotRequest(
+            from, to, atLeast("slot", e.getSnapshotRequest().getSlot(), 1),
+            atLeast("offset", e.getSnapshotRequest().getOffset(), 0));
+        case SNAPSHOT_CHUNK -> new Message.SnapshotChunk(
+            from, to, atLeast("slot", e.getSnapshotChunk().getSlot(), 1),
+            atLeast("offset", e.getSnapshotChunk().getOffset(), 0),
+            atLeast("size_bytes", e.getSnapshotChunk().getSizeBytes(), 1),
+            e.getSnapshotChunk().getCrc32C(), e.getSnapshotChunk().getBytes().toByteArray());
         case BODY_NOT_SET -> throw new MalformedMessageException(
             "envelope carries no message (unknown or missing body)");
       };

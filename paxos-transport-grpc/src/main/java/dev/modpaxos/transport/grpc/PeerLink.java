@@ -1,6 +1,6 @@
 package dev.modpaxos.transport.grpc;
 
-import dev.modpaxos.transport.grpc.proto.Wire.Ack;
+import dev.modpaxos.transport.grpc.internal.wire.Wire.Ack;
 import io.grpc.CallOptions;
 import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;

@@ -15,6 +15,14 @@ import java.util.Objects;
  * @param privateKeyFile this node's private key, unencrypted PKCS#8 ({@code BEGIN PRIVATE KEY})
  */
 public record TlsConfig(Path caCertFile, Path certChainFile, Path privateKeyFile) {
+  /**
+   * Requires every file to be named (whether it is readable is checked by {@code
+   * GrpcTransport.Builder#tls}).
+   *
+   * @param caCertFile see {@link #caCertFile()}
+   * @param certChainFile see {@link #certChainFile()}
+   * @param privateKeyFile see {@link #privateKeyFile()}
+   */
   public TlsConfig {
     Objects.requireNonNull(caCertFile, "caCertFile");
     Objects.requireNonNull(certChainFile, "certChainFile");

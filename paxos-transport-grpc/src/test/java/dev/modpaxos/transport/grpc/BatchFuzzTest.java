@@ -3,7 +3,6 @@ package dev.modpaxos.transport.grpc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.modpaxos.protocol.Message;
-import dev.modpaxos.transport.grpc.fuzz.ByteMutator;
 import java.util.ArrayList;
 import java.util.List;
 import net.jqwik.api.Arbitraries;

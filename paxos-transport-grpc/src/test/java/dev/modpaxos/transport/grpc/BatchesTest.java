@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.modpaxos.protocol.Entry;
 import dev.modpaxos.protocol.Message;
-import dev.modpaxos.transport.grpc.proto.Wire;
+import dev.modpaxos.transport.grpc.internal.wire.Wire;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

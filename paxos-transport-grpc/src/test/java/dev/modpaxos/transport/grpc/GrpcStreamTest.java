@@ -9,8 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.modpaxos.protocol.Entry;
 import dev.modpaxos.protocol.Message;
-import dev.modpaxos.transport.grpc.proto.PaxosGrpc;
-import dev.modpaxos.transport.grpc.proto.Wire.Ack;
+import dev.modpaxos.transport.grpc.internal.wire.PaxosGrpc;
+import dev.modpaxos.transport.grpc.internal.wire.Wire.Ack;
 import io.grpc.CallOptions;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.ManagedChannel;

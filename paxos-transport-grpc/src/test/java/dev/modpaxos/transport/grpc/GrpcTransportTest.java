@@ -75,6 +75,7 @@ class GrpcTransportTest {
     GrpcTransport one = start(GrpcTransport.builder(1, members), 1);
     Map<Integer, InetSocketAddress> misrouted = new HashMap<>(members);
     misrouted.put(3, members.get(1)); // node 2 believes node 3 lives at node 1's address
+    misrouted.put(1, Ports.freeLoopback()); // (and node 1 elsewhere: addresses must be distinct)
     GrpcTransport two = start(GrpcTransport.builder(2, misrouted), 2);
     two.send(accepted(2, 3, 1));
     awaitTrue(() -> stats(one, "ACCEPTED").errors() == 1, "node 1 refuses it");
@@ -161,6 +162,12 @@ class GrpcTransportTest {
     members.put(4, new InetSocketAddress(7004)); // the wildcard address
     assertThatThrownBy(() -> GrpcTransport.builder(1, members))
         .hasMessageContaining("member 4 address");
+    members.remove(4);
+    members.put(4, members.get(2)); // two members on one host:port
+    assertThatThrownBy(() -> GrpcTransport.builder(1, members))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("members 2 and 4 have the same address " + members.get(2)
+            + ": every member needs its own host:port");
     members.remove(4);
     assertThatThrownBy(() -> GrpcTransport.builder(1, members).keepAlive(1_000, 1_000))
         .hasMessageContaining("keepAlive timeMillis must be >= 10000");

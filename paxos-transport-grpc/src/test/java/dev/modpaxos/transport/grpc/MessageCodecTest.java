@@ -13,8 +13,8 @@ import dev.modpaxos.protocol.Message;
 import dev.modpaxos.protocol.Message.RejectReason;
 import dev.modpaxos.protocol.MessageTypes;
 import dev.modpaxos.protocol.Proposal;
-import dev.modpaxos.transport.grpc.proto.Wire;
-import dev.modpaxos.transport.grpc.proto.Wire.Envelope;
+import dev.modpaxos.transport.grpc.internal.wire.Wire;
+import dev.modpaxos.transport.grpc.internal.wire.Wire.Envelope;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -66,7 +66,11 @@ class MessageCodecTest {
         new Message.Forward(4, 2, List.of(CONTROL, E3G3)),
         new Message.ReadIndexRequest(3, 1, 7),
         new Message.ReadIndex(1, 3, 7, 0, 1),
-        new Message.ReadIndex(1, 3, Long.MAX_VALUE, 42, 0));
+        new Message.ReadIndex(1, 3, Long.MAX_VALUE, 42, 0),
+        new Message.SnapshotOffer(2, 4, 1000),
+        new Message.SnapshotRequest(4, 2, 1000, 0),
+        new Message.SnapshotRequest(4, 2, 1000, 262144),
+        new Message.SnapshotChunk(2, 4, 1000, 262144, 262150, 0xCAFEBABE, new byte[] {1, 2, 3}));
   }
 
   @Test

@@ -1,4 +1,4 @@
-package dev.modpaxos.transport.grpc.fuzz;
+package dev.modpaxos.transport.grpc;
 
 import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
@@ -11,7 +11,7 @@ import net.jqwik.api.Arbitrary;
  * with kind 0 = flip bits (xor value), 1 = insert a byte, 2 = delete a byte, 3 = overwrite a
  * byte; positions wrap around the current length.
  */
-public final class ByteMutator {
+final class ByteMutator {
   private ByteMutator() {}
 
   /** One to eight mutations. */

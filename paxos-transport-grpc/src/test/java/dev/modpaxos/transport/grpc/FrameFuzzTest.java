@@ -1,4 +1,4 @@
-package dev.modpaxos.transport.grpc.fuzz;
+package dev.modpaxos.transport.grpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -16,8 +16,6 @@ import dev.modpaxos.protocol.ReplicaConfig;
 import dev.modpaxos.protocol.RoundTrigger;
 import dev.modpaxos.spi.StoreIdentity;
 import dev.modpaxos.spi.StoredState;
-import dev.modpaxos.transport.grpc.MalformedMessageException;
-import dev.modpaxos.transport.grpc.MessageCodec;
 import java.util.List;
 import java.util.Set;
 import net.jqwik.api.Arbitraries;
