@@ -2,8 +2,13 @@ package dev.modpaxos.bank;
 
 import dev.modpaxos.protocol.Block;
 import dev.modpaxos.protocol.Entry;
-import dev.modpaxos.spi.Application;
+import dev.modpaxos.spi.SnapshotApplication;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,7 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One server's view of the bank, and the {@link Application} its node applies chosen blocks to.
+ * One server's view of the bank, and the {@link dev.modpaxos.spi.Application} its node applies
+ * chosen blocks to.
  * <b>Thread-safe</b> (one monitor): the node's loop applies blocks while the server debits.
  *
  * <p>The balance of client c here is {@code 100 + credits(c) - debits(c)} over the chosen blocks,
@@ -23,8 +29,14 @@ import org.slf4j.LoggerFactory;
  * transfers, so on c's own server that is c's true balance; elsewhere it may lag (credits still in
  * other servers' local logs, blocks not yet learned). A transfer applies at most once, by id, even
  * if two entries carry it.
+ *
+ * <p>Its snapshot (docs/PROTOCOL.md R20, {@code --compact-every}) is the state over the chosen
+ * blocks: the balances, the applied counts and every applied transfer id, so that a compacted
+ * history still applies each id once. It is copied on the loop (five balances and the ids, small)
+ * and written off it, ids in ascending order, so every server writes the same bytes for a slot.
+ * The executed-but-unchosen debits are not in it: they live in the local log.
  */
-public final class BankLedger implements Application {
+public final class BankLedger implements SnapshotApplication {
   private static final Logger log = LoggerFactory.getLogger(BankLedger.class);
 
   private final int self;
@@ -41,6 +53,14 @@ public final class BankLedger implements Application {
   private long appliedTransfers;
   // Applied transfers by sender, index = client id.
   private final long[] appliedFrom = new long[Servers.COUNT + 1];
+  // The chosen state of the newest snapshots taken or restored, oldest first (at most a few).
+  private final LinkedHashMap<Long, SnapshotSummary> snapshots = new LinkedHashMap<>();
+  private static final int SNAPSHOTS_KEPT = 4;
+  // The snapshot format: "BKS" and a version.
+  private static final int SNAPSHOT_MAGIC = 0x424b5301;
+
+  /** What a snapshot of slot {@code slot} holds, for PrintDB: balances over the chosen blocks. */
+  public record SnapshotSummary(long slot, Map<String, Long> balances, long transfers) {}
 
   public BankLedger(int self) {
     Servers.requireValid(self);
@@ -75,6 +95,90 @@ public final class BankLedger implements Application {
     }
     appliedSlot = slot;
     notifyAll();
+  }
+
+  @Override
+  public synchronized SnapshotWriter snapshot(long slot) {
+    if (slot != appliedSlot) {
+      throw new IllegalStateException("snapshot of slot " + slot + " asked at " + appliedSlot);
+    }
+    long[] balances = chosen.clone();
+    long[] from = appliedFrom.clone();
+    long transfers = appliedTransfers;
+    long[] ids = new long[appliedIds.size()];
+    int i = 0;
+    for (long id : appliedIds) {
+      ids[i++] = id;
+    }
+    remember(slot, balances, transfers);
+    return out -> {
+      Arrays.sort(ids);
+      DataOutputStream data = new DataOutputStream(out);
+      data.writeInt(SNAPSHOT_MAGIC);
+      data.writeInt(Servers.COUNT);
+      for (int c = 1; c <= Servers.COUNT; c++) {
+        data.writeLong(balances[c]);
+        data.writeLong(from[c]);
+      }
+      data.writeLong(transfers);
+      data.writeInt(ids.length);
+      for (long id : ids) {
+        data.writeLong(id);
+      }
+      data.flush();
+    };
+  }
+
+  @Override
+  public synchronized void restore(long slot, InputStream in) throws IOException {
+    DataInputStream data = new DataInputStream(in);
+    if (data.readInt() != SNAPSHOT_MAGIC || data.readInt() != Servers.COUNT) {
+      throw new IOException("slot " + slot + ": not a bank snapshot of " + Servers.COUNT
+          + " servers");
+    }
+    long[] balances = new long[Servers.COUNT + 1];
+    long[] from = new long[Servers.COUNT + 1];
+    for (int c = 1; c <= Servers.COUNT; c++) {
+      balances[c] = data.readLong();
+      from[c] = data.readLong();
+    }
+    long transfers = data.readLong();
+    int n = data.readInt();
+    if (n < 0) {
+      throw new IOException("slot " + slot + ": bad snapshot (" + n + " ids)");
+    }
+    Set<Long> ids = new HashSet<>();
+    for (int i = 0; i < n; i++) {
+      ids.add(data.readLong());
+    }
+    System.arraycopy(balances, 0, chosen, 0, balances.length);
+    System.arraycopy(from, 0, appliedFrom, 0, from.length);
+    appliedTransfers = transfers;
+    appliedIds.clear();
+    appliedIds.addAll(ids);
+    executed.keySet().removeIf(appliedIds::contains);
+    reserved.keySet().removeIf(appliedIds::contains);
+    appliedSlot = slot;
+    remember(slot, balances, transfers);
+    notifyAll();
+  }
+
+  private void remember(long slot, long[] balances, long transfers) {
+    Map<String, Long> m = new TreeMap<>();
+    for (int c = 1; c <= Servers.COUNT; c++) {
+      m.put(Servers.name(c), balances[c]);
+    }
+    snapshots.remove(slot);
+    snapshots.put(slot,
+        new SnapshotSummary(slot, java.util.Collections.unmodifiableMap(m), transfers));
+    while (snapshots.size() > SNAPSHOTS_KEPT) {
+      snapshots.remove(snapshots.keySet().iterator().next());
+    }
+  }
+
+  /** The summary of the snapshot of {@code slot}, if this ledger took or restored it lately. */
+  public synchronized SnapshotSummary snapshotSummary(long slot) {
+    return snapshots.get(slot);
   }
 
   /**

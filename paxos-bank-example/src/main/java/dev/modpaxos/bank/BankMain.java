@@ -205,6 +205,9 @@ public final class BankMain implements Callable<Integer> {
             + " (default: ${DEFAULT-VALUE})")
     Leader leader;
 
+    @Option(names = "--compact-every", paramLabel = "N", description = COMPACT_EVERY_HELP)
+    String compactEvery;
+
     @Option(names = "--metrics-port", paramLabel = "PORT",
         description = "serve a Prometheus scrape of the five nodes' metrics at"
             + " http://127.0.0.1:PORT/metrics")
@@ -218,6 +221,7 @@ public final class BankMain implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
       String input = session.csv == null ? "bundled " + BUNDLED : session.csv.toString();
+      compactEverySlots(compactEvery); // a bad value stops the run before anything starts
       CsvSets.Parsed parsed = parseInput(session.csv);
       MetricsEndpoint metrics = bindMetrics(metricsPort);
       WebView web;
@@ -259,7 +263,7 @@ public final class BankMain implements Callable<Integer> {
       try (backend;
           Progress progress = Progress.console();
           Cluster cluster = InJvmCluster.start(backend, session.tickMillis, 10_000,
-              leader == Leader.stable, progress)) {
+              leader == Leader.stable, compactEverySlots(compactEvery), progress)) {
         Thread hook = closeOnInterrupt(cluster, backend);
         try {
           if (metrics != null) {
@@ -285,6 +289,28 @@ public final class BankMain implements Callable<Integer> {
         }
       }
     }
+  }
+
+  static final String COMPACT_EVERY_HELP = "snapshot every N slots and drop the blocks more than"
+      + " N slots below the snapshot; PrintDB then shows the snapshot and the blocks after it"
+      + " (default: keep every block)";
+
+  /** {@code --compact-every}: absent is 0 (keep every block); else a whole number 1..1000000. */
+  static long compactEverySlots(String value) {
+    if (value == null) {
+      return 0;
+    }
+    long n;
+    try {
+      n = Long.parseLong(value.trim());
+    } catch (NumberFormatException e) {
+      n = -1;
+    }
+    if (n < 1 || n > 1_000_000) {
+      throw new UserError("--compact-every takes a number of slots from 1 to 1000000, got '"
+          + value + "'");
+    }
+    return n;
   }
 
   /**

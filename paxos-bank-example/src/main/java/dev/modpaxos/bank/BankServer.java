@@ -74,6 +74,8 @@ public final class BankServer implements ServerHandle {
   private long incarnation;
   // --leader stable: the core's AUTO trigger; a short sender waits for the leader's blocks.
   private boolean stableLeader;
+  // --compact-every N: a snapshot every N slots, blocks kept for N slots below it; 0: all kept.
+  private long compactEverySlots;
 
   /**
    * A server on {@code backend}; {@code faults} is the switchboard its transport obeys (shared by
@@ -111,6 +113,19 @@ public final class BankServer implements ServerHandle {
   }
 
   static final long LEADER_WAIT_MILLIS = 1_000;
+
+  /**
+   * {@code --compact-every N} (docs/PROTOCOL.md R20): the node snapshots the ledger every {@code
+   * slots} slots and drops the blocks more than {@code slots} below the snapshot; 0 (the default)
+   * keeps the whole history, so PrintDB shows every block. Applies from the next start.
+   */
+  BankServer compactEvery(long slots) {
+    if (slots < 0) {
+      throw new IllegalArgumentException("--compact-every must be >= 1, got " + slots);
+    }
+    compactEverySlots = slots;
+    return this;
+  }
 
   @Override
   public int id() {
@@ -318,7 +333,13 @@ public final class BankServer implements ServerHandle {
       node.close(); // it stopped by itself (a store failure): start it again
     }
     BankLedger fresh = new BankLedger(id);
-    PaxosNode n =
+    dev.modpaxos.spi.Store store = backend.openStore(id);
+    if (compactEverySlots > 0 && !store.supportsSnapshots()) {
+      store.close();
+      throw new IllegalArgumentException("--compact-every needs a store that keeps snapshots; "
+          + store.getClass().getSimpleName() + " does not");
+    }
+    PaxosNode.Builder builder =
         PaxosNode.builder(
                 ReplicaConfig.builder(id, Servers.IDS)
                     .clusterId(Servers.CLUSTER_ID)
@@ -328,12 +349,14 @@ public final class BankServer implements ServerHandle {
                     .build())
             .transport(new ObservingTransport(
                 new FaultInjectingTransport(id, backend.transport(id), faults), messages))
-            .store(backend.openStore(id))
+            .store(store)
             .application(fresh)
             .tickMillis(tickMillis)
-            .bootstrap(bootstrap)
-            .build()
-            .start();
+            .bootstrap(bootstrap);
+    if (compactEverySlots > 0) {
+      builder.snapshotEverySlots(compactEverySlots).compactionTailSlots(compactEverySlots);
+    }
+    PaxosNode n = builder.build().start();
     bootstrap = false;
     n.setUnreachable(unreachable);
     incarnation = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
@@ -421,9 +444,10 @@ public final class BankServer implements ServerHandle {
       return ServerView.down(id);
     }
     long slot = ledger.appliedSlot();
+    ServerView.SnapshotView snap = snapshotView();
     List<BlockView> blocks = new ArrayList<>();
-    long s = 1;
-    for (Block b : node.chosenBlocks(1, (int) Math.min(Integer.MAX_VALUE, slot))) {
+    long s = snap == null ? 1 : snap.slot() + 1;
+    for (Block b : node.chosenBlocks(s, (int) Math.min(Integer.MAX_VALUE, slot - s + 1))) {
       blocks.add(new BlockView(s++, decodeAll(b.entries())));
     }
     return new ServerView(
@@ -436,7 +460,24 @@ public final class BankServer implements ServerHandle {
         ledger.executedNotChosen().stream().map(TransferView::of).toList(),
         pending.stream().map(TransferView::of).toList(),
         blocks,
-        performance());
+        performance(),
+        snap);
+  }
+
+  /**
+   * The node's newest snapshot, or null if none: the view shows it and the blocks after it. The
+   * ledger took or restored it, and keeps the summaries of the last few it did.
+   */
+  private ServerView.SnapshotView snapshotView() {
+    long at = node.snapshotSlot();
+    if (at == 0) {
+      return null;
+    }
+    BankLedger.SnapshotSummary sum = ledger.snapshotSummary(at);
+    if (sum == null) {
+      throw new IllegalStateException(name + ": no summary of its snapshot of slot " + at);
+    }
+    return new ServerView.SnapshotView(sum.slot(), sum.balances(), sum.transfers());
   }
 
   private PerformanceView performance() {

@@ -19,12 +19,19 @@ public final class InJvmCluster {
   /** As above; {@code stableLeader} runs the stable-leader mode (see BankServer#stableLeader). */
   public static Cluster start(ClusterBackend backend, long tickMillis, long catchUpTimeoutMillis,
       boolean stableLeader) {
-    return start(backend, tickMillis, catchUpTimeoutMillis, stableLeader, Progress.NONE);
+    return start(backend, tickMillis, catchUpTimeoutMillis, stableLeader, 0);
+  }
+
+  /** As above; {@code compactEverySlots > 0} turns compaction on (BankServer#compactEvery). */
+  public static Cluster start(ClusterBackend backend, long tickMillis, long catchUpTimeoutMillis,
+      boolean stableLeader, long compactEverySlots) {
+    return start(backend, tickMillis, catchUpTimeoutMillis, stableLeader, compactEverySlots,
+        Progress.NONE);
   }
 
   /** As above, saying on {@code progress} what it does while the servers start. */
   static Cluster start(ClusterBackend backend, long tickMillis, long catchUpTimeoutMillis,
-      boolean stableLeader, Progress progress) {
+      boolean stableLeader, long compactEverySlots, Progress progress) {
     progress.say("starting the five servers (" + backend.description() + ")");
     progress.begin("start-up", "");
     NetworkFaults faults = new NetworkFaults(42);
@@ -33,7 +40,7 @@ public final class InJvmCluster {
       for (int id : Servers.IDS) {
         progress.doing(Servers.name(id) + " opens its store and replays its chosen blocks");
         BankServer s = new BankServer(id, backend, faults, tickMillis).foundingOnFirstStart()
-            .stableLeader(stableLeader);
+            .stableLeader(stableLeader).compactEvery(compactEverySlots);
         servers.add(s);
         s.recover();
       }
@@ -43,7 +50,8 @@ public final class InJvmCluster {
       throw e;
     }
     Cluster cluster = new Cluster(servers, catchUpTimeoutMillis, backend.description()
-        + (stableLeader ? ", stable leader" : ""));
+        + (stableLeader ? ", stable leader" : "")
+        + (compactEverySlots > 0 ? ", compaction every " + compactEverySlots + " slots" : ""));
     try {
       progress.doing("the servers connect to each other");
       cluster.warmUp(backend.warmUpMillis());

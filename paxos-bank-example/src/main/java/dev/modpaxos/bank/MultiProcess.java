@@ -93,6 +93,9 @@ final class MultiProcess {
         description = "round or stable; all five servers must use the same (default: round)")
     BankMain.Leader leader;
 
+    @Option(names = "--compact-every", paramLabel = "N", description = BankMain.COMPACT_EVERY_HELP)
+    String compactEvery;
+
     @Option(names = "--metrics-port", paramLabel = "PORT",
         description = "serve a Prometheus scrape of this node's metrics at"
             + " http://127.0.0.1:PORT/metrics")
@@ -101,12 +104,13 @@ final class MultiProcess {
     @Override
     public Integer call() throws Exception {
       int nodeId = Servers.parse(id);
+      long compactEverySlots = BankMain.compactEverySlots(compactEvery);
       ClusterConfig cfg = ClusterConfig.load(config);
       MetricsEndpoint metrics = BankMain.bindMetrics(metricsPort);
       BankPki pki = cfg.tlsDir() == null ? null : BankPki.open(cfg.tlsDir());
       GrpcChronicleBackend backend = new GrpcChronicleBackend(cfg.paxos(), dataDir, pki, true);
       BankServer server = new BankServer(nodeId, backend, new NetworkFaults(nodeId), tickMillis)
-          .stableLeader(leader == BankMain.Leader.stable);
+          .stableLeader(leader == BankMain.Leader.stable).compactEvery(compactEverySlots);
       try (Progress progress = Progress.console()) {
         progress.say(Servers.name(nodeId) + " starting: store "
             + dataDir.resolve(Servers.name(nodeId)) + ", paxos " + cfg.paxos().get(nodeId));

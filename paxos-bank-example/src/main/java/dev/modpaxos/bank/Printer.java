@@ -38,7 +38,16 @@ final class Printer {
     if (down(v)) {
       return;
     }
-    out.printf("%s datastore: %s%n", v.server(), plural(v.blocks().size(), "block"));
+    ServerView.SnapshotView snap = v.snapshot();
+    if (snap == null) {
+      out.printf("%s datastore: %s%n", v.server(), plural(v.blocks().size(), "block"));
+    } else {
+      out.printf("%s datastore: snapshot of slot %d, then %s%n", v.server(), snap.slot(),
+          plural(v.blocks().size(), "block"));
+      out.printf("  snapshot of slot %d: %s; %s%n", snap.slot(), snap.balances().entrySet()
+          .stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" ")),
+          plural(snap.transfers(), "transfer"));
+    }
     for (BlockView b : v.blocks()) {
       out.printf("  slot %d: %s%n", b.slot(), transfers(b.entries()));
     }
@@ -124,10 +133,19 @@ final class Printer {
    * learned, is all the money there is.
    */
   static String footnote(List<ServerView> views, long aggregate) {
-    List<BlockView> chosen = List.of();
+    ServerView best = null;
     for (ServerView v : views) {
-      if (v.blocks().size() > chosen.size()) {
-        chosen = v.blocks();
+      if (v.up() && (best == null || v.committedSlot() > best.committedSlot())) {
+        best = v;
+      }
+    }
+    List<BlockView> chosen = best == null ? List.of() : best.blocks();
+    long compacted = best == null || best.snapshot() == null ? 0 : best.snapshot().slot();
+    for (ServerView v : views) {
+      if (v.up() && v.committedSlot() < compacted) {
+        // its missing credits and its local log's fate are in blocks no view shows any more
+        return "(aggregate: each client as its own server sees it; " + v.server()
+            + " has not learned the snapshot of slot " + compacted + " yet)";
       }
     }
     java.util.Set<Long> chosenIds = new java.util.HashSet<>();
@@ -173,7 +191,7 @@ final class Printer {
     long failed = 0;
     for (ServerView v : views) {
       if (v.up()) {
-        chosen = Math.max(chosen, v.blocks().stream().mapToLong(b -> b.entries().size()).sum());
+        chosen = Math.max(chosen, ServerView.chosenTransfers(v));
         rounds += v.performance().roundsRun();
         failed += v.performance().roundsFailed();
       }

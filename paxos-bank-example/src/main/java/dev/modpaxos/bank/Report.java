@@ -45,7 +45,8 @@ public final class Report {
       List<TransferView> localLog,
       List<TransferView> pending,
       List<BlockView> blocks,
-      Map<String, Long> balanceMap) {}
+      Map<String, Long> balanceMap,
+      ServerView.SnapshotView snapshot) {}
 
   private Report() {}
 
@@ -56,10 +57,10 @@ public final class Report {
     long setMillis = session.runner().setMillisTotal();
     for (ServerView v : session.cluster().views()) {
       servers.put(v.server(), new ServerDoc(v.up(), v.committedSlot(), v.balance(), v.localLog(),
-          v.pending(), v.blocks(), v.balanceMap()));
+          v.pending(), v.blocks(), v.balanceMap(), v.snapshot()));
       if (v.performance() != null) {
         perf.put(v.server(), v.performance());
-        chosen = Math.max(chosen, v.blocks().stream().mapToLong(b -> b.entries().size()).sum());
+        chosen = Math.max(chosen, ServerView.chosenTransfers(v));
       }
     }
     perf.put("cluster",

@@ -15,8 +15,10 @@ import java.util.Map;
  * @param balanceMap its view of every client
  * @param localLog its executed transfers not yet chosen
  * @param pending its client's transfers it could not fund yet, in FIFO order
- * @param blocks the chosen blocks it knows, slot 1 first
+ * @param blocks the chosen blocks it knows, slot 1 first; with compaction on
+ *     ({@code --compact-every}), those after its snapshot's slot
  * @param performance its counters
+ * @param snapshot its newest snapshot, which stands for the blocks up to its slot; null if none
  */
 public record ServerView(
     String server,
@@ -28,7 +30,33 @@ public record ServerView(
     List<TransferView> localLog,
     List<TransferView> pending,
     List<BlockView> blocks,
-    PerformanceView performance) {
+    PerformanceView performance,
+    SnapshotView snapshot) {
+
+  /** A view of a server that keeps its whole history (no snapshot). */
+  public ServerView(String server, boolean up, boolean connected, long committedSlot,
+      long balance, Map<String, Long> balanceMap, List<TransferView> localLog,
+      List<TransferView> pending, List<BlockView> blocks, PerformanceView performance) {
+    this(server, up, connected, committedSlot, balance, balanceMap, localLog, pending, blocks,
+        performance, null);
+  }
+
+  /**
+   * A snapshot (docs/PROTOCOL.md R20): the state over the chosen blocks up to {@code slot}.
+   *
+   * @param balances every client's balance over those blocks
+   * @param transfers how many transfers they hold
+   */
+  public record SnapshotView(long slot, Map<String, Long> balances, long transfers) {}
+
+  /** Transfers chosen up to this server's committed slot: in its snapshot and its blocks. */
+  public static long chosenTransfers(ServerView v) {
+    long n = v.snapshot() == null ? 0 : v.snapshot().transfers();
+    for (BlockView b : v.blocks()) {
+      n += b.entries().size();
+    }
+    return n;
+  }
 
   /** A transfer as it is shown and reported. */
   public record TransferView(long id, String from, String to, long amount) {

@@ -93,6 +93,18 @@ class CliTest {
   }
 
   @Test
+  void aBadCompactEveryIsOneLineInBothModes() throws Exception {
+    for (String bad : List.of("0", "-3", "ten", "2000000")) {
+      assertOneLineError(bank("run", "--transport", "local", "--compact-every", bad),
+          "--compact-every takes a number of slots from 1 to 1000000, got '" + bad + "'");
+    }
+    Path conf = Files.writeString(dir.resolve("c.conf"), ClusterConfig.localhost(7100));
+    assertOneLineError(bank("server", "--id", "S1", "--config", conf.toString(),
+        "--data-dir", dir.toString(), "--compact-every", "x"), "--compact-every takes");
+    assertThat(dir.resolve("S1")).as("nothing was created").doesNotExist();
+  }
+
+  @Test
   void aMissingClusterFileIsOneLine() {
     assertOneLineError(bank("server", "--id", "S1", "--config", dir.resolve("x.conf").toString()),
         "no such file");
