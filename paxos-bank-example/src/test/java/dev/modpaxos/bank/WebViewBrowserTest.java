@@ -151,10 +151,11 @@ class WebViewBrowserTest {
       assertThat(text("#server-S" + id + " .state")).isEqualTo("up");
     }
     assertThat(text("#leader")).isEqualTo("S1");
-    assertThat(text("#server-S2 .promised")).isEqualTo("(1, S1)");
+    // A loaded machine may lose S1's first round and win the next: any ballot of S1's will do.
+    assertThat(text("#server-S2 .promised")).matches("\\(\\d+, S1\\)");
     await("the round's COMMIT to all four", () -> text("#rounds").contains("COMMIT"));
     String round = text("#rounds .round");
-    assertThat(round).startsWith("S1 · ballot (1, S1) · slot 1 · 4 entries");
+    assertThat(round).containsPattern("^S1 · ballot \\(\\d+, S1\\) · slot 1 · 4 entries");
     assertThat(round).contains("PREPARE", "PROMISE", "ACCEPT", "ACCEPTED");
     // Everything the page loads comes from the bank itself.
     for (WebElement e : browser.findElements(By.cssSelector("script[src], link[href]"))) {
