@@ -18,6 +18,7 @@
  *       dev.modpaxos.protocol.Ready} in the order that class states, e.g. with {@code
  *       dev.modpaxos.runtime.ReadyExecutor}), {@link dev.modpaxos.protocol.Message} and its
  *       records (what a {@code Transport} carries), {@link dev.modpaxos.protocol.Boot}, {@link
+ *       dev.modpaxos.protocol.SnapshotState} (the protocol's part of a snapshot, R20), {@link
  *       dev.modpaxos.protocol.RoundEvent}, {@link dev.modpaxos.protocol.MessageTypes} and {@link
  *       dev.modpaxos.protocol.Invariants}. Everything else here is package-private.
  * </ul>

@@ -4,8 +4,9 @@
  * This is the only package that owns threads and timers.
  *
  * <p><b>The user API</b> is {@link dev.modpaxos.runtime.PaxosNode} (and its builder), {@link
- * dev.modpaxos.runtime.SubmitHandle}, {@link dev.modpaxos.runtime.NodeMetrics} with {@link
- * dev.modpaxos.runtime.LatencySummary}, and the exceptions below. {@link
+ * dev.modpaxos.runtime.SubmitHandle}, {@link dev.modpaxos.runtime.Leadership}, {@link
+ * dev.modpaxos.runtime.NodeMetrics} with {@link dev.modpaxos.runtime.LatencySummary}, and the
+ * exceptions below. {@link
  * dev.modpaxos.runtime.ReadyExecutor} belongs to the advanced API: it is for code that drives a
  * {@link dev.modpaxos.protocol.Replica} itself.
  *

@@ -96,6 +96,15 @@ record SimShape(
         r.nextInt(6));
   }
 
+  /** The same shape with another liveness bound (a workload that submits more needs longer). */
+  SimShape withLivenessTicksMax(int ticks) {
+    return new SimShape(nodes, trigger, lossRate, duplicateRate, delayTicksMax, longDelayRate,
+        partitionRate, crashRate, readyCrashRate, amnesiaShare, lostForGoodShare, tickRateMin,
+        submitRate, roundRate, submitterOnly, amountMax, safetyTicks, ticks,
+        livenessRoundIntervalTicks, blockEntriesMax, catchUpBlocksMax, pipelineSlots, readRate,
+        snapshotEverySlots, compactionTailSlots);
+  }
+
   private static final int[] PIPELINES = {1, 2, 4, ReplicaConfig.PIPELINE_SLOTS_LIMIT};
 
   /**

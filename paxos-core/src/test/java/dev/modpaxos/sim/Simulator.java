@@ -8,7 +8,6 @@ import java.util.SplittableRandom;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import java.util.function.UnaryOperator;
 
 /**
  * The seeded simulator as a test-kit for your own {@link Application}. It runs real {@code
@@ -51,6 +50,13 @@ import java.util.function.UnaryOperator;
 public final class Simulator<A extends Application> {
   /** Seeds {@link #run()} runs unless {@link #seeds} says otherwise. */
   public static final int SEEDS_DEFAULT = 100;
+
+  /**
+   * Ticks the liveness phase may take until every acknowledged entry is chosen: twice the bank
+   * model's 5,000, since a user's workload may submit on every tick of the safety phase and a
+   * seed may draw one-entry blocks and on-demand rounds (one full round per entry).
+   */
+  public static final int LIVENESS_TICKS_MAX = 10_000;
 
   /** What a node submits now. */
   @FunctionalInterface
@@ -154,7 +160,8 @@ public final class Simulator<A extends Application> {
         SimSeeds.runOrReplay(
             seeds,
             (seed, trace) ->
-                Simulation.run(seed, UnaryOperator.identity(), ProtocolVariant.PAXOS, model, trace),
+                Simulation.run(seed, s -> s.withLivenessTicksMax(LIVENESS_TICKS_MAX), ProtocolVariant.PAXOS,
+                    model, trace),
             out,
             hint);
     SimReport report = new SimReport(totals);
