@@ -52,9 +52,15 @@ final class KitModel<A extends Application> implements SimModel<A> {
     return Objects.requireNonNull(applications.get(), "the application factory returned null");
   }
 
-  /** The application without the nonces; a {@link ResultApplication} stays one. */
+  /**
+   * The application without the nonces; a {@link ResultApplication} stays one, and a {@link
+   * dev.modpaxos.spi.SnapshotApplication} stays one (so half the seeds snapshot it, R20).
+   */
   @Override
   public Application nodeApplication(A app) {
+    if (app instanceof dev.modpaxos.spi.SnapshotApplication s) {
+      return new Snapshotting(s);
+    }
     if (app instanceof ResultApplication r) {
       return (ResultApplication) (slot, block) -> r.applyWithResults(slot, withoutNonces(block));
     }
@@ -81,6 +87,35 @@ final class KitModel<A extends Application> implements SimModel<A> {
   @Override
   public List<Checker<? super A>> stateCheckers() {
     return checkers;
+  }
+
+  /** A user's SnapshotApplication (perhaps also a ResultApplication), without the nonces. */
+  private static final class Snapshotting
+      implements ResultApplication, dev.modpaxos.spi.SnapshotApplication {
+    private final dev.modpaxos.spi.SnapshotApplication user;
+
+    Snapshotting(dev.modpaxos.spi.SnapshotApplication user) {
+      this.user = user;
+    }
+
+    @Override
+    public List<?> applyWithResults(long slot, Block block) {
+      if (user instanceof ResultApplication r) {
+        return r.applyWithResults(slot, withoutNonces(block));
+      }
+      user.apply(slot, withoutNonces(block));
+      return List.of();
+    }
+
+    @Override
+    public SnapshotWriter snapshot(long slot) {
+      return user.snapshot(slot);
+    }
+
+    @Override
+    public void restore(long slot, java.io.InputStream in) throws java.io.IOException {
+      user.restore(slot, in);
+    }
   }
 
   static Block withoutNonces(Block block) {
