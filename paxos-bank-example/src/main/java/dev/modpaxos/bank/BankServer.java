@@ -11,6 +11,7 @@ import dev.modpaxos.protocol.Block;
 import dev.modpaxos.protocol.Entry;
 import dev.modpaxos.protocol.ReplicaConfig;
 import dev.modpaxos.protocol.RoundTrigger;
+import dev.modpaxos.runtime.Leadership;
 import dev.modpaxos.runtime.NodeMetrics;
 import dev.modpaxos.runtime.PaxosNode;
 import dev.modpaxos.runtime.RoundFailedException;
@@ -427,8 +428,9 @@ public final class BankServer implements ServerHandle {
     boolean leader = false;
     if (n != null && n.isRunning()) {
       try {
-        promised = MessageLog.ballot(n.promisedBallot());
-        leader = n.isLeader();
+        Leadership l = n.leadership(); // a snapshot: never waits for the loop
+        promised = MessageLog.ballot(l.promised());
+        leader = l.role() == Leadership.Role.LEADER;
       } catch (RuntimeException e) {
         // it stopped while being read: shown as down by its view
       }

@@ -1109,13 +1109,4 @@ public final class PaxosNode implements AutoCloseable {
   public int inFlightSubmits() {
     return inFlight.get();
   }
-
-  /**
-   * {@return the highest ballot this node's acceptor has promised (R5), {@code Ballot.ZERO} if
-   * none} Reads on the event loop, like {@link #localLog}; throws {@link NodeStoppedException}
-   * unless running. {@link #leadership()} gives the same without waiting for the loop.
-   */
-  public dev.modpaxos.protocol.Ballot promisedBallot() {
-    return query(replica::promised);
-  }
 }

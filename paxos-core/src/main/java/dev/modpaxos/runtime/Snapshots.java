@@ -29,8 +29,6 @@ final class Snapshots {
 
   /** How a node snapshots; {@link #OFF} keeps the whole history. */
   record Policy(long everySlots, long everyBytes, long tailSlots, int chunkBytes) {
-    static final Policy OFF = new Policy(0, 0, 1000, 256 << 10);
-
     boolean enabled() {
       return everySlots > 0 || everyBytes > 0;
     }
@@ -297,10 +295,5 @@ final class Snapshots {
       request();
       replica.requestCatchUp(); // every peer that holds it offers it; the latest serves next
     }
-  }
-
-  /** At shutdown: a fetch in progress stays partial in the store, to be resumed. */
-  void close() {
-    install = null;
   }
 }
