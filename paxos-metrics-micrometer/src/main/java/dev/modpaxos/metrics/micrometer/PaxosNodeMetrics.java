@@ -50,8 +50,8 @@ public final class PaxosNodeMetrics implements MeterBinder {
   private Reading last;
 
   /** A reading of the node: its metrics, whether it ran, and when it was taken. */
-  private record Reading(
-      PaxosNode node, NodeMetrics metrics, int inFlight, boolean up, long atNanos) {}
+  private record Reading(PaxosNode node, NodeMetrics metrics, PaxosNode.SnapshotCounts snapshots,
+      int inFlight, boolean up, long atNanos) {}
 
   /**
    * @param nodeId the member id, the value of the {@code node} tag
@@ -107,6 +107,7 @@ public final class PaxosNodeMetrics implements MeterBinder {
         Tags.of("direction", "requested"), m -> count(m.messagesSent(), "CATCHUP_REQUEST"));
     counter(registry, "catchups", "catch-up requests sent and catch-up replies received",
         Tags.of("direction", "received"), m -> count(m.messagesReceived(), "CATCHUP"));
+    snapshots(registry);
     latency(registry, "commit.latency", "per entry, from submit to chosen and applied",
         NodeMetrics::commitLatency);
     latency(registry, "round.latency", "from starting a round to its block being chosen",
@@ -126,6 +127,24 @@ public final class PaxosNodeMetrics implements MeterBinder {
         m -> m.roundsLost());
     counter(registry, "rounds", help, Tags.of("outcome", "committed", "phase", "accept"),
         m -> m.blocksCommitted());
+  }
+
+  /** R20: snapshots this node took, installed from a peer, and discarded (bad checksum). */
+  private void snapshots(MeterRegistry registry) {
+    String help = "snapshots of this node by outcome: taken (written by the node), installed"
+        + " (fetched from a peer), discarded (a fetch that failed its checksum)";
+    snapshot(registry, help, "taken", PaxosNode.SnapshotCounts::taken);
+    snapshot(registry, help, "installed", PaxosNode.SnapshotCounts::installed);
+    snapshot(registry, help, "discarded", PaxosNode.SnapshotCounts::discarded);
+  }
+
+  private void snapshot(MeterRegistry registry, String help, String outcome,
+      ToDoubleFunction<PaxosNode.SnapshotCounts> f) {
+    FunctionCounter.builder(PREFIX + "snapshots", this, b -> {
+          PaxosNode.SnapshotCounts c = b.read().snapshots();
+          return c == null ? 0 : f.applyAsDouble(c);
+        })
+        .tags(tags).tag("outcome", outcome).description(help).register(registry);
   }
 
   private void messages(MeterRegistry registry, String type) {
@@ -224,14 +243,15 @@ public final class PaxosNodeMetrics implements MeterBinder {
       return last;
     }
     NodeMetrics kept = last == null ? null : last.metrics();
+    PaxosNode.SnapshotCounts keptSnapshots = last == null ? null : last.snapshots();
     Reading r;
     if (!running) {
-      r = new Reading(n, kept, 0, false, now);
+      r = new Reading(n, kept, keptSnapshots, 0, false, now);
     } else {
       try {
-        r = new Reading(n, n.metrics(), n.inFlightSubmits(), true, now);
+        r = new Reading(n, n.metrics(), n.snapshotCounts(), n.inFlightSubmits(), true, now);
       } catch (RuntimeException e) {
-        r = new Reading(n, kept, 0, false, now); // it stopped while being read
+        r = new Reading(n, kept, keptSnapshots, 0, false, now); // it stopped while being read
       }
     }
     last = r;

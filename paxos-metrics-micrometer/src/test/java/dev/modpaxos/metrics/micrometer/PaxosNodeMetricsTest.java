@@ -137,6 +137,47 @@ class PaxosNodeMetricsTest {
         .isNaN();
   }
 
+  /** A one-node cluster whose application snapshots (R20): every slot is a snapshot. */
+  @Test
+  void snapshotsTakenAreCountedByOutcome() throws Exception {
+    PaxosNode solo = PaxosNode.builder(ReplicaConfig.builder(1, List.of(1)).build())
+        .transport(network.transport(1))
+        .store(new InMemoryStore())
+        .application(new dev.modpaxos.spi.SnapshotApplication() {
+          @Override
+          public void apply(long slot, dev.modpaxos.protocol.Block block) {}
+
+          @Override
+          public SnapshotWriter snapshot(long slot) {
+            return out -> out.write(1);
+          }
+
+          @Override
+          public void restore(long slot, java.io.InputStream in) {}
+        })
+        .snapshotEverySlots(1)
+        .tickMillis(5)
+        .bootstrap(true)
+        .build()
+        .start();
+    nodes.add(solo);
+    for (int i = 0; i < 3; i++) {
+      solo.submit(new byte[] {(byte) i}).chosen().get(10, TimeUnit.SECONDS);
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20); // written off the loop
+    while (solo.snapshotCounts().taken() == 0 && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    MeterRegistry r = new SimpleMeterRegistry();
+    fresh(solo).bindTo(r);
+    assertThat(r.get("modpaxos.snapshots").tag("outcome", "taken").functionCounter().count())
+        .isEqualTo(solo.snapshotCounts().taken()).isPositive();
+    assertThat(r.get("modpaxos.snapshots").tag("outcome", "installed").functionCounter().count())
+        .isZero();
+    assertThat(r.get("modpaxos.snapshots").tag("outcome", "discarded").functionCounter().count())
+        .isZero();
+  }
+
   @Test
   void aFollowerCountsWhatItAnswered() throws Exception {
     oneRoundOfFourEntries();
