@@ -253,6 +253,13 @@ class ChronicleStoreCrashTest {
       long round = state.promised().round() + 1;
       long slot = chosen + 1;
       if (write) {
+        // First what the kill interrupted, as the child does at its start: a kill between a
+        // snapshot slot's block and its snapshot would otherwise skip that snapshot for good,
+        // and the next load would return a whole snapshot interval more (seen once: 84 blocks).
+        if (chosen > 0) {
+          long stored = state.snapshot() == null ? 0 : state.snapshot().slot();
+          slot = CrashWriter.snapshots(store, chosen, stored, line -> record(line, acked)) + 1;
+        }
         CrashWriter.iterate(store, round, slot);
         acked.add(round, slot);
         CrashWriter.snapshots(store, slot, 0, line -> record(line, acked)); // keep the schedule
