@@ -9,9 +9,11 @@ import java.util.TreeSet;
  *
  * @param clusterId names the cluster; a store records it and a node refuses a store of another
  *     cluster (R16)
- * @param nodeId this node's id, one of {@code members}
- * @param members the initial membership, every member at generation 1; ids are positive and
- *     distinct (membership changes are chosen in slots, R17)
+ * @param nodeId this node's id: one of {@code members}, or, for a node that joins an existing
+ *     cluster later, another positive id (it runs as a learner until it is added, R21)
+ * @param members the founding members, every one a voter at generation 1; ids are positive and
+ *     distinct. Every node of a cluster, a later joiner too, is configured with the same founding
+ *     members (membership changes are chosen in slots, R17, R21)
  * @param trigger when rounds start (R14)
  * @param seed the only source of randomness (back-off jitter)
  * @param roundTimeoutTicks ticks a phase may wait for a majority before it is abandoned
@@ -97,9 +99,11 @@ public record ReplicaConfig(
     if (members.isEmpty() || members.get(0) <= 0) {
       throw new IllegalArgumentException("members must be positive node ids, got " + members);
     }
-    if (!members.contains(nodeId)) {
-      throw new IllegalArgumentException("nodeId " + nodeId + " is not in members " + members);
+    if (nodeId <= 0) {
+      throw new IllegalArgumentException("nodeId must be a positive node id, got " + nodeId);
     }
+    // A nodeId outside the founding members is a node that joins later (R21): it runs as a
+    // learner until it is added and catches up.
     requirePositive("roundTimeoutTicks", roundTimeoutTicks);
     requirePositive("backoffTicksMax", backoffTicksMax);
     requirePositive("roundAttemptsMax", roundAttemptsMax);
@@ -134,8 +138,8 @@ public record ReplicaConfig(
    * {@return a builder for member {@code nodeId} of a cluster of {@code members}, every other
    * setting at its default}
    *
-   * @param nodeId this node's id, one of {@code members}
-   * @param members the member ids, distinct and positive
+   * @param nodeId this node's id: a founding member's, or a later joiner's (R21)
+   * @param members the founding members' ids, distinct and positive
    */
   public static Builder builder(int nodeId, List<Integer> members) {
     return new Builder(nodeId, members);

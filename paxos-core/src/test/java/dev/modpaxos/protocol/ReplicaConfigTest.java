@@ -43,16 +43,18 @@ class ReplicaConfigTest {
   }
 
   @Test
-  void membersMustBePositiveDistinctAndIncludeTheNode() {
+  void membersMustBePositiveAndDistinctAndANodeOutsideThemIsAJoiner() {
     assertThatThrownBy(() -> ReplicaConfig.builder(1, List.of(0, 1, 2)).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("positive");
     assertThatThrownBy(() -> ReplicaConfig.builder(1, List.of(1, 1, 2)).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("distinct");
-    assertThatThrownBy(() -> ReplicaConfig.builder(4, MEMBERS).build())
+    assertThat(ReplicaConfig.builder(4, MEMBERS).build().nodeId()).as("a joiner (R21)")
+        .isEqualTo(4);
+    assertThatThrownBy(() -> ReplicaConfig.builder(0, MEMBERS).build())
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("not in members");
+        .hasMessageContaining("positive node id");
     assertThatThrownBy(() -> build(b -> b.clusterId(" ")))
         .isInstanceOf(IllegalArgumentException.class);
     assertThat(ReplicaConfig.builder(2, List.of(3, 1, 2)).build().members())

@@ -173,14 +173,15 @@ final class SimNode<A extends Application> implements SimNodeView<A> {
 
   /** True while this node's store reports lost state or it does not vote (R16). */
   boolean acceptorStateLost() {
-    if (amnesiac && isVoting()) {
-      amnesiac = false; // re-admitted under a new generation (R17)
+    if (amnesiac && isVoting() && RuntimeTestAccess.replica(node).votesCountNow()) {
+      amnesiac = false; // re-admitted under a new generation (R17), now in force (R21)
     }
     return amnesiac
         || tornVote()
         || !store.losses().isEmpty()
         || (store.identity() != null && store.identity().isPending())
-        || (node != null && !node.isVoting());
+        || (node != null && !node.isVoting())
+        || (node != null && node.isRunning() && !RuntimeTestAccess.replica(node).votesCountNow());
   }
 
   /**
