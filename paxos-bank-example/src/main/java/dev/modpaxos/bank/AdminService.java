@@ -14,6 +14,7 @@ import dev.modpaxos.bank.admin.TransferReply;
 import dev.modpaxos.bank.admin.TransferRequest;
 import dev.modpaxos.bank.admin.UnreachableRequest;
 import dev.modpaxos.bank.admin.ViewReply;
+import dev.modpaxos.bank.admin.ViewRequest;
 import dev.modpaxos.bank.admin.WatchRequest;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
@@ -27,10 +28,24 @@ final class AdminService extends BankAdminGrpc.BankAdminImplBase {
   static final ObjectMapper JSON = new ObjectMapper();
   private static final Empty EMPTY = Empty.getDefaultInstance();
 
+  /**
+   * A View page holds blocks until they hold this many transfers (always at least one block), so
+   * a page's JSON stays far below gRPC's 4 MiB default limit: a block holds at most 4,096 entries
+   * of about 70 bytes, so a page is at most about 0.9 MB.
+   */
+  static final int VIEW_ENTRIES_MAX = 8_192;
+
   private final BankServer server;
+  private final int viewEntriesMax;
 
   AdminService(BankServer server) {
+    this(server, VIEW_ENTRIES_MAX);
+  }
+
+  /** With another page bound, for tests. */
+  AdminService(BankServer server, int viewEntriesMax) {
     this.server = server;
+    this.viewEntriesMax = viewEntriesMax;
   }
 
   @Override
@@ -115,8 +130,8 @@ final class AdminService extends BankAdminGrpc.BankAdminImplBase {
   }
 
   @Override
-  public void view(Empty r, StreamObserver<ViewReply> out) {
-    answer(out, () -> json(server.view()));
+  public void view(ViewRequest r, StreamObserver<ViewReply> out) {
+    answer(out, () -> json(server.view(r.getBlocksAfterSlot(), viewEntriesMax)));
   }
 
   @Override

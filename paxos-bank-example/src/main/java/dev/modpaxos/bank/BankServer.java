@@ -442,15 +442,38 @@ public final class BankServer implements ServerHandle {
 
   @Override
   public synchronized ServerView view() {
+    return view(0, Long.MAX_VALUE);
+  }
+
+  /** Blocks read from the node at a time while a view is built. */
+  private static final int VIEW_READ_BLOCKS = 256;
+
+  /**
+   * The view with one page of the chosen blocks: those after {@code afterSlot} (and after the
+   * snapshot), in slot order, until they hold {@code entriesMax} transfers; always at least one
+   * block if there is one. The admin RPC's View pages with it (AdminService#VIEW_ENTRIES_MAX).
+   */
+  synchronized ServerView view(long afterSlot, long entriesMax) {
     if (!isUp()) {
       return ServerView.down(id);
     }
     long slot = ledger.appliedSlot();
     ServerView.SnapshotView snap = snapshotView();
     List<BlockView> blocks = new ArrayList<>();
-    long s = snap == null ? 1 : snap.slot() + 1;
-    for (Block b : node.chosenBlocks(s, (int) Math.min(Integer.MAX_VALUE, slot - s + 1))) {
-      blocks.add(new BlockView(s++, decodeAll(b.entries())));
+    long s = Math.max(afterSlot, snap == null ? 0 : snap.slot()) + 1;
+    long entries = 0;
+    while (s <= slot && (blocks.isEmpty() || entries < entriesMax)) {
+      List<Block> read = node.chosenBlocks(s, (int) Math.min(VIEW_READ_BLOCKS, slot - s + 1));
+      if (read.isEmpty()) {
+        break; // compacted meanwhile: the snapshot stands for them
+      }
+      for (Block b : read) {
+        if (!blocks.isEmpty() && entries >= entriesMax) {
+          break;
+        }
+        blocks.add(new BlockView(s++, decodeAll(b.entries())));
+        entries += b.entries().size();
+      }
     }
     return new ServerView(
         name,

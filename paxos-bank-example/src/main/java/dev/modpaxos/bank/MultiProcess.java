@@ -5,8 +5,6 @@ import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -106,8 +104,14 @@ final class MultiProcess {
       int nodeId = Servers.parse(id);
       long compactEverySlots = BankMain.compactEverySlots(compactEvery);
       ClusterConfig cfg = ClusterConfig.load(config);
-      MetricsEndpoint metrics = BankMain.bindMetrics(metricsPort);
       BankPki pki = cfg.tlsDir() == null ? null : BankPki.open(cfg.tlsDir());
+      if (pki == null) {
+        AdminEndpoint.requireLoopback(Servers.name(nodeId) + ".paxos", cfg.paxos().get(nodeId));
+        AdminEndpoint.requireLoopback(Servers.name(nodeId) + ".admin", cfg.admin().get(nodeId));
+        log.warn("{}: plaintext: anyone on this machine can call the admin service and speak"
+            + " Paxos; set tls.dir in the cluster file for mutual TLS", Servers.name(nodeId));
+      }
+      MetricsEndpoint metrics = BankMain.bindMetrics(metricsPort);
       GrpcChronicleBackend backend = new GrpcChronicleBackend(cfg.paxos(), dataDir, pki, true);
       BankServer server = new BankServer(nodeId, backend, new NetworkFaults(nodeId), tickMillis)
           .stableLeader(leader == BankMain.Leader.stable).compactEvery(compactEverySlots);
@@ -122,14 +126,7 @@ final class MultiProcess {
       if (metrics != null) {
         metrics.add(List.of(server));
       }
-      NettyServerBuilder b = NettyServerBuilder.forAddress(cfg.admin().get(nodeId))
-          .addService(new AdminService(server));
-      if (pki != null) {
-        String name = BankPki.nodeName(nodeId);
-        b.sslContext(GrpcSslContexts.forServer(pki.cert(name).toFile(), pki.key(name).toFile())
-            .trustManager(pki.caFile().toFile()).clientAuth(ClientAuth.REQUIRE).build());
-      }
-      Server admin = b.build().start();
+      Server admin = AdminEndpoint.start(cfg.admin().get(nodeId), server, pki, nodeId);
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         admin.shutdownNow();

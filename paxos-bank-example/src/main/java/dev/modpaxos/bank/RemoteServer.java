@@ -12,6 +12,7 @@ import dev.modpaxos.bank.admin.StatusReply;
 import dev.modpaxos.bank.admin.TransferReply;
 import dev.modpaxos.bank.admin.TransferRequest;
 import dev.modpaxos.bank.admin.UnreachableRequest;
+import dev.modpaxos.bank.admin.ViewRequest;
 import dev.modpaxos.bank.admin.WatchRequest;
 import io.grpc.ConnectivityState;
 import dev.modpaxos.bank.TransferResult.Status;
@@ -53,18 +54,39 @@ final class RemoteServer implements ServerHandle {
    * at once meanwhile, so a server process that was restarted would look down long after it
    * serves: the back-off is reset first, so the call dials again and waits for the connection.
    */
-  private <T> T call(long millis, Function<BankAdminBlockingStub, T> rpc) {
+  private <T> T call(long millis, String method, Function<BankAdminBlockingStub, T> rpc) {
     if (channel.getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
       channel.resetConnectBackoff();
     }
-    return rpc.apply(stub.withDeadlineAfter(millis, TimeUnit.MILLISECONDS));
+    try {
+      return rpc.apply(stub.withDeadlineAfter(millis, TimeUnit.MILLISECONDS));
+    } catch (StatusRuntimeException e) {
+      throw answeredButFailed(method, e);
+    }
+  }
+
+  /**
+   * {@code e} itself when it says the server does not answer (UNAVAILABLE: not listening, or the
+   * connection broke; DEADLINE_EXCEEDED: no answer in time), which the callers treat as a server
+   * that is down. Any other status came from a server that is up (a refused certificate, an
+   * answer over the channel's size limit, a failure inside the server): that is never mistaken
+   * for a dead server, and stops the driver with one line naming the call and the status.
+   */
+  private RuntimeException answeredButFailed(String method, StatusRuntimeException e) {
+    io.grpc.Status.Code code = e.getStatus().getCode();
+    if (code == io.grpc.Status.Code.UNAVAILABLE || code == io.grpc.Status.Code.DEADLINE_EXCEEDED) {
+      return e;
+    }
+    return new BankMain.UserError(Servers.name(id) + " answered " + method + " with " + code
+        + (e.getStatus().getDescription() == null ? "" : ": " + e.getStatus().getDescription())
+        + " (it is up, not down)");
   }
 
   @Override
   public TransferResult transfer(Transfer t) {
     TransferReply r;
     try {
-      r = call(WORK_MILLIS, s -> s.transfer(TransferRequest.newBuilder().setId(t.id())
+      r = call(WORK_MILLIS, "Transfer", s -> s.transfer(TransferRequest.newBuilder().setId(t.id())
           .setFrom(t.from()).setTo(t.to()).setAmount(t.amount()).build()));
     } catch (StatusRuntimeException e) {
       return new TransferResult(t.id(), Status.UNDELIVERED, unreachable(e), 0, List.of());
@@ -76,7 +98,7 @@ final class RemoteServer implements ServerHandle {
   @Override
   public RetryResult retryPending(boolean allowRound) {
     try {
-      RetryReply r = call(WORK_MILLIS,
+      RetryReply r = call(WORK_MILLIS, "RetryPending",
           s -> s.retryPending(RetryRequest.newBuilder().setAllowRound(allowRound).build()));
       return new RetryResult(r.getExecutedIdsList(), r.getRoundsRun());
     } catch (StatusRuntimeException e) {
@@ -88,7 +110,7 @@ final class RemoteServer implements ServerHandle {
   @Override
   public void setConnected(boolean connected) {
     try {
-      call(CALL_MILLIS,
+      call(CALL_MILLIS, "SetConnected",
           s -> s.setConnected(ConnectRequest.newBuilder().setConnected(connected).build()));
     } catch (StatusRuntimeException e) {
       unreachable(e);
@@ -98,7 +120,7 @@ final class RemoteServer implements ServerHandle {
   @Override
   public void crash() {
     try {
-      call(CALL_MILLIS, s -> s.crash(Empty.getDefaultInstance()));
+      call(CALL_MILLIS, "Crash", s -> s.crash(Empty.getDefaultInstance()));
     } catch (StatusRuntimeException e) {
       unreachable(e);
     }
@@ -107,7 +129,7 @@ final class RemoteServer implements ServerHandle {
   @Override
   public void recover() {
     try {
-      call(WORK_MILLIS, s -> s.recover(Empty.getDefaultInstance()));
+      call(WORK_MILLIS, "Recover", s -> s.recover(Empty.getDefaultInstance()));
     } catch (StatusRuntimeException e) {
       unreachable(e);
     }
@@ -116,7 +138,7 @@ final class RemoteServer implements ServerHandle {
   @Override
   public ServerStatus status() {
     try {
-      StatusReply r = call(STATUS_MILLIS, s -> s.status(Empty.getDefaultInstance()));
+      StatusReply r = call(STATUS_MILLIS, "Status", s -> s.status(Empty.getDefaultInstance()));
       return new ServerStatus(r.getUp(), r.getAppliedSlot(), r.getLocalLogSize(),
           r.getIncarnation());
     } catch (StatusRuntimeException e) {
@@ -138,7 +160,7 @@ final class RemoteServer implements ServerHandle {
   @Override
   public void setUnreachable(java.util.Set<Integer> peers) {
     try {
-      call(CALL_MILLIS, s -> s.setUnreachable(
+      call(CALL_MILLIS, "SetUnreachable", s -> s.setUnreachable(
           UnreachableRequest.newBuilder().addAllPeers(peers).build()));
     } catch (StatusRuntimeException e) {
       unreachable(e);
@@ -148,7 +170,7 @@ final class RemoteServer implements ServerHandle {
   @Override
   public boolean catchUpTo(long slot, long timeoutMillis) {
     try {
-      return call(timeoutMillis + CALL_MILLIS, s -> s.catchUp(CatchUpRequest.newBuilder()
+      return call(timeoutMillis + CALL_MILLIS, "CatchUp", s -> s.catchUp(CatchUpRequest.newBuilder()
           .setSlot(slot).setTimeoutMillis(timeoutMillis).build())).getCaughtUp();
     } catch (StatusRuntimeException e) {
       unreachable(e);
@@ -156,24 +178,38 @@ final class RemoteServer implements ServerHandle {
     }
   }
 
+  /**
+   * The server's view, its blocks fetched in pages (each at most AdminService#VIEW_ENTRIES_MAX
+   * transfers, far below the channel's 4 MiB limit) until its committed slot: so a long history
+   * never makes an answer too large.
+   */
   @Override
   public ServerView view() {
     try {
-      String json = call(CALL_MILLIS, s -> s.view(Empty.getDefaultInstance())).getJson();
-      return AdminService.JSON.readValue(json, ServerView.class);
+      return ServerView.paged(this::viewPage);
     } catch (StatusRuntimeException e) {
       unreachable(e);
       return ServerView.down(id);
-    } catch (JsonProcessingException e) {
-      log.warn("{}: unreadable view: {}", Servers.name(id), e.getMessage());
+    } catch (java.io.UncheckedIOException e) {
+      log.warn("{}: unreadable view: {}", Servers.name(id), e.getCause().getMessage());
       return ServerView.down(id);
+    }
+  }
+
+  private ServerView viewPage(long afterSlot) {
+    String json = call(CALL_MILLIS, "View", s -> s.view(
+        ViewRequest.newBuilder().setBlocksAfterSlot(afterSlot).build())).getJson();
+    try {
+      return AdminService.JSON.readValue(json, ServerView.class);
+    } catch (JsonProcessingException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 
   @Override
   public Watch watch(long afterSeq, int max) {
     try {
-      String json = call(STATUS_MILLIS, s -> s.watch(WatchRequest.newBuilder()
+      String json = call(STATUS_MILLIS, "Watch", s -> s.watch(WatchRequest.newBuilder()
           .setAfterSeq(afterSeq).setMax(max).build())).getJson();
       return AdminService.JSON.readValue(json, Watch.class);
     } catch (StatusRuntimeException e) {

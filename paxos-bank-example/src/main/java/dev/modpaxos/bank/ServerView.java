@@ -49,6 +49,30 @@ public record ServerView(
    */
   public record SnapshotView(long slot, Map<String, Long> balances, long transfers) {}
 
+  /**
+   * A whole view from pages: {@code page.apply(afterSlot)} reads a server's view with the chosen
+   * blocks after {@code afterSlot} that fit one answer (the admin RPC's View). Pages are read
+   * until the last one reaches its committed slot; each starts after the last slot of the one
+   * before, so there is at most one page per slot. The fields other than the blocks are the last
+   * page's, and blocks its snapshot covers (compacted between two pages) are left out.
+   */
+  public static ServerView paged(java.util.function.LongFunction<ServerView> page) {
+    ServerView p = page.apply(0);
+    List<BlockView> blocks = new java.util.ArrayList<>(p.blocks());
+    while (!p.blocks().isEmpty() && lastSlot(p) < p.committedSlot()) {
+      p = page.apply(lastSlot(p));
+      blocks.addAll(p.blocks());
+    }
+    long snapshotSlot = p.snapshot() == null ? 0 : p.snapshot().slot();
+    blocks.removeIf(b -> b.slot() <= snapshotSlot);
+    return new ServerView(p.server(), p.up(), p.connected(), p.committedSlot(), p.balance(),
+        p.balanceMap(), p.localLog(), p.pending(), blocks, p.performance(), p.snapshot());
+  }
+
+  private static long lastSlot(ServerView v) {
+    return v.blocks().get(v.blocks().size() - 1).slot();
+  }
+
   /** Transfers chosen up to this server's committed slot: in its snapshot and its blocks. */
   public static long chosenTransfers(ServerView v) {
     long n = v.snapshot() == null ? 0 : v.snapshot().transfers();

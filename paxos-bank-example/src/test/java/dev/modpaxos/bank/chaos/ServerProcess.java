@@ -9,7 +9,7 @@ import dev.modpaxos.bank.ServerView;
 import dev.modpaxos.bank.admin.BankAdminGrpc;
 import dev.modpaxos.bank.admin.CatchUpRequest;
 import dev.modpaxos.bank.admin.ConnectRequest;
-import dev.modpaxos.bank.admin.Empty;
+import dev.modpaxos.bank.admin.ViewRequest;
 import dev.modpaxos.bank.admin.TransferReply;
 import dev.modpaxos.bank.admin.TransferRequest;
 import io.grpc.ManagedChannel;
@@ -66,9 +66,8 @@ final class ServerProcess {
     this.logFile = runDir.resolve("S" + id + ".log");
     this.skipPersist = skipPersist;
     this.lateAnswers = lateAnswers;
-    // A long run's view holds every chosen block: far above gRPC's default 4 MiB.
-    this.channel = NettyChannelBuilder.forAddress(admin).usePlaintext()
-        .maxInboundMessageSize(512 * 1024 * 1024).build();
+    // Views come in pages far below gRPC's default 4 MiB (ServerView.paged).
+    this.channel = NettyChannelBuilder.forAddress(admin).usePlaintext().build();
   }
 
   /** Starts the JVM and waits (up to {@code timeoutMillis}) until it serves. */
@@ -214,11 +213,17 @@ final class ServerProcess {
   /** The server's view, or a down view if it cannot be read. */
   ServerView view() {
     try {
-      String json = BankAdminGrpc.newBlockingStub(channel).withWaitForReady()
-          .withDeadlineAfter(60, TimeUnit.SECONDS)
-          .view(Empty.getDefaultInstance()).getJson();
-      return JSON.readValue(json, ServerView.class);
-    } catch (StatusRuntimeException | IOException e) {
+      return ServerView.paged(after -> {
+        String json = BankAdminGrpc.newBlockingStub(channel).withWaitForReady()
+            .withDeadlineAfter(60, TimeUnit.SECONDS)
+            .view(ViewRequest.newBuilder().setBlocksAfterSlot(after).build()).getJson();
+        try {
+          return JSON.readValue(json, ServerView.class);
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      });
+    } catch (StatusRuntimeException | java.io.UncheckedIOException e) {
       return ServerView.down(id);
     }
   }

@@ -113,6 +113,7 @@ public final class GrpcTransport implements Transport {
             new LinkedBlockingQueue<>(queueMax), daemonThreads("modpaxos-grpc-" + self));
     timer =
         Executors.newSingleThreadScheduledExecutor(daemonThreads("modpaxos-grpc-timer-" + self));
+    GrpcServerNoise.install();
     try {
       server =
           GrpcChannels.server(

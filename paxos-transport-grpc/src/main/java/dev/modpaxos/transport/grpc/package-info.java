@@ -5,7 +5,8 @@
  * Everything else here is package-private: {@code MessageCodec}, the one place where the
  * protocol's records meet the {@code modpaxos.v1} protobuf schema, the per-peer outbound stream
  * and its queue ({@code PeerLink}, {@code Backoff}), the batch framing ({@code Batches}), the
- * inbound service, the certificate-to-member authorizer, the channel factory and the stats. The
+ * inbound service, the certificate-to-member authorizer, the channel factory, the stats and the
+ * throttled logging of rejected input ({@code ThrottledLog}, {@code GrpcServerNoise}). The
  * classes protoc generates live in {@code dev.modpaxos.transport.grpc.internal.wire}: an
  * implementation detail, left out of the Javadoc.
  *

@@ -206,6 +206,78 @@ class GrpcStreamTest {
         TransportCounter.REJECTED_IMPOSTOR));
   }
 
+  @Test
+  void underTlsEveryMessageTypeIsAcceptedOnlyFromTheMemberItsCertificateNames() throws Exception {
+    for (int id = 4; id <= 5; id++) {
+      members.put(id, Ports.freeLoopback()); // the samples name nodes up to 5
+    }
+    TestPki pki = new TestPki(dir, "cluster");
+    ConcurrentLinkedQueue<Message> ones = new ConcurrentLinkedQueue<>();
+    GrpcTransport one = start(builder(1).tls(pki.node(1)), ones);
+    MessageCodec codec = new MessageCodec(members.keySet());
+    List<Message> samples = MessageCodecTest.samples(); // every type: COMMIT, CATCHUP, ...
+    List<String> refused = new ArrayList<>();
+    try (TlsStreams node2 = new TlsStreams(members.get(1), pki.node(2));
+        TlsStreams driver = new TlsStreams(members.get(1), pki.certificate("driver", "driver"))) {
+      for (Message m : samples) {
+        byte[] as3 = readdressed(codec, m, 3);
+        for (TlsStreams peer : List.of(node2, driver)) {
+          Throwable end = peer.send(batch(as3));
+          assertThat(end).as("%s claiming node 3", m.type()).isNotNull();
+          refused.add(io.grpc.Status.fromThrowable(end).getCode().name());
+        }
+      }
+      assertThat(ones).as("nothing from a peer that is not the sender it claims").isEmpty();
+      for (Message m : samples) {
+        assertThat(node2.send(batch(readdressed(codec, m, 2)))).as("%s from node 2", m.type())
+            .isNull();
+      }
+    }
+    assertThat(refused).hasSize(2 * samples.size()).containsOnly("PERMISSION_DENIED");
+    assertThat(counter(one, TransportCounter.REJECTED_IMPOSTOR)).isEqualTo(samples.size());
+    assertThat(counter(one, TransportCounter.REJECTED_UNAUTHORIZED)).isEqualTo(samples.size());
+    assertThat(ones).hasSize(samples.size()).allMatch(m -> m.from() == 2 && m.to() == 1);
+    assertThat(ones.stream().map(Message::type).distinct())
+        .contains("COMMIT", "CATCHUP", "CATCHUP_REQUEST", "PREPARE", "ACCEPT");
+  }
+
+  /** {@code m}'s envelope, from {@code from} to node 1. */
+  private static byte[] readdressed(MessageCodec codec, Message m, int from) {
+    return codec.encode(m).toBuilder().setFrom(from).setTo(1).build().toByteArray();
+  }
+
+  /** Streams to one node with one certificate, each carrying one batch. */
+  private static final class TlsStreams implements AutoCloseable {
+    private final ManagedChannel ch;
+
+    TlsStreams(InetSocketAddress at, TlsConfig cert) throws IOException {
+      ch = NettyChannelBuilder.forAddress(at, io.grpc.TlsChannelCredentials.newBuilder()
+              .trustManager(cert.caCertFile().toFile())
+              .keyManager(cert.certChainFile().toFile(), cert.privateKeyFile().toFile()).build())
+          .overrideAuthority(MemberAuthorizer.nameOf(1)).build();
+    }
+
+    /** Sends {@code batch} on a new stream and closes it: null if acknowledged, else its error. */
+    Throwable send(byte[] batch) throws Exception {
+      CompletableFuture<Ack> answer = new CompletableFuture<>();
+      StreamObserver<byte[]> s = ClientCalls.asyncClientStreamingCall(
+          ch.newCall(InboundService.STREAM, CallOptions.DEFAULT), futureOf(answer));
+      s.onNext(batch);
+      s.onCompleted();
+      try {
+        answer.get(Polling.WAIT_SECONDS, TimeUnit.SECONDS);
+        return null;
+      } catch (java.util.concurrent.ExecutionException e) {
+        return e.getCause();
+      }
+    }
+
+    @Override
+    public void close() {
+      ch.shutdownNow();
+    }
+  }
+
   // ---- helpers ------------------------------------------------------------------------------
 
   private GrpcTransport.Builder builder(int id) {
