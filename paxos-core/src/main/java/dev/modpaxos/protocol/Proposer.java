@@ -151,7 +151,17 @@ final class Proposer {
     long now = replica.now();
     if (!replica.isVoting()) {
       if (phase == Phase.PREPARING || phase == Phase.ACCEPTING) {
-        lose(); // replaced or removed mid-round (R17)
+        lose(); // replaced or removed mid-round (R17, R21)
+      }
+      if (phase != Phase.IDLE || leader) {
+        // No round of this node can finish any more.
+        leader = false;
+        promises.clear();
+        clearPipeline();
+        phase = Phase.IDLE;
+      }
+      if (!ticketsQueued.isEmpty() || !ticketsInRound.isEmpty()) {
+        settleTickets(false);
       }
       return;
     }
@@ -374,7 +384,8 @@ final class Proposer {
       controlEntriesPooled = (int) pool.keySet().stream().filter(EntryId::isControl).count();
     }
     if (ownEntriesChosen || sb.block().hasControl()) {
-      boolean pending = replica.log().localLogSize() > 0 || controlEntriesPooled > 0;
+      boolean pending = replica.log().localLogSize() > 0 || controlEntriesPooled > 0
+          || hasOrphans();
       waitingSinceTick = pending ? replica.now() : -1;
     }
     if (phase == Phase.PREPARING && sb.slot() >= slot) {
@@ -696,7 +707,27 @@ final class Proposer {
     if (config.trigger() == RoundTrigger.AUTO) {
       return replica.log().localLogSize() + pool.size() > inFlightIds.size();
     }
-    return controlEntriesPooled > 0;
+    return controlEntriesPooled > 0 || hasOrphans();
+  }
+
+  // ON_DEMAND, R21: whether the pool holds entries of a removed member, checked once per round
+  // timeout. Their origin can no longer run a round for them, so a voter does.
+  private long orphansCheckedTick = Long.MIN_VALUE / 2;
+  private boolean orphans;
+
+  private boolean hasOrphans() {
+    long now = replica.now();
+    if (now - orphansCheckedTick >= config.roundTimeoutTicks()) {
+      orphansCheckedTick = now;
+      orphans = false;
+      for (Entry e : pool.values()) {
+        if (!e.id().isControl() && !replica.membership().contains(e.origin())) {
+          orphans = true;
+          break;
+        }
+      }
+    }
+    return orphans;
   }
 
   private void settleTickets(boolean ok) {
@@ -745,10 +776,15 @@ final class Proposer {
       return;
     }
     if (pool.size() < config.blockEntriesMax() * POOL_ENTRIES_MAX_FACTOR
-        && pool.putIfAbsent(e.id(), e) == null // the origin keeps it and re-sends it if dropped
-        && e.id().isControl()) {
-      controlEntriesPooled++;
-      if (waitingSinceTick < 0) {
+        && pool.putIfAbsent(e.id(), e) == null) { // the origin keeps it and re-sends it
+      boolean orphan = !e.id().isControl() && !replica.membership().contains(e.origin());
+      if (e.id().isControl()) {
+        controlEntriesPooled++;
+      }
+      if (orphan) {
+        orphans = true; // R21: a removed member's entry; no round of its origin will choose it
+      }
+      if ((e.id().isControl() || orphan) && waitingSinceTick < 0) {
         waitingSinceTick = replica.now(); // a follower takes over if the leader stalls (R13)
       }
     }
@@ -796,7 +832,7 @@ final class Proposer {
   }
 
   private void followerTick(long now) {
-    boolean pending = replica.log().localLogSize() > 0 || controlEntriesPooled > 0;
+    boolean pending = replica.log().localLogSize() > 0 || controlEntriesPooled > 0 || hasOrphans();
     if (leader || phase != Phase.IDLE || !pending) {
       return;
     }

@@ -146,6 +146,7 @@ public final class Replica {
     }
     configs.trim(log.committedSlot());
     indexOthers();
+    refreshVoting();
   }
 
   private void indexOthers() {
@@ -253,6 +254,7 @@ public final class Replica {
     }
     configs.replaceWith(snapshot.configs());
     indexOthers();
+    refreshVoting();
     snapshotSlot = snapshot.slot();
     acceptor.onCommitted(snapshot.slot());
     proposer.onSnapshotInstalled();
@@ -314,12 +316,26 @@ public final class Replica {
    * @param m the message
    */
   public void step(Message m) {
-    if (m.to() != self || !(configs.knows(m.from())
-        || ((m instanceof Forward || m instanceof CatchUpRequest)
-            && membership.retiredGeneration(m.from()) > 0))) {
-      return; // R21: a vote of a member of any configuration kept may still count; a removed
-              // member still hands over the entries it acknowledged
+    if (m.to() != self) {
+      return;
     }
+    if (!configs.knows(m.from())) {
+      if (membership.retiredGeneration(m.from()) == 0) {
+        return; // R2: not a member of any configuration kept
+      }
+      // R21: a removed member still hands over the entries it acknowledged, and one that does
+      // not know it was removed yet (it campaigns) is told the blocks that removed it.
+      if (m instanceof Prepare p) {
+        sendCatchUp(p.from(), p.committedSlot() + 1);
+      } else if (m instanceof Forward || m instanceof CatchUpRequest) {
+        stepKnown(m);
+      }
+      return;
+    }
+    stepKnown(m);
+  }
+
+  private void stepKnown(Message m) {
     if (m instanceof Prepare p) {
       reply(acceptor.onPrepare(p));
     } else if (m instanceof Promise p && p.ballot().equals(Ballot.ZERO)) {
@@ -470,9 +486,23 @@ public final class Replica {
    * @return true while this node votes
    */
   public boolean isVoting() {
-    return !identity.isPending()
-        && membership.isCurrent(self, identity.generation())
-        && (gate == null || gate.open());
+    return !identity.isPending() && inSomeConfig && (gate == null || gate.open());
+  }
+
+  // R21: this incarnation is a current voter of the latest configuration or of one that governs
+  // a slot in the window (a removed voter keeps voting until its removal is in force). Refreshed
+  // whenever the committed slot, the configuration or the identity changes.
+  private boolean inSomeConfig;
+
+  private void refreshVoting() {
+    int g = identity.generation();
+    long c = log.committedSlot();
+    // A replaced generation stops at once (its store is stale, R17); a removed voter votes on
+    // until its removal is in force, since those slots' majorities may need it.
+    inSomeConfig = membership.isCurrent(self, g)
+        || (!membership.contains(self)
+            && Configs.countsIn(configs.governing(c + 1, c + ReplicaConfig.PIPELINE_SLOTS_LIMIT),
+                self, g));
   }
 
   /**
@@ -751,6 +781,7 @@ public final class Replica {
     if (configs.trim(log.committedSlot())) {
       indexOthers();
     }
+    refreshVoting();
     for (ChosenLog.Decided d : done) {
       boolean own = false;
       for (Entry e : d.admitted().block().entries()) {
@@ -827,6 +858,7 @@ public final class Replica {
     if (changed) {
       configs.changed(sb.slot());
       indexOthers();
+      refreshVoting();
       proposer.onMembershipChanged();
     }
   }
@@ -841,8 +873,8 @@ public final class Replica {
       return;
     }
     lastLearnerDutyTick = now;
-    if (wasRemoved()) {
-      forwardAcknowledged(); // R21: its acknowledged entries may still be chosen
+    if (!membership.contains(self) && membership.retiredGeneration(self) > 0) {
+      forwardAcknowledged(); // R21: removed; its acknowledged entries may still be chosen
       return;
     }
     requestCatchUp();

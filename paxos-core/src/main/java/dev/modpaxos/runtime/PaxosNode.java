@@ -745,14 +745,20 @@ public final class PaxosNode implements AutoCloseable {
 
     @Override
     public void endOfBatch() {
-      Ready r = replica.ready();
-      if (r.isEmpty()) {
-        publish();
-      } else if (!executor.execute(r)) {
-        throw new Halted();
-      } else {
-        snapshots.afterBatch();
-      }
+      // A snapshot install finishes after the batch that completed it was carried out (R20),
+      // and its own effects (blocks buffered after the snapshot's slot, catch-up requests) are
+      // carried out at once, in the same batch: between batches, what the replica committed is
+      // applied.
+      boolean installed;
+      do {
+        Ready r = replica.ready();
+        if (r.isEmpty()) {
+          publish();
+        } else if (!executor.execute(r)) {
+          throw new Halted();
+        }
+        installed = snapshots.afterBatch();
+      } while (installed);
     }
 
     @Override

@@ -63,6 +63,8 @@ final class Snapshots {
   private long bytesSinceSnapshot;
   private boolean writing;
   private Install install;
+  // A fetched and verified snapshot, installed once the batch that completed it is carried out.
+  private Install verified;
   private long ticks;
   private long taken;
   private long installed;
@@ -125,22 +127,38 @@ final class Snapshots {
     }
   }
 
-  /** After a batch was carried out: starts a snapshot if the policy says so and none is running. */
-  void afterBatch() {
+  /**
+   * After a batch was carried out: finishes a verified install, or starts a snapshot if the
+   * policy says so and none is running. Returns true if it installed one: the replica then has
+   * effects (blocks buffered after the snapshot's slot) that the caller carries out before
+   * anything else, and calls this again.
+   */
+  boolean afterBatch() {
+    if (verified != null) {
+      Install in = verified;
+      verified = null;
+      if (in.slot > replica.committedSlot()) {
+        finish(in);
+        return true;
+      }
+      in.sink.abort(); // caught up by blocks meanwhile: restoring would move the state back
+      installsDiscarded++;
+    }
     long slot = replica.committedSlot();
     if (!policy.enabled() || writing || application == null || slot <= lastSnapshotSlot) {
-      return;
+      return false;
     }
     boolean bySlots = policy.everySlots() > 0 && slot - lastSnapshotSlot >= policy.everySlots();
     boolean byBytes = policy.everyBytes() > 0 && bytesSinceSnapshot >= policy.everyBytes();
     if (!bySlots && !byBytes) {
-      return;
+      return false;
     }
     SnapshotState state = replica.snapshotState();
     SnapshotApplication.SnapshotWriter writer = application.snapshot(slot); // the loop waits here only
     writing = true;
     bytesSinceSnapshot = 0;
     background.execute(() -> write(state, writer));
+    return false;
   }
 
   /** On the background thread: streams the snapshot into the store and commits it. */
@@ -188,11 +206,14 @@ final class Snapshots {
     if (s == null) {
       return;
     }
-    if (r.slot() != s.slot() || r.offset() < 0 || r.offset() >= s.sizeBytes()) {
+    if (r.slot() != s.slot() || r.offset() < 0 || r.offset() > s.sizeBytes()) {
       sender.accept(new SnapshotOffer(self, r.from(), s.slot())); // a newer one replaced it
       return;
     }
-    byte[] bytes = s.read(r.offset(), policy.chunkBytes());
+    // At the end: an empty chunk, so a fetch that has every byte (a crash struck before it was
+    // committed) learns the size and checksum and completes.
+    byte[] bytes = r.offset() == s.sizeBytes() ? new byte[0]
+        : s.read(r.offset(), policy.chunkBytes());
     sender.accept(
         new SnapshotChunk(self, r.from(), s.slot(), r.offset(), s.sizeBytes(), s.crc32c(), bytes));
   }
@@ -259,7 +280,11 @@ final class Snapshots {
       install = null;
       onOffer(new SnapshotOffer(in.source, self, in.slot));
     } else {
-      finish(in);
+      // Finished after this batch is carried out: a block committed in this same batch (a
+      // CATCHUP next to the last chunk) must reach the store and the application first, and
+      // may make the install moot.
+      install = null;
+      verified = in;
     }
   }
 

@@ -83,7 +83,10 @@ class CounterSimulationTest {
     assertThat(printed).last().isEqualTo(report.totalsLine());
     assertThat(report.totalsLine()).startsWith("simulation seeds=" + SEEDS + " violations=0 ")
         // A Counter is no SnapshotApplication: the kit never snapshots it (R20).
-        .endsWith(" reads=" + report.reads() + " stale_reads=0 snapshots=0 installs=0");
+        .contains(" reads=" + report.reads() + " stale_reads=0 snapshots=0 installs=0 ")
+        // R21: the kit adds and removes members of a user's cluster too.
+        .endsWith(" reconfigs=" + report.reconfigs());
+    assertThat(report.reconfigs()).as("R21: members added and removed").isPositive();
   }
 
   @Test

@@ -45,6 +45,25 @@ public final class BrokenRules {
         });
   }
 
+  /**
+   * A replica that breaks R21: a configuration governs quorums from the slot right after the one
+   * that chose it, not {@code L} slots later, and no barrier holds later slots back (a pipelined
+   * slot may then be counted under a configuration another counter does not know yet).
+   */
+  public static Replica configTakingEffectEarly(
+      ReplicaConfig config, StoredState state, Boot boot) {
+    return new Replica(
+        config,
+        state,
+        boot,
+        new Rules() {
+          @Override
+          int configLag() {
+            return 1;
+          }
+        });
+  }
+
   /** A replica that ignores R7, the highest-ballot rule: it never re-proposes an accepted value. */
   public static Replica ignoringHighestBallot(ReplicaConfig config, StoredState state, Boot boot) {
     return new Replica(

@@ -14,6 +14,7 @@ public final class ConfigOracle {
   private final Configs configs;
   private final Map<Long, Block> early = new HashMap<>();
   private long appliedSlot;
+  private long reconfigs;
 
   /**
    * Starts from the founding members.
@@ -46,8 +47,9 @@ public final class ConfigOracle {
       for (Entry e : b.entries()) {
         Reconfig c = Reconfig.of(e);
         Readmission r = Readmission.of(e);
-        if (c != null) {
-          changed |= membership.apply(c);
+        if (c != null && membership.apply(c)) {
+          changed = true;
+          reconfigs++;
         } else if (r != null) {
           changed |= membership.readmit(r.member(), r.replaces()) != 0;
         }
@@ -85,6 +87,52 @@ public final class ConfigOracle {
    */
   public boolean isMajority(long slot, Map<Integer, Integer> votes) {
     return Configs.isQuorum(List.of(configs.governing(slot)), votes);
+  }
+
+  /** {@return reconfigurations (adds, promotions, removals) applied so far} */
+  public long reconfigs() {
+    return reconfigs;
+  }
+
+  /** {@return the voters as of the replayed slot} */
+  public List<Integer> voters() {
+    return membership.voters();
+  }
+
+  /** {@return the voters of every configuration governing the next L slots} */
+  public List<List<Integer>> votersInWindow() {
+    List<List<Integer>> all = new java.util.ArrayList<>();
+    for (Membership m : configs.governing(appliedSlot + 1,
+        appliedSlot + ReplicaConfig.PIPELINE_SLOTS_LIMIT)) {
+      all.add(m.voters());
+    }
+    all.add(membership.voters());
+    return all;
+  }
+
+  /** {@return the voters of the configuration that governs the next slot} */
+  public List<Integer> votersInForce() {
+    return configs.governing(appliedSlot + 1).voters();
+  }
+
+  /**
+   * True if {@code id} is, or was, a member of the configuration as of the replayed slot.
+   *
+   * @param id the node id
+   * @return whether it is a member, or was removed
+   */
+  public boolean everMember(int id) {
+    return membership.contains(id) || membership.retiredGeneration(id) > 0;
+  }
+
+  /**
+   * True if {@code id} is a member (voter or learner) as of the replayed slot.
+   *
+   * @param id the node id
+   * @return whether it is a member
+   */
+  public boolean isMember(int id) {
+    return membership.contains(id);
   }
 
   /** {@return the epoch reached: membership changes applied so far} */

@@ -80,11 +80,13 @@ class ReconfigTest {
     c.run(100);
     assertThat(c.node(1).configuration().voters()).containsOnlyKeys(1, 2);
     assertThat(c.node(1).configuration().removed()).containsEntry(3, 1);
-    assertThat(c.node(3).isVoting()).isFalse();
-    assertThat(c.node(3).notVotingReason()).contains("was removed");
+    assertThat(c.node(3).isVoting()).as("R21: it votes until its removal is in force").isTrue();
     long before = c.node(1).committedSlot();
     commitSlots(c, L + 2);
     assertThat(c.node(2).committedSlot()).isEqualTo(before + L + 2);
+    assertThat(c.node(3).isVoting()).isFalse();
+    assertThat(c.node(3).notVotingReason()).contains("was removed");
+    assertThat(c.node(3).isLeader()).isFalse();
   }
 
   @Test

@@ -2,13 +2,16 @@ package dev.modpaxos.sim;
 
 import dev.modpaxos.protocol.Ballot;
 import dev.modpaxos.protocol.Block;
+import dev.modpaxos.protocol.ConfigOracle;
 import dev.modpaxos.protocol.Proposal;
 import dev.modpaxos.protocol.SlotBlock;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Agreement: at most one block per slot, ever, across all replicas, incarnations and crashes.
@@ -26,28 +29,67 @@ final class AgreementChecker implements Checker<Object> {
   private record VoteKey(long slot, Ballot ballot, Block block) {}
 
   private final Violations violations;
-  private final int majority;
+  // R21: which configuration's majority chooses each slot, replayed from the applied blocks
+  // under the production rule whatever rules the nodes run.
+  private final ConfigOracle oracle;
   private final Map<Long, Block> chosenBySlot = new HashMap<>();
   private final Map<Long, Block> appliedBySlot = new HashMap<>();
-  private final Map<VoteKey, Set<Integer>> votes = new HashMap<>();
+  // Who voted for each value, as which generation.
+  private final Map<VoteKey, Map<Integer, Integer>> votes = new HashMap<>();
+  private final Set<VoteKey> majorities = new HashSet<>();
+  // Votes for slots whose governing configuration is not replayed yet.
+  private final TreeMap<Long, List<VoteKey>> deferred = new TreeMap<>();
 
+  /** Founding members 1..2m-1, for tests of a fixed membership with majority {@code m}. */
   AgreementChecker(Violations violations, int majority) {
+    this(violations, new ConfigOracle(
+        java.util.stream.IntStream.rangeClosed(1, 2 * majority - 1).boxed().toList()));
+  }
+
+  AgreementChecker(Violations violations, ConfigOracle oracle) {
     this.violations = violations;
-    this.majority = majority;
+    this.oracle = oracle;
   }
 
   @Override
   public void onVoted(int node, Proposal accepted) {
+    onVoted(node, 1, accepted);
+  }
+
+  @Override
+  public void onVoted(int node, int generation, Proposal accepted) {
     VoteKey key = new VoteKey(accepted.slot(), accepted.ballot(), accepted.block());
-    Set<Integer> voters = votes.computeIfAbsent(key, k -> new HashSet<>());
-    if (voters.add(node) && voters.size() == majority) {
-      record(accepted.slot(), accepted.block(), "a majority voted at ballot " + accepted.ballot());
+    Map<Integer, Integer> voters = votes.computeIfAbsent(key, k -> new HashMap<>());
+    if (voters.put(node, generation) != null) {
+      return;
+    }
+    if (oracle.knows(key.slot())) {
+      checkMajority(key);
+    } else {
+      deferred.computeIfAbsent(key.slot(), k -> new ArrayList<>()).add(key);
+    }
+  }
+
+  /** R21: a majority of the current voters of the configuration that governs the slot. */
+  private void checkMajority(VoteKey key) {
+    if (!majorities.contains(key) && oracle.isMajority(key.slot(), votes.get(key))) {
+      majorities.add(key);
+      record(key.slot(), key.block(), "a majority of " + oracle.describe(key.slot())
+          + " voted at ballot " + key.ballot());
     }
   }
 
   @Override
   public void onApplied(int node, SlotBlock applied, Object app) {
     long slot = applied.slot();
+    if (oracle.applied(slot, applied.block())) {
+      // The configurations of more slots are known now: count their deferred votes.
+      while (!deferred.isEmpty() && oracle.knows(deferred.firstKey())) {
+        for (VoteKey key : deferred.pollFirstEntry().getValue()) {
+          checkMajority(key);
+        }
+      }
+    }
     Block earlier = appliedBySlot.putIfAbsent(slot, applied.block());
     if (earlier != null && !earlier.equals(applied.block())) {
       violations.report(NAME, "slot " + slot + " was applied as " + earlier + " and also as "
@@ -87,6 +129,31 @@ final class AgreementChecker implements Checker<Object> {
       i++;
     }
     return true;
+  }
+
+  /**
+   * At the end: every slot applied in order was chosen by a majority of the configuration that
+   * governs it (R21). A slot decided by a quorum of a configuration that was not in force, or by
+   * votes of an older generation, has no such majority.
+   */
+  @Override
+  public void onLivenessPhaseEnd(long livenessTicks) {
+    for (long slot = 1; slot <= oracle.appliedSlot(); slot++) {
+      if (!chosenBySlot.containsKey(slot) && appliedBySlot.containsKey(slot)) {
+        violations.report(NAME, "slot " + slot + " was applied as " + appliedBySlot.get(slot)
+            + " but no majority of " + oracle.describe(slot) + " voted for it at one ballot");
+        return;
+      }
+    }
+  }
+
+  /** {@return membership changes applied, by the ground truth (R21)} */
+  long reconfigs() {
+    return oracle.reconfigs();
+  }
+
+  ConfigOracle oracle() {
+    return oracle;
   }
 
   /** Slots known chosen (by votes or applied) so far. */

@@ -30,7 +30,8 @@ class BrokenVariantsTest {
         "APPLY_OUT_OF_ORDER",
         "NO_ADMISSION",
         "READ_WITHOUT_QUORUM",
-        "SNAPSHOT_WITHOUT_INDEX"
+        "SNAPSHOT_WITHOUT_INDEX",
+        "CONFIG_TOO_EARLY"
       })
   void brokenVariantIsCaughtAndPaxosIsNotOnTheSameSeeds(ProtocolVariant variant) {
     // NO_ADMISSION was caught at seed 87, at 592 once half the seeds snapshot and compact.
@@ -40,6 +41,7 @@ class BrokenVariantsTest {
     int seedsMax =
         variant == ProtocolVariant.VOTE_BEFORE_SYNC ? VOTE_BEFORE_SYNC_SEEDS_MAX
             : variant == ProtocolVariant.OLD_R16_PROBE || variant == ProtocolVariant.NO_ADMISSION
+                || variant == ProtocolVariant.CONFIG_TOO_EARLY
                 ? OLD_R16_SEEDS_MAX : SEEDS_MAX;
     SimResult caught = firstFailingSeed(variant, seedsMax);
     assertThat(caught).as("%s caught within %d seeds", variant, seedsMax).isNotNull();

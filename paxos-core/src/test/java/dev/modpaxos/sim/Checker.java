@@ -24,6 +24,11 @@ interface Checker<A> {
   /** {@code node} voted for {@code accepted}: its ACCEPTED may now reach a proposer. */
   default void onVoted(int node, Proposal accepted) {}
 
+  /** {@code node}, as generation {@code generation}, durably voted (R17, R21). */
+  default void onVoted(int node, int generation, Proposal accepted) {
+    onVoted(node, accepted);
+  }
+
   /**
    * {@code node} reported {@code chosen} as chosen and applied it; {@code app} is its application
    * state right after. Also called for every block replayed after a restart.

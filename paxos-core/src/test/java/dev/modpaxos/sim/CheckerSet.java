@@ -30,6 +30,11 @@ final class CheckerSet<A> implements Checker<A> {
   }
 
   @Override
+  public void onVoted(int node, int generation, Proposal accepted) {
+    checkers.forEach(c -> c.onVoted(node, generation, accepted));
+  }
+
+  @Override
   public void onApplied(int node, SlotBlock chosen, A app) {
     checkers.forEach(c -> c.onApplied(node, chosen, app));
   }

@@ -62,7 +62,19 @@ class CheckersTest {
     c.onVoted(2, new Proposal(1, new Ballot(2, 3), new Block(List.of(b))));
     assertThat(violations.count()).isZero();
     c.onVoted(3, new Proposal(1, new Ballot(2, 3), new Block(List.of(b))));
-    assertThat(only()).contains("a majority voted at ballot 2.3");
+    assertThat(only()).contains("a majority of {1=1, 2=1, 3=1} voted at ballot 2.3");
+  }
+
+  @Test
+  void agreementCountsOnlyCurrentGenerationsAndReportsASlotAppliedWithoutAMajorityInForce() {
+    AgreementChecker c = new AgreementChecker(violations, 2);
+    c.onVoted(1, 1, new Proposal(1, new Ballot(1, 1), new Block(List.of(a))));
+    c.onVoted(2, 2, new Proposal(1, new Ballot(1, 1), new Block(List.of(a)))); // R17: not current
+    c.onApplied(1, slot(1, a), app);
+    assertThat(violations.count()).isZero();
+    c.onLivenessPhaseEnd(0);
+    assertThat(only()).contains("slot 1 was applied as")
+        .contains("but no majority of {1=1, 2=1, 3=1} voted for it at one ballot");
   }
 
   @Test

@@ -29,6 +29,8 @@ enum ProtocolVariant {
   READ_WITHOUT_QUORUM(BrokenRules::readingWithoutQuorum, false),
   /** Snapshots forget which entry ids were chosen (breaks R20: dedup state is in the snapshot). */
   SNAPSHOT_WITHOUT_INDEX(BrokenRules::snapshottingWithoutIndex, false),
+  /** A configuration governs from the next slot, not L slots later (breaks R21). */
+  CONFIG_TOO_EARLY(BrokenRules::configTakingEffectEarly, false),
   /** Acceptors answer a PREPARE from a proposer behind on commits (breaks R10). */
   ACCEPT_PREPARE_FROM_BEHIND(BrokenRules::acceptingFromBehind, false),
   /**

@@ -150,6 +150,16 @@ final class SimNode<A extends Application> implements SimNodeView<A> {
   }
 
   /** True while up and voting (R16). */
+  /** R21: asks this node to add {@code id} as a voter (learner, joined, caught up, promoted). */
+  java.util.concurrent.CompletableFuture<?> addMember(int id) {
+    return node.addMember(id);
+  }
+
+  /** R21: asks this node to remove member {@code id}. */
+  java.util.concurrent.CompletableFuture<?> removeMember(int id) {
+    return node.removeMember(id);
+  }
+
   boolean isVoting() {
     return node != null && node.isVoting();
   }
@@ -560,7 +570,7 @@ final class SimNode<A extends Application> implements SimNodeView<A> {
         if (m instanceof Message.Accepted a) {
           for (Proposal vote : r.accepted()) {
             if (vote.slot() == a.slot() && vote.ballot().equals(a.ballot())) {
-              env.checker().onVoted(id, vote);
+              env.checker().onVoted(id, a.generation(), vote);
             }
           }
         }
@@ -617,6 +627,10 @@ final class SimNode<A extends Application> implements SimNodeView<A> {
       founded |= store.identity() != null;
       for (Entry e : r.appended()) {
         env.checker().onDurable(id, e);
+      }
+      int generation = RuntimeTestAccess.replica(node).generation();
+      for (Proposal vote : r.accepted()) {
+        env.checker().onVoted(id, generation, vote); // synced: it may count, also unsent (R15)
       }
       int n = r.messages().size();
       int cut =

@@ -12,6 +12,7 @@ public final class SimReport {
   private final long crashes;
   private final long reads;
   private final long staleReads;
+  private final long reconfigs;
   private final String totalsLine;
 
   SimReport(SimTotals totals) {
@@ -23,6 +24,7 @@ public final class SimReport {
     this.crashes = totals.crashes();
     this.reads = totals.reads();
     this.staleReads = totals.staleReads();
+    this.reconfigs = totals.reconfigs();
     this.totalsLine = totals.line();
   }
 
@@ -64,6 +66,11 @@ public final class SimReport {
   /** Successful reads that missed a slot applied before they were called (each a violation). */
   public long staleReads() {
     return staleReads;
+  }
+
+  /** Membership changes (adds, promotions, removals) chosen, summed over the seeds (R21). */
+  public long reconfigs() {
+    return reconfigs;
   }
 
   /** The totals line, as printed last: {@code simulation seeds=N violations=V ...}. */

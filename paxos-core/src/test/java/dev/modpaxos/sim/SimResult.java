@@ -25,6 +25,7 @@ import java.util.List;
  * @param staleReads successful reads that missed a slot applied before they were called
  * @param snapshots snapshots nodes wrote (R20)
  * @param installs snapshots nodes installed from a peer (R20)
+ * @param reconfigs membership changes (adds, promotions, removals) chosen and applied (R21)
  * @param traceHash hash of the trace, if it was on
  */
 record SimResult(
@@ -48,6 +49,7 @@ record SimResult(
     long staleReads,
     long snapshots,
     long installs,
+    long reconfigs,
     long traceHash) {
 
   boolean failed() {

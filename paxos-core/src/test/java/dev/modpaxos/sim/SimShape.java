@@ -33,6 +33,8 @@ import java.util.SplittableRandom;
  * @param readRate per tick, probability a random live node starts a linearizable read (R19)
  * @param snapshotEverySlots R20: a node snapshots every this many slots (0: never), and compacts
  * @param compactionTailSlots R20: blocks kept below each snapshot for peers slightly behind
+ * @param spareNodes R21: nodes beyond the founding ones, started as joiners that may be added
+ * @param reconfigRate R21: per tick, probability that a membership change is asked for
  */
 record SimShape(
     int nodes,
@@ -59,7 +61,9 @@ record SimShape(
     int pipelineSlots,
     double readRate,
     int snapshotEverySlots,
-    int compactionTailSlots) {
+    int compactionTailSlots,
+    int spareNodes,
+    double reconfigRate) {
 
   static final int LONG_DELAY_TICKS_MAX = 120;
   private static final int[] SIZES = {3, 5, 7};
@@ -93,7 +97,14 @@ record SimShape(
         PIPELINES[r.nextInt(PIPELINES.length)],
         r.nextDouble(0.02, 0.2),
         r.nextBoolean() ? 0 : 2 + r.nextInt(12),
-        r.nextInt(6));
+        r.nextInt(6),
+        r.nextInt(3),
+        r.nextBoolean() ? 0.0 : r.nextDouble(0.002, 0.012));
+  }
+
+  /** {@return founding and spare nodes together} */
+  int allNodes() {
+    return nodes + spareNodes;
   }
 
   /** The same shape with another liveness bound (a workload that submits more needs longer). */
@@ -102,7 +113,7 @@ record SimShape(
         partitionRate, crashRate, readyCrashRate, amnesiaShare, lostForGoodShare, tickRateMin,
         submitRate, roundRate, submitterOnly, amountMax, safetyTicks, ticks,
         livenessRoundIntervalTicks, blockEntriesMax, catchUpBlocksMax, pipelineSlots, readRate,
-        snapshotEverySlots, compactionTailSlots);
+        snapshotEverySlots, compactionTailSlots, spareNodes, reconfigRate);
   }
 
   private static final int[] PIPELINES = {1, 2, 4, ReplicaConfig.PIPELINE_SLOTS_LIMIT};
@@ -114,6 +125,6 @@ record SimShape(
   static SimShape stable(int nodes, RoundTrigger trigger, int safetyTicks) {
     return new SimShape(
         nodes, trigger, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1.0, 0.3, 0, 1, 1, safetyTicks, 5000, 5, 4096,
-        64, 4, 0, 0, 0);
+        64, 4, 0, 0, 0, 0, 0.0);
   }
 }

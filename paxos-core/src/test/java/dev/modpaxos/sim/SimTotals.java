@@ -20,6 +20,7 @@ final class SimTotals {
   private long staleReads;
   private long snapshots;
   private long installs;
+  private long reconfigs;
   private SimResult slowestLiveness;
   private final List<SimResult> failed = new ArrayList<>();
 
@@ -39,6 +40,7 @@ final class SimTotals {
     staleReads += r.staleReads();
     snapshots += r.snapshots();
     installs += r.installs();
+    reconfigs += r.reconfigs();
     if (slowestLiveness == null || r.livenessTicks() > slowestLiveness.livenessTicks()) {
       slowestLiveness = r;
     }
@@ -83,6 +85,10 @@ final class SimTotals {
     return installs;
   }
 
+  long reconfigs() {
+    return reconfigs;
+  }
+
   List<SimResult> failed() {
     return List.copyOf(failed);
   }
@@ -100,6 +106,7 @@ final class SimTotals {
         + chosenBlocks + " chosen_entries=" + chosenEntries + " crashes=" + crashes
         + " amnesia=" + amnesia + " partitions=" + partitions + " dropped=" + dropped
         + " reads=" + reads + " stale_reads=" + staleReads + " snapshots=" + snapshots
-        + " installs=" + installs;
+        + " installs=" + installs
+        + " reconfigs=" + reconfigs;
   }
 }

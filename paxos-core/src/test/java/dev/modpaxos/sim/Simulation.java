@@ -42,7 +42,10 @@ final class Simulation<A extends Application> implements SimNode.Env<A> {
   private final SplittableRandom random;
   private final SimTrace trace;
   private final SimNetwork network;
+  // Every node of the run, founding and spare: the model's account owners and partition sides.
   private final List<Integer> members = new ArrayList<>();
+  // R21: the founding members, as every node's config names them.
+  private final List<Integer> founding = new ArrayList<>();
   private final List<SimNode<A>> nodes;
   private final long[] restartAtTick;
   // Per node: the share of global ticks at which it ticks (slow nodes and clock drift).
@@ -64,6 +67,12 @@ final class Simulation<A extends Application> implements SimNode.Env<A> {
   private long partitions;
   private long prepareRounds;
   private long prepareMessages;
+  // R21: membership changes asked for, and the one still pending (at most one at a time).
+  private long reconfigsAsked;
+  // The one change asked for and not yet in the applied blocks (0: none).
+  private int changeId;
+  private boolean changeIsAdd;
+
 
   /** A run whose shape is drawn from {@code seed}. */
   static SimResult run(long seed, ProtocolVariant variant, SimTrace trace) {
@@ -103,21 +112,25 @@ final class Simulation<A extends Application> implements SimNode.Env<A> {
     this.random = random;
     this.trace = trace;
     this.network = new SimNetwork(random, shape);
-    this.restartAtTick = new long[shape.nodes()];
-    this.tickRate = new double[shape.nodes()];
-    this.lostForGood = new boolean[shape.nodes()];
-    for (int i = 0; i < shape.nodes(); i++) {
+    this.restartAtTick = new long[shape.allNodes()];
+    this.tickRate = new double[shape.allNodes()];
+    this.lostForGood = new boolean[shape.allNodes()];
+    for (int i = 0; i < shape.allNodes(); i++) {
       members.add(i + 1);
+      if (i < shape.nodes()) {
+        founding.add(i + 1);
+      }
     }
     SimModel<A> model = modelFactory.create(shape, Collections.unmodifiableList(members),
         violations);
     List<SimNode<A>> all = new ArrayList<>();
-    for (int i = 0; i < shape.nodes(); i++) {
+    for (int i = 0; i < shape.allNodes(); i++) {
       all.add(new SimNode<>(i + 1, variant, model, this));
       tickRate[i] = shape.tickRateMin() >= 1.0 ? 1.0 : random.nextDouble(shape.tickRateMin(), 1.0);
     }
     this.nodes = List.copyOf(all);
-    this.agreement = new AgreementChecker(violations, shape.nodes() / 2 + 1);
+    this.agreement = new AgreementChecker(violations,
+        new dev.modpaxos.protocol.ConfigOracle(founding));
     this.integrity = new IntegrityChecker(violations);
     this.liveness = new LivenessChecker(violations);
     this.staleReads = new StaleReadChecker(violations);
@@ -131,7 +144,7 @@ final class Simulation<A extends Application> implements SimNode.Env<A> {
   private SimResult run() {
     trace.line(tick, "seed " + seed + " " + shape);
     for (SimNode<A> n : nodes) {
-      n.start(config(n.id()), true);
+      n.start(config(n.id()), founding.contains(n.id()));
     }
     while (tick < shape.safetyTicks()) {
       tick++;
@@ -170,11 +183,12 @@ final class Simulation<A extends Application> implements SimNode.Env<A> {
         staleReads.stale(),
         nodes.stream().mapToLong(SimNode::snapshots).sum(),
         nodes.stream().mapToLong(SimNode::installs).sum(),
+        agreement.reconfigs(),
         trace.hash());
   }
 
   private ReplicaConfig config(int id) {
-    return ReplicaConfig.builder(id, members)
+    return ReplicaConfig.builder(id, founding)
         .trigger(shape.trigger())
         .seed(random.nextLong())
         .blockEntriesMax(shape.blockEntriesMax())
@@ -214,16 +228,19 @@ final class Simulation<A extends Application> implements SimNode.Env<A> {
     if (random.nextDouble() < shape.partitionRate()) {
       startPartition();
     }
+    if (shape.reconfigRate() > 0 && random.nextDouble() < shape.reconfigRate()) {
+      reconfigure();
+    }
     if (random.nextDouble() < shape.crashRate()) {
       SimNode<A> n = nodes.get(random.nextInt(nodes.size()));
       double kind = random.nextDouble();
       if (!n.isUp()) {
         return;
-      } else if (kind < shape.amnesiaShare() && impairedWith(n) <= minority()) {
+      } else if (kind < shape.amnesiaShare() && impairable(n)) {
         amnesia++;
         loseState(n);
       } else if (kind < shape.amnesiaShare() + shape.lostForGoodShare()
-          && impairedWith(n) <= minority()) {
+          && impairable(n)) {
         lostForGoodCount++;
         lostForGood[n.id() - 1] = true;
         n.loseForGood();
@@ -254,29 +271,129 @@ final class Simulation<A extends Application> implements SimNode.Env<A> {
     n.crashLosing(what);
   }
 
-  private int minority() {
-    return (nodes.size() - 1) / 2;
+  /**
+   * R21: asks a random live voter for one membership change, once the previous one took effect:
+   * add a spare node that was never a member (it joins, catches up and is promoted) or a removed
+   * one on a wiped disk, or remove a voter, while the voters stay at least three and a majority of
+   * every configuration that is or may come into force stays unimpaired. A change whose future
+   * failed may still be chosen later, so no other is asked for until it is.
+   */
+  private void reconfigure() {
+    dev.modpaxos.protocol.ConfigOracle oracle = agreement.oracle();
+    if (changeId != 0) {
+      boolean done = changeIsAdd ? oracle.voters().contains(changeId) : !oracle.isMember(changeId);
+      if (!done) {
+        return;
+      }
+      changeId = 0;
+    }
+    List<SimNode<A>> voting = new ArrayList<>();
+    for (SimNode<A> n : nodes) {
+      if (n.isUp() && n.isVoting()) {
+        voting.add(n);
+      }
+    }
+    if (voting.isEmpty()) {
+      return;
+    }
+    SimNode<A> at = voting.get(random.nextInt(voting.size()));
+    List<Integer> candidates = new ArrayList<>();
+    for (int id : members) {
+      SimNode<A> n = nodes.get(id - 1);
+      boolean fresh = id > shape.nodes() && !oracle.everMember(id);
+      // A removed node whose acknowledged entries are all chosen may come back: its operator
+      // wipes its disk, and it is added again under a newer generation.
+      boolean back = oracle.everMember(id) && !oracle.isMember(id) && n.isUp()
+          && n.localLog().isEmpty() && !inWindow(id); // its removal is in force (R21)
+      if ((fresh || back) && !lostForGood[id - 1] && id != at.id()) {
+        candidates.add(id);
+      }
+    }
+    boolean add = !candidates.isEmpty() && (oracle.voters().size() <= 3 || random.nextBoolean());
+    int id;
+    if (add) {
+      id = candidates.get(random.nextInt(candidates.size()));
+    } else {
+      List<Integer> voters = oracle.voters();
+      if (voters.size() <= 3) {
+        return;
+      }
+      id = voters.get(random.nextInt(voters.size()));
+      if (nodes.get(id - 1).acceptorStateLost()) {
+        return;
+      }
+    }
+    changeId = id;
+    changeIsAdd = add;
+    if (!impairable(null)) {
+      changeId = 0; // the configuration it leads to would start with too many impaired voters
+      return;
+    }
+    if (add) {
+      if (oracle.everMember(id)) {
+        nodes.get(id - 1).wipeAndCrash(); // restarts later on its empty disk, as a joiner
+        amnesia++;
+      }
+      at.addMember(id);
+      trace.line(tick, "n" + at.id() + " addMember " + id);
+    } else {
+      at.removeMember(id);
+      trace.line(tick, "n" + at.id() + " removeMember " + id);
+    }
+    reconfigsAsked++;
+  }
+
+  /** True if {@code id} votes in a configuration that governs a slot of the window. */
+  private boolean inWindow(int id) {
+    for (List<Integer> voters : agreement.oracle().votersInWindow()) {
+      if (voters.contains(id)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The voters once the change asked for (if any) is chosen. */
+  private Set<Integer> futureVoters() {
+    Set<Integer> voters = new HashSet<>(agreement.oracle().voters());
+    if (changeId != 0 && changeIsAdd) {
+      voters.add(changeId);
+    } else if (changeId != 0) {
+      voters.remove(changeId);
+    }
+    return voters;
   }
 
   /**
-   * Nodes that cannot vote now or will not return (lost state not yet re-admitted, or lost for
-   * good), counting {@code n} as one more. Paxos needs a majority that remembers: the simulation
-   * keeps this within a minority, so a majority of voters can always re-admit the others.
+   * Whether {@code n} (or, with {@code n} null, nobody more) may become impaired: in every
+   * configuration that governs a slot of the window, and in the one every change asked for leads
+   * to, the impaired voters stay a minority (R21: each of them decides some slot). Impaired: lost
+   * state not yet re-admitted and in force, lost for good, or a learner being added.
    */
-  private int impairedWith(SimNode<?> n) {
-    int impaired = 1;
-    for (SimNode<A> other : nodes) {
-      if (other != n && (lostForGood[other.id() - 1] || other.acceptorStateLost())) {
-        impaired++;
+  private boolean impairable(SimNode<?> n) {
+    List<java.util.Collection<Integer>> configs =
+        new ArrayList<>(agreement.oracle().votersInWindow());
+    configs.add(futureVoters());
+    for (java.util.Collection<Integer> voters : configs) {
+      int impaired = n != null && voters.contains(n.id()) ? 1 : 0;
+      for (int v : voters) {
+        SimNode<A> other = nodes.get(v - 1);
+        if (other != n && (lostForGood[v - 1] || other.acceptorStateLost()
+            || (changeIsAdd && v == changeId && !other.isVoting()))) {
+          impaired++;
+        }
+      }
+      if (impaired > (voters.size() - 1) / 2) {
+        return false;
       }
     }
-    return impaired;
+    return true;
   }
 
   private void restartDue() {
     for (SimNode<A> n : nodes) {
       if (!n.isUp() && !lostForGood[n.id() - 1] && restartAtTick[n.id() - 1] <= tick) {
-        n.start(config(n.id()), true);
+        n.start(config(n.id()), founding.contains(n.id()));
       }
     }
   }
@@ -318,7 +435,7 @@ final class Simulation<A extends Application> implements SimNode.Env<A> {
     trace.line(tick, "liveness phase: healed, loss off, every node up");
     for (SimNode<A> n : nodes) {
       if (!n.isUp() && !lostForGood[n.id() - 1]) {
-        n.start(config(n.id()), true);
+        n.start(config(n.id()), founding.contains(n.id()));
       }
     }
   }
@@ -337,7 +454,7 @@ final class Simulation<A extends Application> implements SimNode.Env<A> {
 
   @Override
   public boolean mayImpair(SimNode<?> node) {
-    return impairedWith(node) <= minority();
+    return impairable(node);
   }
 
   @Override
