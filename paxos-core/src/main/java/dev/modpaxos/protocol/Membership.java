@@ -15,6 +15,8 @@ final class Membership {
   private final TreeMap<Integer, Integer> generations = new TreeMap<>();
   // The same for small ids, read on every admitted entry (R18): generation by id, 0 if none.
   private int[] byId = new int[0];
+  // Invariant: >= 0; one more per applied membership change (R2: every message carries it).
+  private long epoch;
 
   Membership(List<Integer> initial) {
     for (int id : initial) {
@@ -55,6 +57,11 @@ final class Membership {
     return generations.size() / 2 + 1;
   }
 
+  /** The membership epoch: 0 at founding, one more per applied change (R2). */
+  long epoch() {
+    return epoch;
+  }
+
   List<Integer> members() {
     return List.copyOf(generations.keySet());
   }
@@ -73,6 +80,7 @@ final class Membership {
       throw new IllegalStateException("member " + member + " has used every generation");
     }
     generations.put(member, g + 1);
+    epoch++;
     index();
     return g + 1;
   }
@@ -86,6 +94,13 @@ final class Membership {
   void replaceWith(java.util.Map<Integer, Integer> snapshot) {
     generations.clear();
     generations.putAll(snapshot);
+    // While re-admission is the only change, the epoch is the re-admissions applied: one per
+    // generation above the first (a snapshot records no epoch of its own).
+    long changes = 0;
+    for (int g : generations.values()) {
+      changes += g - 1;
+    }
+    epoch = changes;
     index();
   }
 

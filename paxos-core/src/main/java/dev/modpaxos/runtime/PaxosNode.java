@@ -10,6 +10,7 @@ import dev.modpaxos.protocol.Replica;
 import dev.modpaxos.protocol.ReplicaConfig;
 import dev.modpaxos.protocol.RoundEvent;
 import dev.modpaxos.protocol.SlotBlock;
+import dev.modpaxos.protocol.Stamp;
 import dev.modpaxos.spi.Application;
 import dev.modpaxos.spi.SnapshotApplication;
 import dev.modpaxos.spi.Store;
@@ -115,6 +116,7 @@ public final class PaxosNode implements AutoCloseable {
   private final Map<Long, ReadWaiter> readWaiters = new HashMap<>();
   private final List<Consumer<Leadership>> leadershipListeners = new CopyOnWriteArrayList<>();
   private final NodeCounters counters = new NodeCounters();
+  private final ForeignLog foreignLog;
   // The loop's clock when the current batch was carried out.
   private long batchNanos;
 
@@ -170,6 +172,7 @@ public final class PaxosNode implements AutoCloseable {
     }
     this.snapshot =
         new Snapshot(0, Leadership.STOPPED, 0, "node " + id + " has not started");
+    this.foreignLog = new ForeignLog(id, config, loop::nanoTime);
   }
 
   /**
@@ -561,6 +564,7 @@ public final class PaxosNode implements AutoCloseable {
                 replica.committedSlot(),
                 replica.chosenEntries(),
                 replica.localLogSize(),
+                replica.rejectedForeign(),
                 transport.rpcStats()));
   }
 
@@ -712,24 +716,31 @@ public final class PaxosNode implements AutoCloseable {
     }
   }
 
-  private void onInbound(Message m) {
-    if (loop.queued() >= QUEUED_TASKS_MAX || !loop.execute(() -> step(m))) {
+  private void onInbound(Stamp stamp, Message m) {
+    if (loop.queued() >= QUEUED_TASKS_MAX || !loop.execute(() -> step(stamp, m))) {
       inboundDropped.incrementAndGet();
     }
   }
 
-  private void step(Message m) {
-    counters.received(m.type());
+  private void step(Stamp stamp, Message m) {
     if (Snapshots.handles(m)) {
+      if (!replica.admits(stamp, m)) {
+        foreignLog.rejected(stamp, m, replica);
+        return;
+      }
+      counters.received(m.type());
       snapshots.step(m); // R20: I/O the pure core leaves to the runtime
+    } else if (replica.step(stamp, m)) {
+      counters.received(m.type());
     } else {
-      replica.step(m);
+      foreignLog.rejected(stamp, m, replica); // R2: dropped, counted by the replica
     }
   }
 
+  /** On the loop: stamps {@code m} with this node's cluster and current epoch (R2) and sends it. */
   private void send(Message m) {
     counters.sent(m.type());
-    transport.send(m);
+    transport.send(replica.stamp(), m);
   }
 
   /** On the loop, once: fails every future still pending and every queued request. */
@@ -1079,7 +1090,10 @@ public final class PaxosNode implements AutoCloseable {
     }
 
     /**
-     * Builds the node; call {@link PaxosNode#start()} to run it.
+     * Builds the node; call {@link PaxosNode#start()} to run it. Throws {@link
+     * IllegalArgumentException} with a one-line reason, building nothing, if the transport knows
+     * its peers ({@link Transport#peers()}) and they lack this node or a founding member, or if
+     * snapshots are on without a snapshotting application and store.
      *
      * @return the node, not started
      */
@@ -1087,6 +1101,7 @@ public final class PaxosNode implements AutoCloseable {
       Objects.requireNonNull(transport, "transport");
       Objects.requireNonNull(store, "store");
       Objects.requireNonNull(application, "application");
+      requirePeers(config, transport.peers());
       if (snapshotPolicy().enabled() && !(application instanceof SnapshotApplication)) {
         throw new IllegalArgumentException(
             "snapshots are on (snapshotEverySlots/snapshotEveryBytes) but the application does"
@@ -1097,6 +1112,30 @@ public final class PaxosNode implements AutoCloseable {
             "snapshots are on but " + store.getClass().getSimpleName() + " keeps no snapshots");
       }
       return new PaxosNode(this);
+    }
+
+    /**
+     * Start-up validation (R2): the transport must know an address for every founding member and
+     * for this node (which may be a joiner outside the founding members). Null: it cannot tell.
+     */
+    private static void requirePeers(ReplicaConfig config, Set<Integer> peers) {
+      if (peers == null) {
+        return;
+      }
+      Set<Integer> known = new java.util.TreeSet<>(peers);
+      if (!known.contains(config.nodeId())) {
+        throw new IllegalArgumentException(
+            "node " + config.nodeId() + " is not among its transport's peers " + known
+                + "; give the transport this node's own address");
+      }
+      List<Integer> missing = new java.util.ArrayList<>(config.members());
+      missing.removeAll(known);
+      if (!missing.isEmpty()) {
+        throw new IllegalArgumentException(
+            "node " + config.nodeId() + ": the transport knows no address for founding member"
+                + (missing.size() == 1 ? " " : "s ") + missing + " of " + config.members()
+                + " (it knows " + known + "); give the transport and the config the same members");
+      }
     }
   }
 
