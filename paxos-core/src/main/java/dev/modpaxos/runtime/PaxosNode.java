@@ -725,7 +725,7 @@ public final class PaxosNode implements AutoCloseable {
   private void step(Stamp stamp, Message m) {
     if (Snapshots.handles(m)) {
       if (!replica.admits(stamp, m)) {
-        foreignLog.rejected(stamp, m, replica);
+        foreignLog.rejected(stamp, m, replica.rejectedForeign());
         return;
       }
       counters.received(m.type());
@@ -733,7 +733,7 @@ public final class PaxosNode implements AutoCloseable {
     } else if (replica.step(stamp, m)) {
       counters.received(m.type());
     } else {
-      foreignLog.rejected(stamp, m, replica); // R2: dropped, counted by the replica
+      foreignLog.rejected(stamp, m, replica.rejectedForeign()); // R2: dropped, counted by the replica
     }
   }
 
