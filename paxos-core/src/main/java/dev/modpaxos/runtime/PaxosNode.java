@@ -723,17 +723,15 @@ public final class PaxosNode implements AutoCloseable {
   }
 
   private void step(Stamp stamp, Message m) {
+    if (!replica.admits(stamp, m)) { // R2: another cluster's, dropped unread and counted
+      foreignLog.rejected(stamp, m, replica.rejectedForeign());
+      return;
+    }
+    counters.received(m.type());
     if (Snapshots.handles(m)) {
-      if (!replica.admits(stamp, m)) {
-        foreignLog.rejected(stamp, m, replica.rejectedForeign());
-        return;
-      }
-      counters.received(m.type());
       snapshots.step(m); // R20: I/O the pure core leaves to the runtime
-    } else if (replica.step(stamp, m)) {
-      counters.received(m.type());
     } else {
-      foreignLog.rejected(stamp, m, replica.rejectedForeign()); // R2: dropped, counted by the replica
+      replica.step(m); // the stamp was checked above: Replica.step(Stamp, Message) without it
     }
   }
 
