@@ -1,10 +1,11 @@
 package dev.modpaxos.bank;
 
 import dev.modpaxos.protocol.Message;
+import dev.modpaxos.protocol.Stamp;
 import dev.modpaxos.spi.RpcStats;
 import dev.modpaxos.spi.Transport;
 import java.util.List;
-import java.util.function.Consumer;
+import java.util.Set;
 
 /**
  * Decorates a server's transport so that every message delivered to the node is also recorded
@@ -22,16 +23,21 @@ final class ObservingTransport implements Transport {
   }
 
   @Override
-  public void start(Consumer<Message> inbound) {
-    inner.start(m -> {
+  public void start(Inbound inbound) {
+    inner.start((stamp, m) -> {
       log.record(m);
-      inbound.accept(m);
+      inbound.deliver(stamp, m);
     });
   }
 
   @Override
-  public void send(Message message) {
-    inner.send(message);
+  public void send(Stamp stamp, Message message) {
+    inner.send(stamp, message);
+  }
+
+  @Override
+  public Set<Integer> peers() {
+    return inner.peers();
   }
 
   @Override

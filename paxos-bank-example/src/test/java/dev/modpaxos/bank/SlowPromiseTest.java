@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.modpaxos.bank.ServerView.TransferView;
 import dev.modpaxos.protocol.Message;
 import dev.modpaxos.protocol.Message.Promise;
+import dev.modpaxos.protocol.Stamp;
 import dev.modpaxos.spi.Store;
 import dev.modpaxos.spi.Transport;
 import java.util.List;
@@ -13,7 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -48,20 +49,20 @@ class SlowPromiseTest {
       Transport t = local.transport(nodeId);
       return nodeId != 5 ? t : new Transport() {
         @Override
-        public void start(Consumer<Message> inbound) {
+        public void start(Inbound inbound) {
           t.start(inbound);
         }
 
         @Override
-        public void send(Message m) {
+        public void send(Stamp stamp, Message m) {
           if (!(m instanceof Promise) || m.to() == 5) {
-            t.send(m);
+            t.send(stamp, m);
           } else if (dropsLeft.getAndDecrement() > 0) {
             return; // lost
           } else if (delayMillis > 0) {
-            LATER.schedule(() -> t.send(m), delayMillis, TimeUnit.MILLISECONDS);
+            LATER.schedule(() -> t.send(stamp, m), delayMillis, TimeUnit.MILLISECONDS);
           } else {
-            t.send(m);
+            t.send(stamp, m);
           }
         }
 

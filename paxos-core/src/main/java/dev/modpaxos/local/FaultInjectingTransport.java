@@ -1,13 +1,14 @@
 package dev.modpaxos.local;
 
 import dev.modpaxos.protocol.Message;
+import dev.modpaxos.protocol.Stamp;
 import dev.modpaxos.spi.RpcStats;
 import dev.modpaxos.spi.Transport;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 /**
  * Decorates any {@link Transport} with the faults set in a shared {@link NetworkFaults}: dropped,
@@ -42,30 +43,35 @@ public final class FaultInjectingTransport implements Transport {
   }
 
   @Override
-  public void start(Consumer<Message> inbound) {
+  public void start(Inbound inbound) {
     inner.start(
-        m -> {
+        (stamp, m) -> {
           if (!faults.isDisconnected(self) && !faults.isDisconnected(m.from())) {
-            inbound.accept(m);
+            inbound.deliver(stamp, m);
           }
         });
   }
 
   @Override
-  public void send(Message message) {
+  public void send(Stamp stamp, Message message) {
     if (!faults.admits(self, message.to())) {
       return;
     }
     long delay = faults.nextDelayMillis();
     if (delay == 0) {
-      inner.send(message);
+      inner.send(stamp, message);
       return;
     }
     try {
-      delayer.schedule(() -> inner.send(message), delay, TimeUnit.MILLISECONDS);
+      delayer.schedule(() -> inner.send(stamp, message), delay, TimeUnit.MILLISECONDS);
     } catch (RuntimeException e) {
       // closed: the message is lost, which the contract allows
     }
+  }
+
+  @Override
+  public Set<Integer> peers() {
+    return inner.peers();
   }
 
   @Override

@@ -14,7 +14,9 @@ import dev.modpaxos.protocol.Message.Reject;
 import dev.modpaxos.spi.StoreIdentity;
 import dev.modpaxos.spi.StoredState;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -60,6 +62,12 @@ public final class Replica {
   private long now;
   // Members the runtime reports unable to answer now; a prepare waits for the others only (R14).
   private Set<Integer> unreachable = Set.of();
+  // R2: the fingerprint of this node's cluster (its id and founding members); never changes.
+  private final long fingerprint;
+  // R2: messages of another cluster dropped so far.
+  private long rejectedForeign;
+  // R2: when this node last asked each member of a higher epoch for blocks (rate limit).
+  private final Map<Integer, Long> behindAskedAt = new HashMap<>();
   // R20: the slot of this node's newest durable snapshot, offered to peers behind compaction.
   // Invariant: snapshotSlot >= log.compactedSlot().
   private long snapshotSlot;
@@ -98,6 +106,7 @@ public final class Replica {
     this.rules = rules;
     this.membership = new Membership(config.members());
     this.configs = new Configs(membership, rules.configLag());
+    this.fingerprint = Stamp.clusterFingerprint(config);
     this.identity = requireOwn(state.identity());
     boolean lost = !state.losses().isEmpty() || (state.identity() == null && !state.isEmpty());
     this.gate = lost ? rules.gateAfterLoss(this) : null;
@@ -311,7 +320,53 @@ public final class Replica {
   }
 
   /**
-   * Delivers one message. Messages not addressed to this node or from non-members are ignored.
+   * R2: delivers one message with the stamp it travelled with. A message of another cluster (its
+   * fingerprint is not this node's) changes nothing and is counted in {@link #rejectedForeign()};
+   * otherwise it is stepped as {@link #step(Message)} does. Returns false for a foreign message.
+   *
+   * @param stamp the sender's stamp
+   * @param m the message
+   * @return false if the message was dropped as foreign
+   */
+  public boolean step(Stamp stamp, Message m) {
+    if (!admits(stamp, m)) {
+      return false;
+    }
+    step(m);
+    return true;
+  }
+
+  /**
+   * R2: checks a stamp without stepping the message, for messages the runtime handles itself
+   * (snapshot transfer). False, and counted, if the stamp is of another cluster. A member whose
+   * epoch is higher than this node's knows of membership changes this node has not applied yet:
+   * this node asks it for the blocks it lacks (R11), at most once per round timeout per member
+   * (liveness only), and the message is admitted as usual.
+   *
+   * @param stamp the sender's stamp
+   * @param m the message it came with
+   * @return true if the message may be acted on
+   */
+  public boolean admits(Stamp stamp, Message m) {
+    if (stamp.cluster() != fingerprint) {
+      rejectedForeign++;
+      return false;
+    }
+    if (stamp.epoch() > membership.epoch() && m.to() == self && m.from() != self
+        && membership.contains(m.from())) {
+      Long asked = behindAskedAt.get(m.from());
+      if (asked == null || now - asked >= config.roundTimeoutTicks()) {
+        behindAskedAt.put(m.from(), now);
+        requestCatchUp(m.from());
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Delivers one message whose stamp is this cluster's, for tests and callers that check stamps
+   * themselves ({@link #step(Stamp, Message)}). Messages not addressed to this node or from
+   * non-members are ignored.
    *
    * @param m the message
    */
@@ -383,6 +438,19 @@ public final class Replica {
   }
 
   // ---- reads --------------------------------------------------------------------------------
+
+  /**
+   * {@return R2: what this node stamps on every message it sends now: its cluster fingerprint and
+   * its current membership epoch}
+   */
+  public Stamp stamp() {
+    return new Stamp(fingerprint, membership.epoch());
+  }
+
+  /** {@return R2: messages of another cluster dropped by {@link #step(Stamp, Message)}} */
+  public long rejectedForeign() {
+    return rejectedForeign;
+  }
 
   /** {@return this replica's member id} */
   public int nodeId() {

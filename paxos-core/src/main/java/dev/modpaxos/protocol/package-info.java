@@ -9,7 +9,9 @@
  *   <li><b>Every user</b> meets the value types and the configuration, through {@code
  *       PaxosNode} and the SPIs: {@link dev.modpaxos.protocol.ReplicaConfig} (with {@link
  *       dev.modpaxos.protocol.RoundTrigger}), {@link dev.modpaxos.protocol.Block}, {@link
- *       dev.modpaxos.protocol.Entry}, {@link dev.modpaxos.protocol.EntryId}, and, for a {@code
+ *       dev.modpaxos.protocol.Entry}, {@link dev.modpaxos.protocol.EntryId}, {@link
+ *       dev.modpaxos.protocol.Stamp} (what every message carries through a {@code Transport}),
+ *       and, for a {@code
  *       Store} implementation, {@link dev.modpaxos.protocol.Ballot}, {@link
  *       dev.modpaxos.protocol.Proposal} and {@link dev.modpaxos.protocol.SlotBlock}.
  *   <li><b>Advanced: drive the pure core yourself</b>, as with etcd's {@code RawNode}, instead of
@@ -36,6 +38,8 @@
  *   <li><b>chosen</b> — accepted by a majority at one ballot; final. <b>committed</b> — known
  *       chosen by this node, durable and applied in slot order.
  *   <li><b>catch-up</b> — copying chosen blocks to a node that lacks them.
+ *   <li><b>stamp</b> — the cluster fingerprint and membership epoch every message carries (R2).
+ *   <li><b>epoch</b> — how many membership changes a node has applied (R2, R17).
  *   <li><b>stable leader</b> — a node holding a ballot promised by a majority, which may run later
  *       slots with ACCEPT only (the fast path).
  * </ul>

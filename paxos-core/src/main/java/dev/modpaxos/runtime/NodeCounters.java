@@ -69,13 +69,15 @@ final class NodeCounters {
   }
 
   NodeMetrics snapshot(
-      int nodeId, long committed, long chosen, int local, List<RpcStats> rpc) {
+      int nodeId, long committed, long chosen, int local, long rejectedForeign,
+      List<RpcStats> rpc) {
     Map<String, Long> s = new TreeMap<>();
     Map<String, Long> r = new TreeMap<>();
     sent.forEach((k, v) -> s.put(k, v.get()));
     received.forEach((k, v) -> r.put(k, v.get()));
     return new NodeMetrics(
         nodeId, committed, chosen, local, preparesStarted, fastRoundsStarted, roundsWon,
-        roundsLost, blocksCommitted, s, r, roundLatency.summary(), commitLatency.summary(), rpc);
+        roundsLost, blocksCommitted, rejectedForeign, s, r, roundLatency.summary(),
+        commitLatency.summary(), rpc);
   }
 }

@@ -16,6 +16,7 @@ import java.util.Map;
  * @param roundsWon PREPARE phases won (a majority promised)
  * @param roundsLost phases rejected, timed out or overtaken
  * @param blocksCommitted blocks this node proposed and saw chosen
+ * @param rejectedForeign messages dropped because their stamp names another cluster (R2)
  * @param messagesSent messages handed to the transport, by type
  * @param messagesReceived messages delivered to the core, by type
  * @param roundLatency from starting a round to its block being chosen
@@ -32,6 +33,7 @@ public record NodeMetrics(
     long roundsWon,
     long roundsLost,
     long blocksCommitted,
+    long rejectedForeign,
     Map<String, Long> messagesSent,
     Map<String, Long> messagesReceived,
     LatencySummary roundLatency,

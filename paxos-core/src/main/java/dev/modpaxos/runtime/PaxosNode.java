@@ -11,6 +11,7 @@ import dev.modpaxos.protocol.Replica;
 import dev.modpaxos.protocol.ReplicaConfig;
 import dev.modpaxos.protocol.RoundEvent;
 import dev.modpaxos.protocol.SlotBlock;
+import dev.modpaxos.protocol.Stamp;
 import dev.modpaxos.spi.Application;
 import dev.modpaxos.spi.SnapshotApplication;
 import dev.modpaxos.spi.Store;
@@ -118,6 +119,7 @@ public final class PaxosNode implements AutoCloseable {
   private final Map<Long, ReadWaiter> readWaiters = new HashMap<>();
   private final List<Consumer<Leadership>> leadershipListeners = new CopyOnWriteArrayList<>();
   private final NodeCounters counters = new NodeCounters();
+  private final ForeignLog foreignLog;
   // The loop's clock when the current batch was carried out.
   private long batchNanos;
 
@@ -175,6 +177,7 @@ public final class PaxosNode implements AutoCloseable {
         new Snapshot(0, Leadership.STOPPED, 0, "node " + id + " has not started",
             new Configuration(0, new java.util.TreeMap<>(), new java.util.TreeMap<>(),
                 java.util.Set.of(), new java.util.TreeMap<>(), 0));
+    this.foreignLog = new ForeignLog(id, config, loop::nanoTime);
   }
 
   /**
@@ -692,6 +695,7 @@ public final class PaxosNode implements AutoCloseable {
                 replica.committedSlot(),
                 replica.chosenEntries(),
                 replica.localLogSize(),
+                replica.rejectedForeign(),
                 transport.rpcStats()));
   }
 
@@ -851,24 +855,29 @@ public final class PaxosNode implements AutoCloseable {
     }
   }
 
-  private void onInbound(Message m) {
-    if (loop.queued() >= QUEUED_TASKS_MAX || !loop.execute(() -> step(m))) {
+  private void onInbound(Stamp stamp, Message m) {
+    if (loop.queued() >= QUEUED_TASKS_MAX || !loop.execute(() -> step(stamp, m))) {
       inboundDropped.incrementAndGet();
     }
   }
 
-  private void step(Message m) {
+  private void step(Stamp stamp, Message m) {
+    if (!replica.admits(stamp, m)) { // R2: another cluster's, dropped unread and counted
+      foreignLog.rejected(stamp, m, replica.rejectedForeign());
+      return;
+    }
     counters.received(m.type());
     if (Snapshots.handles(m)) {
       snapshots.step(m); // R20: I/O the pure core leaves to the runtime
     } else {
-      replica.step(m);
+      replica.step(m); // the stamp was checked above: Replica.step(Stamp, Message) without it
     }
   }
 
+  /** On the loop: stamps {@code m} with this node's cluster and current epoch (R2) and sends it. */
   private void send(Message m) {
     counters.sent(m.type());
-    transport.send(m);
+    transport.send(replica.stamp(), m);
   }
 
   /** On the loop, once: fails every future still pending and every queued request. */
@@ -1227,7 +1236,10 @@ public final class PaxosNode implements AutoCloseable {
     }
 
     /**
-     * Builds the node; call {@link PaxosNode#start()} to run it.
+     * Builds the node; call {@link PaxosNode#start()} to run it. Throws {@link
+     * IllegalArgumentException} with a one-line reason, building nothing, if the transport knows
+     * its peers ({@link Transport#peers()}) and they lack this node or a founding member, or if
+     * snapshots are on without a snapshotting application and store.
      *
      * @return the node, not started
      */
@@ -1235,6 +1247,7 @@ public final class PaxosNode implements AutoCloseable {
       Objects.requireNonNull(transport, "transport");
       Objects.requireNonNull(store, "store");
       Objects.requireNonNull(application, "application");
+      requirePeers(config, transport.peers());
       if (snapshotPolicy().enabled() && !(application instanceof SnapshotApplication)) {
         throw new IllegalArgumentException(
             "snapshots are on (snapshotEverySlots/snapshotEveryBytes) but the application does"
@@ -1245,6 +1258,30 @@ public final class PaxosNode implements AutoCloseable {
             "snapshots are on but " + store.getClass().getSimpleName() + " keeps no snapshots");
       }
       return new PaxosNode(this);
+    }
+
+    /**
+     * Start-up validation (R2): the transport must know an address for every founding member and
+     * for this node (which may be a joiner outside the founding members). Null: it cannot tell.
+     */
+    private static void requirePeers(ReplicaConfig config, Set<Integer> peers) {
+      if (peers == null) {
+        return;
+      }
+      Set<Integer> known = new java.util.TreeSet<>(peers);
+      if (!known.contains(config.nodeId())) {
+        throw new IllegalArgumentException(
+            "node " + config.nodeId() + " is not among its transport's peers " + known
+                + "; give the transport this node's own address");
+      }
+      List<Integer> missing = new java.util.ArrayList<>(config.members());
+      missing.removeAll(known);
+      if (!missing.isEmpty()) {
+        throw new IllegalArgumentException(
+            "node " + config.nodeId() + ": the transport knows no address for founding member"
+                + (missing.size() == 1 ? " " : "s ") + missing + " of " + config.members()
+                + " (it knows " + known + "); give the transport and the config the same members");
+      }
     }
   }
 

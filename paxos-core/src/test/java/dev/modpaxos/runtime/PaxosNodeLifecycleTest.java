@@ -13,6 +13,7 @@ import dev.modpaxos.protocol.Proposal;
 import dev.modpaxos.protocol.ReplicaConfig;
 import dev.modpaxos.protocol.RoundTrigger;
 import dev.modpaxos.protocol.SlotBlock;
+import dev.modpaxos.protocol.Stamp;
 import dev.modpaxos.spi.Application;
 import dev.modpaxos.spi.Store;
 import dev.modpaxos.spi.StoreIdentity;
@@ -23,7 +24,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -391,7 +391,7 @@ class PaxosNodeLifecycleTest {
     boolean closed;
 
     @Override
-    public void start(Consumer<Message> inbound) {
+    public void start(Inbound inbound) {
       if (refuse != null) {
         throw new IllegalStateException(refuse);
       }
@@ -399,7 +399,7 @@ class PaxosNodeLifecycleTest {
     }
 
     @Override
-    public void send(Message message) {}
+    public void send(Stamp stamp, Message message) {}
 
     @Override
     public void close() {

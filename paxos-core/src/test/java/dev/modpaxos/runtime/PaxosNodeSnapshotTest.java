@@ -12,6 +12,7 @@ import dev.modpaxos.protocol.Entry;
 import dev.modpaxos.protocol.Message;
 import dev.modpaxos.protocol.ReplicaConfig;
 import dev.modpaxos.protocol.RoundTrigger;
+import dev.modpaxos.protocol.Stamp;
 import dev.modpaxos.spi.SnapshotApplication;
 import dev.modpaxos.spi.Transport;
 import java.io.DataInputStream;
@@ -93,16 +94,16 @@ class PaxosNodeSnapshotTest {
     Transport t = new FaultInjectingTransport(id, network.transport(id), faults);
     Transport watched = new Transport() {
       @Override
-      public void start(Consumer<Message> handler) {
-        t.start(m -> {
+      public void start(Inbound handler) {
+        t.start((stamp, m) -> {
           tamper.accept(m);
-          handler.accept(m);
+          handler.deliver(stamp, m);
         });
       }
 
       @Override
-      public void send(Message m) {
-        t.send(m);
+      public void send(Stamp stamp, Message m) {
+        t.send(stamp, m);
       }
 
       @Override

@@ -1,6 +1,7 @@
 package dev.modpaxos.sim;
 
 import dev.modpaxos.protocol.Message;
+import dev.modpaxos.protocol.Stamp;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -15,8 +16,8 @@ import java.util.SplittableRandom;
  * both when a message is sent and when it would be delivered. Not thread-safe.
  */
 final class SimNetwork {
-  /** A message on its way, due at {@code deliverAtTick}. */
-  record InFlight(long deliverAtTick, long order, Message message) {}
+  /** A message on its way with its sender's stamp, due at {@code deliverAtTick}. */
+  record InFlight(long deliverAtTick, long order, Stamp stamp, Message message) {}
 
   /** A set of blocked directed links, active until {@code healAtTick}. */
   record Partition(Set<Long> blockedLinks, long healAtTick, String description) {
@@ -49,23 +50,23 @@ final class SimNetwork {
     return ((long) from << 32) | (to & 0xffffffffL);
   }
 
-  void send(Message m, long now) {
+  void send(Stamp stamp, Message m, long now) {
     if (isBlocked(m.from(), m.to()) || random.nextDouble() < lossRate) {
       dropped++;
       return;
     }
-    enqueue(m, now);
+    enqueue(stamp, m, now);
     if (random.nextDouble() < duplicateRate) {
-      enqueue(m, now);
+      enqueue(stamp, m, now);
     }
   }
 
-  private void enqueue(Message m, long now) {
+  private void enqueue(Stamp stamp, Message m, long now) {
     long delay =
         random.nextDouble() < longDelayRate
             ? 1 + random.nextInt(SimShape.LONG_DELAY_TICKS_MAX)
             : 1 + random.nextInt(delayTicksMax);
-    queue.add(new InFlight(now + delay, order++, m));
+    queue.add(new InFlight(now + delay, order++, stamp, m));
   }
 
   /** The next message due at or before {@code now}, or null. */

@@ -11,6 +11,7 @@ import dev.modpaxos.protocol.Replica;
 import dev.modpaxos.protocol.ReplicaConfig;
 import dev.modpaxos.protocol.RoundEvent;
 import dev.modpaxos.protocol.SlotBlock;
+import dev.modpaxos.protocol.Stamp;
 import dev.modpaxos.runtime.BackPressureException;
 import dev.modpaxos.runtime.NodeStoppedException;
 import dev.modpaxos.runtime.NotVotingException;
@@ -29,7 +30,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -84,7 +84,7 @@ final class SimNode<A extends Application> implements SimNodeView<A> {
     /** True if {@code node} may become impaired (lose or tear state) now. */
     boolean mayImpair(SimNode<?> node);
 
-    void send(Message m);
+    void send(Stamp stamp, Message m);
 
     void crashed(SimNode<?> node, String where);
 
@@ -116,7 +116,7 @@ final class SimNode<A extends Application> implements SimNodeView<A> {
   // Null while the node is down.
   private PaxosNode node;
   private SimLoop loop;
-  private Consumer<Message> inbound;
+  private Transport.Inbound inbound;
   private A app;
   private Application nodeApp;
   // R20, over every incarnation: snapshots written, and installed from a peer.
@@ -425,11 +425,11 @@ final class SimNode<A extends Application> implements SimNodeView<A> {
   }
 
   /** Hands {@code m} to the node's transport; carried out at once or with the next input. */
-  void deliver(Message m) {
+  void deliver(Stamp stamp, Message m) {
     if (node == null) {
       return;
     }
-    inbound.accept(m);
+    inbound.deliver(stamp, m);
     if (env.nextInt(DEFER_ONE_IN) != 0) {
       settle();
     }
@@ -525,13 +525,13 @@ final class SimNode<A extends Application> implements SimNodeView<A> {
   /** The node's transport: sends into the simulated network; delivery comes from {@link #deliver}. */
   private final class Wire implements Transport {
     @Override
-    public void start(Consumer<Message> in) {
+    public void start(Inbound in) {
       inbound = in;
     }
 
     @Override
-    public void send(Message m) {
-      env.send(m);
+    public void send(Stamp stamp, Message m) {
+      env.send(stamp, m);
     }
 
     @Override
@@ -611,8 +611,9 @@ final class SimNode<A extends Application> implements SimNodeView<A> {
             default -> 0;
           };
       reportVotes(r, messages.subList(0, cut));
+      Stamp stamp = RuntimeTestAccess.replica(node).stamp();
       for (int i = 0; i < cut; i++) {
-        env.send(messages.get(i));
+        env.send(stamp, messages.get(i));
       }
       int unsynced = store.unsyncedWrites();
       int lost = crash == CrashPoint.BEFORE_SYNC ? store.crash(i -> env.nextInt(2) == 0)

@@ -3,6 +3,7 @@ package dev.modpaxos.sim;
 import dev.modpaxos.protocol.Message;
 import dev.modpaxos.protocol.ReplicaConfig;
 import dev.modpaxos.protocol.RoundEvent;
+import dev.modpaxos.protocol.Stamp;
 import dev.modpaxos.spi.Application;
 import dev.modpaxos.spi.StateLoss;
 import java.util.ArrayList;
@@ -214,7 +215,7 @@ final class Simulation<A extends Application> implements SimNode.Env<A> {
       if (trace.on()) {
         trace.line(tick, "deliver " + m);
       }
-      to.deliver(m);
+      to.deliver(f.stamp(), m);
     }
   }
 
@@ -467,11 +468,11 @@ final class Simulation<A extends Application> implements SimNode.Env<A> {
   }
 
   @Override
-  public void send(Message m) {
+  public void send(Stamp stamp, Message m) {
     if (m instanceof Message.Prepare) {
       prepareMessages++;
     }
-    network.send(m, tick);
+    network.send(stamp, m, tick);
   }
 
   @Override

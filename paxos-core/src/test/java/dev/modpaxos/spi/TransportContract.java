@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.abort;
 import dev.modpaxos.protocol.Ballot;
 import dev.modpaxos.protocol.Entry;
 import dev.modpaxos.protocol.Message;
+import dev.modpaxos.protocol.Stamp;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -34,10 +35,14 @@ public abstract class TransportContract {
   /** The cluster every test runs: three members. */
   protected static final List<Integer> MEMBERS = List.of(1, 2, 3);
 
+  /** The stamp the tests send with; a transport carries it unchanged (R2). */
+  protected static final Stamp STAMP = new Stamp(Stamp.clusterFingerprint("contract", MEMBERS), 0);
+
   private static final long WAIT_MILLIS = 15_000;
 
   private final Map<Integer, Transport> running = new HashMap<>();
   private final Map<Integer, ConcurrentLinkedQueue<Message>> inboxes = new HashMap<>();
+  private final Map<Integer, ConcurrentLinkedQueue<Stamp>> stamps = new HashMap<>();
   private final List<Transport> extras = new ArrayList<>();
 
   /**
@@ -73,10 +78,31 @@ public abstract class TransportContract {
   void deliversAMessageToItsAddressee() {
     startAll();
     Message m = accepted(1, 2, 7);
-    transport(1).send(m);
+    transport(1).send(STAMP, m);
     awaitTrue(() -> inbox(2).contains(m), "node 2 receives " + m);
     assertThat(inbox(3)).isEmpty();
     assertThat(inbox(1)).isEmpty();
+  }
+
+  @Test
+  void deliversTheSendersStampUnchanged() {
+    startAll();
+    Stamp other = new Stamp(0x8000_0000_0000_0001L, 41); // another cluster's: the node decides
+    Message m = accepted(1, 2, 8);
+    transport(1).send(other, m);
+    awaitTrue(() -> inbox(2).contains(m), "node 2 receives " + m);
+    assertThat(stamps.get(2)).containsExactly(other);
+  }
+
+  @Test
+  void knowsEveryMemberIfItKnowsItsPeersAtAll() {
+    for (int id : MEMBERS) {
+      Transport t = newTransport(id);
+      extras.add(t);
+      if (t.peers() != null) {
+        assertThat(t.peers()).as("peers of node %d", id).containsAll(MEMBERS);
+      }
+    }
   }
 
   @Test
@@ -91,7 +117,7 @@ public abstract class TransportContract {
         batch.add(accepted(from, 2, i));
       }
       expected.addAll(batch);
-      Thread t = new Thread(() -> batch.forEach(transport(from)::send));
+      Thread t = new Thread(() -> batch.forEach(m -> transport(from).send(STAMP, m)));
       senders.add(t);
       t.start();
     }
@@ -110,12 +136,12 @@ public abstract class TransportContract {
         Duration.ofSeconds(10),
         () -> {
           for (int i = 1; i <= 50; i++) {
-            transport(1).send(accepted(1, 3, i)); // 3 was never started
-            transport(1).send(accepted(1, 42, i)); // 42 is no node at all
+            transport(1).send(STAMP, accepted(1, 3, i)); // 3 was never started
+            transport(1).send(STAMP, accepted(1, 42, i)); // 42 is no node at all
           }
         });
     Message m = accepted(1, 2, 1);
-    transport(1).send(m);
+    transport(1).send(STAMP, m);
     awaitTrue(() -> inbox(2).contains(m), "node 2 still receives");
     if (keepsStats(transport(1))) {
       awaitTrue(() -> errors(transport(1)) >= 100, "the dropped sends are counted");
@@ -126,18 +152,18 @@ public abstract class TransportContract {
   void deliveryResumesAfterThePeerRestarts() {
     startAll();
     Message before = accepted(1, 2, 1);
-    transport(1).send(before);
+    transport(1).send(STAMP, before);
     awaitTrue(() -> inbox(2).contains(before), "node 2 receives before the restart");
     stop(2);
     for (int i = 2; i <= 10; i++) {
-      transport(1).send(accepted(1, 2, i)); // lost or delayed: both are allowed
+      transport(1).send(STAMP, accepted(1, 2, i)); // lost or delayed: both are allowed
     }
     start(2);
     long slot = 100;
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MILLIS);
     while (inbox(2).stream().noneMatch(m -> ((Message.Accepted) m).slot() >= 100)
         && System.nanoTime() < deadline) {
-      transport(1).send(accepted(1, 2, slot++)); // the channel may need a moment to reconnect
+      transport(1).send(STAMP, accepted(1, 2, slot++)); // the channel may need to reconnect
       sleepMillis(50);
     }
     assertThat(inbox(2)).anyMatch(m -> ((Message.Accepted) m).slot() >= 100);
@@ -149,7 +175,7 @@ public abstract class TransportContract {
     startAll();
     Message big = new Message.Forward(1, 2, List.of(new Entry(1, 1, new byte[bytesMax + 1])));
     long errorsBefore = errors(transport(1)) + errors(transport(2));
-    transport(1).send(big);
+    transport(1).send(STAMP, big);
     awaitTrue(
         () -> errors(transport(1)) + errors(transport(2)) > errorsBefore,
         "the oversized message is counted as an error");
@@ -172,7 +198,7 @@ public abstract class TransportContract {
     Transport t = transport(1);
     t.close();
     t.close();
-    t.send(accepted(1, 2, 1));
+    t.send(STAMP, accepted(1, 2, 1));
   }
 
   // ---- helpers ------------------------------------------------------------------------------
@@ -181,9 +207,9 @@ public abstract class TransportContract {
   private void assertRefusedByNodeOne(Transport rogue, Message m) {
     startAll();
     extras.add(rogue);
-    rogue.start(received -> {});
+    rogue.start((stamp, received) -> {});
     long errorsBefore = errors(transport(1));
-    rogue.send(m);
+    rogue.send(STAMP, m);
     awaitTrue(() -> errors(transport(1)) > errorsBefore, "node 1 counts the rejection");
     assertWorksAfterRejecting(m);
   }
@@ -191,7 +217,7 @@ public abstract class TransportContract {
   /** The rejected message never reached any member, and a valid one still gets through. */
   private void assertWorksAfterRejecting(Message rejected) {
     Message ok = accepted(2, 1, 1000);
-    transport(2).send(ok);
+    transport(2).send(STAMP, ok);
     awaitTrue(() -> inbox(1).contains(ok), "node 1 still receives from node 2");
     for (int id : MEMBERS) {
       assertThat(inbox(id)).doesNotContain(rejected);
@@ -209,9 +235,14 @@ public abstract class TransportContract {
   private void start(int id) {
     Transport t = newTransport(id);
     ConcurrentLinkedQueue<Message> inbox = new ConcurrentLinkedQueue<>();
+    ConcurrentLinkedQueue<Stamp> stamped = new ConcurrentLinkedQueue<>();
     running.put(id, t);
     inboxes.put(id, inbox);
-    t.start(inbox::add);
+    stamps.put(id, stamped);
+    t.start((stamp, m) -> {
+      stamped.add(stamp);
+      inbox.add(m);
+    });
   }
 
   private void stop(int id) {

@@ -107,6 +107,8 @@ public final class PaxosNodeMetrics implements MeterBinder {
         Tags.of("direction", "requested"), m -> count(m.messagesSent(), "CATCHUP_REQUEST"));
     counter(registry, "catchups", "catch-up requests sent and catch-up replies received",
         Tags.of("direction", "received"), m -> count(m.messagesReceived(), "CATCHUP"));
+    counter(registry, "rejected.foreign", "messages dropped because their stamp names another"
+        + " cluster (R2)", Tags.empty(), m -> m.rejectedForeign());
     snapshots(registry);
     latency(registry, "commit.latency", "per entry, from submit to chosen and applied",
         NodeMetrics::commitLatency);

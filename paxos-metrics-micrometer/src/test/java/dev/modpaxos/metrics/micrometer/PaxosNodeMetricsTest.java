@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.modpaxos.local.InMemoryStore;
 import dev.modpaxos.local.LocalNetwork;
+import dev.modpaxos.protocol.Ballot;
+import dev.modpaxos.protocol.Message;
 import dev.modpaxos.protocol.ReplicaConfig;
 import dev.modpaxos.protocol.RoundTrigger;
+import dev.modpaxos.protocol.Stamp;
 import dev.modpaxos.runtime.PaxosNode;
 import dev.modpaxos.runtime.SubmitHandle;
 import dev.modpaxos.spi.Transport;
@@ -18,13 +21,14 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class PaxosNodeMetricsTest {
   private final LocalNetwork network = new LocalNetwork();
   private final List<PaxosNode> nodes = new ArrayList<>();
+  // What node 1's transport delivers into, to hand it a message of another cluster.
+  private volatile Transport.Inbound nodeOneInbound;
 
   /** Three nodes; node 1's transport reports fixed per-type stats, as the gRPC one does. */
   private void startCluster() {
@@ -43,16 +47,17 @@ class PaxosNodeMetricsTest {
     }
   }
 
-  private static Transport withStats(Transport inner) {
+  private Transport withStats(Transport inner) {
     return new Transport() {
       @Override
-      public void start(Consumer<dev.modpaxos.protocol.Message> inbound) {
+      public void start(Inbound inbound) {
+        nodeOneInbound = inbound;
         inner.start(inbound);
       }
 
       @Override
-      public void send(dev.modpaxos.protocol.Message message) {
-        inner.send(message);
+      public void send(Stamp stamp, Message message) {
+        inner.send(stamp, message);
       }
 
       @Override
@@ -176,6 +181,20 @@ class PaxosNodeMetricsTest {
         .isZero();
     assertThat(r.get("modpaxos.snapshots").tag("outcome", "discarded").functionCounter().count())
         .isZero();
+  }
+
+  @Test
+  void aMessageOfAnotherClusterIsCountedAsRejected() throws Exception {
+    PaxosNode n1 = oneRoundOfFourEntries();
+    MeterRegistry r = new SimpleMeterRegistry();
+    fresh(n1).bindTo(r);
+    assertThat(r.get("modpaxos.rejected.foreign").functionCounter().count()).isZero();
+    Stamp foreign = new Stamp(Stamp.clusterFingerprint("another", List.of(1, 2, 3)), 0);
+    nodeOneInbound.deliver(foreign, new Message.Prepare(2, 1, new Ballot(99, 2), 0));
+    assertThat(n1.metrics().rejectedForeign()).isEqualTo(1); // queued after the delivery
+    assertThat(r.get("modpaxos.rejected.foreign").functionCounter().count()).isEqualTo(1);
+    assertThat(n1.metrics().messagesReceived().get("PREPARE")).isZero();
+    assertThat(n1.leadership().promised()).isNotEqualTo(new Ballot(99, 2));
   }
 
   @Test

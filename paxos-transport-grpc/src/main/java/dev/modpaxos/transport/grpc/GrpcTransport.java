@@ -1,6 +1,7 @@
 package dev.modpaxos.transport.grpc;
 
 import dev.modpaxos.protocol.Message;
+import dev.modpaxos.protocol.Stamp;
 import dev.modpaxos.spi.RpcStats;
 import dev.modpaxos.spi.Transport;
 import io.grpc.ManagedChannel;
@@ -14,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -23,7 +25,6 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +32,10 @@ import org.slf4j.LoggerFactory;
  * A {@link Transport} over gRPC: one server per node, one channel per peer, and on it one
  * long-lived {@code modpaxos.v1.Paxos/Stream} call that carries every message to that peer, in
  * batches, under HTTP/2 flow control. <b>Thread-safe.</b>
+ *
+ * <p>Each envelope carries the sender's {@link Stamp} (docs/PROTOCOL.md R2) next to the message;
+ * the node, not the transport, refuses a message of another cluster. {@link #peers()} is the
+ * member map's key set, which {@code PaxosNode.Builder.build()} checks against the config.
  *
  * <p>{@link #send} encodes on the caller's thread and puts the message in the peer's bounded
  * queue; if the peer's stream is ready and idle it is written at once, on that thread. It never
@@ -100,7 +105,7 @@ public final class GrpcTransport implements Transport {
 
   /** Binds the server and opens a stream to every peer (each connects in the background). */
   @Override
-  public void start(Consumer<Message> inbound) {
+  public void start(Inbound inbound) {
     Objects.requireNonNull(inbound, "inbound");
     if (!state.compareAndSet(State.NEW, State.STARTED)) {
       throw new IllegalStateException("transport of node " + self + " was already started");
@@ -139,7 +144,7 @@ public final class GrpcTransport implements Transport {
         settings.tls() == null ? "plaintext" : "mutual TLS");
   }
 
-  private io.grpc.ServerServiceDefinition service(Consumer<Message> inbound) {
+  private io.grpc.ServerServiceDefinition service(Inbound inbound) {
     MemberAuthorizer.Rejections rejections = this::onRejected;
     InboundService service =
         new InboundService(self, codec, stats, rejections, inbound, this::peerIsUp);
@@ -251,7 +256,7 @@ public final class GrpcTransport implements Transport {
   // ---- sending ------------------------------------------------------------------------------
 
   @Override
-  public void send(Message message) {
+  public void send(Stamp stamp, Message message) {
     String type = TransportStats.INVALID;
     try {
       type = message.type();
@@ -263,7 +268,7 @@ public final class GrpcTransport implements Transport {
       } else if (message.from() != self) {
         dropped(type, message, TransportCounter.DROPPED_NOT_SELF, "sender is not this node");
       } else {
-        byte[] envelope = codec.encode(message).toByteArray();
+        byte[] envelope = codec.encode(stamp, message).toByteArray();
         if (Batches.framedBytes(envelope.length) > settings.maxInboundMessageBytes()) {
           dropped(type, message, TransportCounter.DROPPED_OVERSIZED, envelope.length
               + " bytes exceed maxInboundMessageBytes " + settings.maxInboundMessageBytes());
@@ -275,6 +280,12 @@ public final class GrpcTransport implements Transport {
     } catch (RuntimeException e) {
       dropped(type, message, TransportCounter.DROPPED_ERROR, e.toString());
     }
+  }
+
+  /** {@return every member this transport has an address for, this node included} */
+  @Override
+  public Set<Integer> peers() {
+    return members.keySet();
   }
 
   private void dropped(String type, Message message, TransportCounter reason, String why) {

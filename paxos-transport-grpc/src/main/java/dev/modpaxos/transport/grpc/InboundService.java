@@ -1,6 +1,8 @@
 package dev.modpaxos.transport.grpc;
 
 import dev.modpaxos.protocol.Message;
+import dev.modpaxos.protocol.Stamp;
+import dev.modpaxos.spi.Transport;
 import dev.modpaxos.transport.grpc.internal.wire.PaxosGrpc;
 import dev.modpaxos.transport.grpc.internal.wire.Wire.Ack;
 import io.grpc.MethodDescriptor;
@@ -9,7 +11,6 @@ import io.grpc.Status;
 import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
-import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 
 /**
@@ -36,11 +37,11 @@ final class InboundService implements ServerCalls.ClientStreamingMethod<byte[], 
   private final MessageCodec codec;
   private final TransportStats stats;
   private final MemberAuthorizer.Rejections rejections;
-  private final Consumer<Message> inbound;
+  private final Transport.Inbound inbound;
   private final IntConsumer peerIsUp;
 
   /**
-   * @param inbound the node's handler, called directly for each valid message
+   * @param inbound the node's handler, called directly for each valid message and its stamp
    * @param peerIsUp told the sender of the first valid message of each stream
    */
   InboundService(
@@ -48,7 +49,7 @@ final class InboundService implements ServerCalls.ClientStreamingMethod<byte[], 
       MessageCodec codec,
       TransportStats stats,
       MemberAuthorizer.Rejections rejections,
-      Consumer<Message> inbound,
+      Transport.Inbound inbound,
       IntConsumer peerIsUp) {
     this.self = self;
     this.codec = codec;
@@ -100,13 +101,14 @@ final class InboundService implements ServerCalls.ClientStreamingMethod<byte[], 
       if (refused) {
         return;
       }
-      Message m;
+      MessageCodec.Stamped stamped;
       try {
-        m = codec.decode(envelope);
+        stamped = codec.decodeStamped(envelope);
       } catch (MalformedMessageException e) {
         rejections.reject(e.messageType(), TransportCounter.REJECTED_MALFORMED, e.getMessage());
         return;
       }
+      Message m = stamped.message();
       if (m.to() != self) {
         rejections.reject(m.type(), TransportCounter.REJECTED_MISADDRESSED,
             "addressed to node " + m.to() + ", this is node " + self);
@@ -117,18 +119,18 @@ final class InboundService implements ServerCalls.ClientStreamingMethod<byte[], 
         refused = true;
         response.onError(Status.PERMISSION_DENIED.withDescription(reason).asRuntimeException());
       } else {
-        deliver(m);
+        deliver(stamped.stamp(), m);
       }
     }
 
-    private void deliver(Message m) {
+    private void deliver(Stamp stamp, Message m) {
       if (!heard) {
         heard = true;
         peerIsUp.accept(m.from());
       }
       stats.received(m.type());
       try {
-        inbound.accept(m);
+        inbound.deliver(stamp, m);
       } catch (RuntimeException e) {
         rejections.reject(m.type(), TransportCounter.REJECTED_BY_NODE, "the node refused it: " + e);
       }

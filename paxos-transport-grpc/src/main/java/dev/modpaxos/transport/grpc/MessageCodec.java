@@ -9,6 +9,7 @@ import dev.modpaxos.protocol.EntryId;
 import dev.modpaxos.protocol.Message;
 import dev.modpaxos.protocol.Message.RejectReason;
 import dev.modpaxos.protocol.Proposal;
+import dev.modpaxos.protocol.Stamp;
 import dev.modpaxos.transport.grpc.internal.wire.Wire;
 import dev.modpaxos.transport.grpc.internal.wire.Wire.Envelope;
 import java.util.ArrayList;
@@ -21,6 +22,10 @@ import java.util.TreeSet;
 /**
  * Maps protocol {@link Message} records to the {@code modpaxos.v1} protobuf {@link Envelope} and
  * back. The only place where protobuf meets the core. Thread-safe (immutable).
+ *
+ * <p>Every envelope carries the sender's {@link Stamp} (R2): a cluster fingerprint, never 0 (an
+ * envelope without one is malformed), and a membership epoch {@code >= 0}. The codec checks that
+ * they are well-formed; the node, not the codec, refuses a message of another cluster.
  *
  * <p>{@link #decode} validates everything before building a record: required fields present,
  * slots, sequence numbers and generations in range, the reject reason known, and every node id
@@ -39,9 +44,20 @@ final class MessageCodec {
 
   // ---- encode -------------------------------------------------------------------------------
 
-  /** The envelope carrying {@code m}. Never fails for a message the core can build. */
-  Envelope encode(Message m) {
-    Envelope.Builder e = Envelope.newBuilder().setFrom(m.from()).setTo(m.to());
+  /** A decoded message with the stamp it came with. */
+  record Stamped(Stamp stamp, Message message) {}
+
+  /**
+   * The envelope carrying {@code m}, stamped with {@code stamp}. Never fails for a message the
+   * core can build.
+   */
+  Envelope encode(Stamp stamp, Message m) {
+    Envelope.Builder e =
+        Envelope.newBuilder()
+            .setFrom(m.from())
+            .setTo(m.to())
+            .setCluster(stamp.cluster())
+            .setEpoch(stamp.epoch());
     if (m instanceof Message.Prepare p) {
       e.setPrepare(
           Wire.Prepare.newBuilder().setBallot(ballot(p.ballot())).setCommittedSlot(p.committedSlot()));
@@ -173,20 +189,30 @@ final class MessageCodec {
 
   // ---- decode -------------------------------------------------------------------------------
 
-  /** Parses and validates one serialized envelope. */
-  Message decode(byte[] bytes) {
+  /** Parses and validates one serialized envelope: its stamp and the message it carries. */
+  Stamped decodeStamped(byte[] bytes) {
     try {
-      return decode(Envelope.parseFrom(bytes));
+      return decodeStamped(Envelope.parseFrom(bytes));
     } catch (InvalidProtocolBufferException e) {
       throw new MalformedMessageException("not a modpaxos.v1 envelope: " + e.getMessage(), e);
     }
   }
 
-  /**
-   * Validates {@code e} and builds the record it carries; the exception names the type {@code e}
-   * claimed to carry.
-   */
+  /** {@link #decodeStamped(byte[])} without the stamp, which is validated all the same. */
+  Message decode(byte[] bytes) {
+    return decodeStamped(bytes).message();
+  }
+
+  /** {@link #decodeStamped(Envelope)} without the stamp, which is validated all the same. */
   Message decode(Envelope e) {
+    return decodeStamped(e).message();
+  }
+
+  /**
+   * Validates {@code e} and builds its stamp and the record it carries; the exception names the
+   * type {@code e} claimed to carry.
+   */
+  Stamped decodeStamped(Envelope e) {
     try {
       return decodeUnchecked(e);
     } catch (MalformedMessageException ex) {
@@ -194,9 +220,18 @@ final class MessageCodec {
     }
   }
 
-  private Message decodeUnchecked(Envelope e) {
+  private Stamped decodeUnchecked(Envelope e) {
     int from = member("from", e.getFrom());
     int to = member("to", e.getTo());
+    if (e.getCluster() == 0) {
+      throw new MalformedMessageException(
+          "envelope carries no cluster fingerprint (a sender that predates stamps?)");
+    }
+    Stamp stamp = new Stamp(e.getCluster(), atLeast("epoch", e.getEpoch(), 0));
+    return new Stamped(stamp, body(from, to, e));
+  }
+
+  private Message body(int from, int to, Envelope e) {
     try {
       return switch (e.getBodyCase()) {
         case PREPARE -> new Message.Prepare(

@@ -1,5 +1,6 @@
 package dev.modpaxos.transport.grpc;
 
+import static dev.modpaxos.transport.grpc.Polling.STAMP;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.modpaxos.protocol.Message;
@@ -64,7 +65,7 @@ class BatchFuzzTest {
     List<byte[]> envelopes = new ArrayList<>();
     int bytes = 0;
     for (long slot : slots) {
-      byte[] e = CODEC.encode(message(slot)).toByteArray();
+      byte[] e = CODEC.encode(STAMP, message(slot)).toByteArray();
       envelopes.add(e);
       bytes += Batches.framedBytes(e.length);
     }

@@ -1,5 +1,6 @@
 package dev.modpaxos.transport.grpc;
 
+import static dev.modpaxos.transport.grpc.Polling.STAMP;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -15,8 +16,8 @@ class BatchesTest {
   void aJoinedBatchIsAProtobufBatchAndSplitsBackInOrder() throws Exception {
     MessageCodec codec = new MessageCodec(List.of(1, 2));
     List<byte[]> envelopes = List.of(
-        codec.encode(Polling.accepted(1, 2, 1)).toByteArray(),
-        codec.encode(new Message.Forward(2, 1, List.of(new Entry(2, 1, new byte[300]))))
+        codec.encode(STAMP, Polling.accepted(1, 2, 1)).toByteArray(),
+        codec.encode(STAMP, new Message.Forward(2, 1, List.of(new Entry(2, 1, new byte[300]))))
             .toByteArray(),
         new byte[0]);
     int bytes = envelopes.stream().mapToInt(e -> Batches.framedBytes(e.length)).sum();

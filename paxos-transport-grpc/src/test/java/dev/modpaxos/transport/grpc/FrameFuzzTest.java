@@ -14,6 +14,7 @@ import dev.modpaxos.protocol.Ready;
 import dev.modpaxos.protocol.Replica;
 import dev.modpaxos.protocol.ReplicaConfig;
 import dev.modpaxos.protocol.RoundTrigger;
+import dev.modpaxos.protocol.Stamp;
 import dev.modpaxos.spi.StoreIdentity;
 import dev.modpaxos.spi.StoredState;
 import java.util.List;
@@ -29,9 +30,10 @@ import net.jqwik.api.constraints.Size;
 import net.jqwik.api.statistics.Statistics;
 
 /**
- * Fuzzes the path a received envelope takes on a node: {@link MessageCodec#decode(byte[])} (what
- * the gRPC server's Stream handler calls on each envelope of a batch; splitting the batch is
- * fuzzed by {@code BatchFuzzTest}), the addressee check, then {@link Replica#step}. Frames are
+ * Fuzzes the path a received envelope takes on a node: {@link MessageCodec#decodeStamped(byte[])}
+ * (what the gRPC server's Stream handler calls on each envelope of a batch; splitting the batch
+ * is fuzzed by {@code BatchFuzzTest}), the addressee check, then {@link Replica#step(Stamp,
+ * Message)}, which also drops a frame whose cluster fingerprint was mutated (R2). Frames are
  * random bytes, valid encodings with bytes flipped, inserted or deleted, and splices of two valid
  * encodings. The replica starts from a non-trivial stored state (promise, accepted value, chosen
  * blocks, local log) so that decoded messages meet real state.
@@ -50,6 +52,8 @@ class FrameFuzzTest {
   private static final ReplicaConfig CONFIG =
       ReplicaConfig.builder(SELF, MEMBERS).trigger(RoundTrigger.ON_DEMAND).seed(7).build();
   private static final StoredState STATE = storedState();
+  // The replica's own stamp, so that most mutated frames still pass the cluster check (R2).
+  private static final Stamp STAMP = new Stamp(Stamp.clusterFingerprint(CONFIG), 0);
 
   @Property(tries = 10_000)
   void randomFrames(@ForAll @Size(max = 300) byte[] frame) {
@@ -58,7 +62,7 @@ class FrameFuzzTest {
 
   @Property(tries = 10_000)
   void mutatedFrames(@ForAll("messages") Message seed, @ForAll("mutations") List<int[]> mutations) {
-    deliver(ByteMutator.apply(CODEC.encode(seed).toByteArray(), mutations));
+    deliver(ByteMutator.apply(CODEC.encode(STAMP, seed).toByteArray(), mutations));
   }
 
   @Property(tries = 10_000)
@@ -66,7 +70,8 @@ class FrameFuzzTest {
       @ForAll("messages") Message a, @ForAll("messages") Message b,
       @ForAll int cutA, @ForAll int cutB) {
     deliver(ByteMutator.splice(
-        CODEC.encode(a).toByteArray(), cutA, CODEC.encode(b).toByteArray(), cutB));
+        CODEC.encode(STAMP, a).toByteArray(), cutA,
+        CODEC.encode(STAMP, b).toByteArray(), cutB));
   }
 
   /** Delivers one frame to a replica booted from {@link #STATE}, as the server would. */
@@ -74,23 +79,29 @@ class FrameFuzzTest {
     Replica replica = new Replica(CONFIG, STATE);
     assertThat(replica.ready().isEmpty()).isTrue();
     Snapshot before = Snapshot.of(replica);
-    Message m;
+    MessageCodec.Stamped stamped;
     try {
-      m = CODEC.decode(frame);
+      stamped = CODEC.decodeStamped(frame);
     } catch (MalformedMessageException rejected) {
       Statistics.collect("rejected by the codec");
       assertThat(rejected.getMessage()).isNotBlank().doesNotContain("\n");
       assertUnchanged(replica, before);
       return;
     }
+    Message m = stamped.message();
     if (m.to() != SELF) {
       Statistics.collect("decoded, addressed elsewhere");
-      replica.step(m); // the server refuses it; the replica must ignore it too
+      replica.step(stamped.stamp(), m); // the server refuses it; the replica must ignore it too
       assertUnchanged(replica, before);
       return;
     }
     try {
-      replica.step(m);
+      if (!replica.step(stamped.stamp(), m)) {
+        Statistics.collect("decoded, another cluster's: dropped");
+        assertThat(replica.rejectedForeign()).isEqualTo(1);
+        assertUnchanged(replica, before);
+        return;
+      }
     } catch (IllegalStateException alarm) {
       Statistics.collect("decoded, R4 alarm: an own entry id with another payload");
       assertThat(alarm.getMessage()).contains("an entry id was reused (R4)");

@@ -1,5 +1,6 @@
 package dev.modpaxos.transport.grpc;
 
+import static dev.modpaxos.transport.grpc.Polling.STAMP;
 import static dev.modpaxos.transport.grpc.Polling.accepted;
 import static dev.modpaxos.transport.grpc.Polling.awaitTrue;
 import static dev.modpaxos.transport.grpc.Polling.counter;
@@ -67,19 +68,19 @@ class GrpcStreamTest {
     ConcurrentLinkedQueue<Message> firstLife = new ConcurrentLinkedQueue<>();
     GrpcTransport two = start(builder(2), firstLife);
     Message before = accepted(1, 2, 1);
-    one.send(before);
+    one.send(STAMP, before);
     awaitTrue(() -> firstLife.contains(before), "node 2 receives before its restart");
     two.close();
     awaitTrue(() -> counter(one, TransportCounter.STREAM_FAILURES) >= 1, "node 1's stream ends");
     Message during = accepted(1, 2, 2);
-    one.send(during); // node 2 is down: dropped and counted, or held until it is back
+    one.send(STAMP, during); // node 2 is down: dropped and counted, or held until it is back
 
     ConcurrentLinkedQueue<Message> secondLife = new ConcurrentLinkedQueue<>();
     start(builder(2), secondLife); // the same port
     awaitTrue(() -> counter(one, TransportCounter.RECONNECTS) >= 1,
         "node 1 re-opens its stream by itself, without a send");
     Message after = accepted(1, 2, 3);
-    one.send(after); // sent once
+    one.send(STAMP, after); // sent once
     awaitTrue(() -> secondLife.contains(after), "the restarted node 2 receives it");
     boolean held = secondLife.contains(during);
     assertThat(secondLife)
@@ -98,7 +99,7 @@ class GrpcStreamTest {
     int sends = 2_000; // 8 MiB, well past HTTP/2's 1 MiB window and the 16-message queue
     assertTimeoutPreemptively(Duration.ofSeconds(30), () -> { // a guard, not a performance bound
       for (int i = 1; i <= sends; i++) {
-        one.send(new Message.Forward(1, 2, List.of(new Entry(1, i, new byte[4096]))));
+        one.send(STAMP, new Message.Forward(1, 2, List.of(new Entry(1, i, new byte[4096]))));
       }
     });
     long dropped = counter(one, TransportCounter.DROPPED_QUEUE_FULL);
@@ -111,7 +112,7 @@ class GrpcStreamTest {
     assertThat(sends - sent - dropped).as("still queued or being written").isBetween(0L,
         16L + 2 * batch);
     Message other = accepted(1, 3, 1);
-    one.send(other); // another peer's stream does not wait for the deaf one
+    one.send(STAMP, other); // another peer's stream does not wait for the deaf one
     awaitTrue(() -> threes.contains(other), "node 3 still receives");
     deaf.shutdownNow();
   }
@@ -124,7 +125,7 @@ class GrpcStreamTest {
         start(builder(1).queueMax(4096, 64 << 20), new ConcurrentLinkedQueue<>());
     int sends = 3_000;
     for (int i = 1; i <= sends; i++) {
-      one.send(accepted(1, 2, i));
+      one.send(STAMP, accepted(1, 2, i));
     }
     awaitTrue(() -> twos.size() >= sends, "node 2 receives every message");
     assertThat(twos.stream().mapToLong(m -> ((Message.Accepted) m).slot()))
@@ -137,10 +138,10 @@ class GrpcStreamTest {
     ConcurrentLinkedQueue<Message> ones = new ConcurrentLinkedQueue<>();
     GrpcTransport one = start(builder(1), ones);
     MessageCodec codec = new MessageCodec(List.of(1, 2, 3));
-    byte[] a = codec.encode(accepted(2, 1, 1)).toByteArray();
-    byte[] b = codec.encode(accepted(2, 1, 2)).toByteArray();
+    byte[] a = codec.encode(STAMP, accepted(2, 1, 1)).toByteArray();
+    byte[] b = codec.encode(STAMP, accepted(2, 1, 2)).toByteArray();
     byte[] garbage = {(byte) 0xff, (byte) 0xff, 1};
-    byte[] nonMember = new MessageCodec(List.of(1, 2, 3, 99)).encode(accepted(99, 1, 3))
+    byte[] nonMember = new MessageCodec(List.of(1, 2, 3, 99)).encode(STAMP, accepted(99, 1, 3))
         .toByteArray();
     ManagedChannel ch = NettyChannelBuilder.forAddress(members.get(1)).usePlaintext().build();
     try {
@@ -174,13 +175,13 @@ class GrpcStreamTest {
     GrpcTransport outsider = start(
         GrpcTransport.builder(9, withOutsider).tls(pki.node(9)).reconnectBackoffMillis(10, 100),
         new ConcurrentLinkedQueue<>());
-    outsider.send(accepted(9, 1, 1));
+    outsider.send(STAMP, accepted(9, 1, 1));
     awaitTrue(() -> counter(one, TransportCounter.REJECTED_UNAUTHORIZED) >= 1,
         "node 1 refuses the stream");
     awaitTrue(() -> counter(outsider, TransportCounter.STREAM_FAILURES) >= 1,
         "the outsider sees its stream end");
     Message ok = accepted(2, 1, 2);
-    two.send(ok);
+    two.send(STAMP, ok);
     awaitTrue(() -> ones.contains(ok), "node 1 still receives from node 2");
     assertThat(ones).containsExactly(ok);
   }
@@ -195,11 +196,11 @@ class GrpcStreamTest {
     GrpcTransport impostor = start( // claims to be node 3, holds node 2's certificate
         GrpcTransport.builder(3, elsewhere).tls(pki.node(2)).reconnectBackoffMillis(10, 100),
         new ConcurrentLinkedQueue<>());
-    impostor.send(accepted(3, 1, 1));
+    impostor.send(STAMP, accepted(3, 1, 1));
     awaitTrue(() -> counter(one, TransportCounter.REJECTED_IMPOSTOR) >= 1, "node 1 refuses it");
     awaitTrue(() -> counter(impostor, TransportCounter.STREAM_FAILURES) >= 1,
         "the impostor's stream is closed");
-    impostor.send(accepted(3, 1, 2)); // goes out on a re-opened stream, and is refused again
+    impostor.send(STAMP, accepted(3, 1, 2)); // goes out on a re-opened stream, and is refused again
     awaitTrue(() -> counter(one, TransportCounter.REJECTED_IMPOSTOR) >= 2, "refused again");
     assertThat(ones).isEmpty();
     assertThat(stats(one, "ACCEPTED").errors()).isEqualTo(counter(one,
@@ -243,7 +244,8 @@ class GrpcStreamTest {
 
   /** {@code m}'s envelope, from {@code from} to node 1. */
   private static byte[] readdressed(MessageCodec codec, Message m, int from) {
-    return codec.encode(m).toBuilder().setFrom(from).setTo(1).build().toByteArray();
+    return codec.encode(Polling.STAMP, m).toBuilder().setFrom(from).setTo(1).build()
+        .toByteArray();
   }
 
   /** Streams to one node with one certificate, each carrying one batch. */
@@ -287,7 +289,7 @@ class GrpcStreamTest {
   private GrpcTransport start(GrpcTransport.Builder b, ConcurrentLinkedQueue<Message> inbox) {
     GrpcTransport t = b.build();
     started.add(t);
-    t.start(inbox::add);
+    t.start((stamp, m) -> inbox.add(m));
     return t;
   }
 

@@ -1,5 +1,6 @@
 package dev.modpaxos.transport.grpc;
 
+import static dev.modpaxos.transport.grpc.Polling.STAMP;
 import static dev.modpaxos.transport.grpc.Polling.accepted;
 import static dev.modpaxos.transport.grpc.Polling.awaitTrue;
 import static dev.modpaxos.transport.grpc.Polling.counter;
@@ -45,7 +46,7 @@ class GrpcTransportTest {
   private GrpcTransport start(GrpcTransport.Builder b, int id) {
     GrpcTransport t = b.reconnectBackoffMillis(10, 100).build();
     started.add(t);
-    t.start(inboxes.get(id)::add);
+    t.start((stamp, m) -> inboxes.get(id).add(m));
     return t;
   }
 
@@ -59,13 +60,13 @@ class GrpcTransportTest {
     GrpcTransport one = start(GrpcTransport.builder(1, members), 1);
     GrpcTransport two = start(GrpcTransport.builder(2, members).maxInboundMessageBytes(1024), 2);
     Message big = new Message.Forward(1, 2, List.of(new Entry(1, 1, new byte[4096])));
-    one.send(big);
+    one.send(STAMP, big);
     awaitTrue(() -> stats(two, TransportStats.INVALID).errors() == 1, "node 2 counts the frame");
     assertThat(counter(two, TransportCounter.REJECTED_OVERSIZED)).isEqualTo(1);
     // gRPC ends a stream that carried too large a frame; the sender sees it and re-opens.
     awaitTrue(() -> counter(one, TransportCounter.STREAM_FAILURES) >= 1, "node 1's stream ends");
     Message small = accepted(1, 2, 1);
-    one.send(small);
+    one.send(STAMP, small);
     awaitTrue(() -> inboxes.get(2).contains(small), "node 2 still receives");
     assertThat(inboxes.get(2)).doesNotContain(big);
   }
@@ -77,7 +78,7 @@ class GrpcTransportTest {
     misrouted.put(3, members.get(1)); // node 2 believes node 3 lives at node 1's address
     misrouted.put(1, Ports.freeLoopback()); // (and node 1 elsewhere: addresses must be distinct)
     GrpcTransport two = start(GrpcTransport.builder(2, misrouted), 2);
-    two.send(accepted(2, 3, 1));
+    two.send(STAMP, accepted(2, 3, 1));
     awaitTrue(() -> stats(one, "ACCEPTED").errors() == 1, "node 1 refuses it");
     assertThat(counter(one, TransportCounter.REJECTED_MISADDRESSED)).isEqualTo(1);
     assertThat(inboxes.get(1)).isEmpty();
@@ -90,11 +91,11 @@ class GrpcTransportTest {
     GrpcTransport one = start(GrpcTransport.builder(1, members).tls(cluster.node(1)), 1);
     GrpcTransport two = start(GrpcTransport.builder(2, members).tls(cluster.node(2)), 2);
     GrpcTransport three = start(GrpcTransport.builder(3, members).tls(rogue.node(3)), 3);
-    three.send(accepted(3, 1, 1));
+    three.send(STAMP, accepted(3, 1, 1));
     awaitTrue(() -> stats(three, "ACCEPTED").errors() == 1, "node 3 cannot connect and drops it");
     assertThat(counter(three, TransportCounter.DROPPED_UNREACHABLE)).isEqualTo(1);
     Message ok = accepted(2, 1, 2);
-    two.send(ok);
+    two.send(STAMP, ok);
     awaitTrue(() -> inboxes.get(1).contains(ok), "node 1 still receives from node 2");
     assertThat(inboxes.get(1)).containsExactly(ok);
     assertThat(stats(one, "ACCEPTED").received()).isEqualTo(1);
@@ -105,7 +106,7 @@ class GrpcTransportTest {
     TestPki cluster = new TestPki(dir, "cluster");
     start(GrpcTransport.builder(1, members).tls(cluster.node(3)), 1); // node 1 shows node 3's name
     GrpcTransport two = start(GrpcTransport.builder(2, members).tls(cluster.node(2)), 2);
-    two.send(accepted(2, 1, 1));
+    two.send(STAMP, accepted(2, 1, 1));
     awaitTrue(() -> stats(two, "ACCEPTED").errors() == 1, "node 2 refuses to talk to it");
     assertThat(inboxes.get(1)).isEmpty();
     assertThat(counter(two, TransportCounter.STREAMS_OPENED)).isZero();
@@ -128,7 +129,7 @@ class GrpcTransportTest {
     GrpcTransport one = start(GrpcTransport.builder(1, members), 1);
     GrpcTransport two = start(GrpcTransport.builder(2, members), 2);
     for (int i = 1; i <= 20; i++) {
-      one.send(accepted(1, 2, i));
+      one.send(STAMP, accepted(1, 2, i));
     }
     awaitTrue(() -> stats(two, "ACCEPTED").received() == 20, "node 2 receives 20");
     RpcStats sent = stats(one, "ACCEPTED");
@@ -148,7 +149,7 @@ class GrpcTransportTest {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       members.put(1, new InetSocketAddress(InetAddress.getLoopbackAddress(), taken.getLocalPort()));
       GrpcTransport t = GrpcTransport.builder(1, members).build();
-      assertThatThrownBy(() -> t.start(m -> {}))
+      assertThatThrownBy(() -> t.start((stamp, m) -> {}))
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("node 1: cannot listen on");
       t.close();
@@ -186,15 +187,15 @@ class GrpcTransportTest {
     GrpcTransport one = GrpcTransport.builder(1, members)
         .reconnectBackoffMillis(60_000, 60_000).build();
     started.add(one);
-    one.start(inboxes.get(1)::add);
+    one.start((stamp, m) -> inboxes.get(1).add(m));
     awaitTrue(() -> one.channelState(2) == ConnectivityState.TRANSIENT_FAILURE,
         "node 1 finds node 2 down");
     GrpcTransport two = start(GrpcTransport.builder(2, members), 2);
-    two.send(accepted(2, 1, 1));
+    two.send(STAMP, accepted(2, 1, 1));
     awaitTrue(() -> counter(one, TransportCounter.STREAMS_OPENED) == 1, "node 1 reaches node 2");
     assertThat(counter(one, TransportCounter.REDIALS_ON_CONTACT)).isEqualTo(1);
     Message late = accepted(1, 2, 2);
-    one.send(late);
+    one.send(STAMP, late);
     awaitTrue(() -> inboxes.get(2).contains(late), "node 2 receives from node 1");
   }
 

@@ -148,7 +148,8 @@ class InboundFloodTest {
   private GrpcTransport start(GrpcTransport.Builder b) {
     GrpcTransport t = b.build();
     started.add(t);
-    t.start(new ConcurrentLinkedQueue<Message>()::add);
+    ConcurrentLinkedQueue<Message> inbox = new ConcurrentLinkedQueue<>();
+    t.start((stamp, m) -> inbox.add(m));
     return t;
   }
 

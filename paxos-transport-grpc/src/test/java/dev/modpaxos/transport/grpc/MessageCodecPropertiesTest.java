@@ -1,5 +1,6 @@
 package dev.modpaxos.transport.grpc;
 
+import static dev.modpaxos.transport.grpc.Polling.STAMP;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.modpaxos.protocol.Ballot;
@@ -33,7 +34,7 @@ class MessageCodecPropertiesTest {
     Statistics.label("generation above 1")
         .coverage(c -> c.check(true).percentage(p -> p >= 10));
     Statistics.label("control entry").coverage(c -> c.check(true).percentage(p -> p >= 3));
-    assertThat(codec.decode(codec.encode(m).toByteArray())).isEqualTo(m);
+    assertThat(codec.decode(codec.encode(STAMP, m).toByteArray())).isEqualTo(m);
   }
 
   /** True if a ballot or an acceptor generation of {@code m} is above 1 (so it must travel). */
@@ -77,7 +78,7 @@ class MessageCodecPropertiesTest {
   @Property(tries = 2000)
   void corruptedMessagesAreRejectedOrDecodeToAValidMessage(
       @ForAll("messages") Message m, @ForAll("flips") List<Integer> flips) {
-    byte[] bytes = codec.encode(m).toByteArray();
+    byte[] bytes = codec.encode(STAMP, m).toByteArray();
     if (bytes.length == 0) {
       return;
     }
@@ -97,7 +98,7 @@ class MessageCodecPropertiesTest {
       return;
     }
     assertThat(MEMBERS).contains(decoded.from(), decoded.to());
-    assertThat(codec.decode(codec.encode(decoded).toByteArray())).isEqualTo(decoded);
+    assertThat(codec.decode(codec.encode(STAMP, decoded).toByteArray())).isEqualTo(decoded);
   }
 
   // ---- generators ---------------------------------------------------------------------------

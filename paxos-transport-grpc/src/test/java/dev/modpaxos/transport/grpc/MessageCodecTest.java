@@ -1,5 +1,6 @@
 package dev.modpaxos.transport.grpc;
 
+import static dev.modpaxos.transport.grpc.Polling.STAMP;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -13,6 +14,7 @@ import dev.modpaxos.protocol.Message;
 import dev.modpaxos.protocol.Message.RejectReason;
 import dev.modpaxos.protocol.MessageTypes;
 import dev.modpaxos.protocol.Proposal;
+import dev.modpaxos.protocol.Stamp;
 import dev.modpaxos.transport.grpc.internal.wire.Wire;
 import dev.modpaxos.transport.grpc.internal.wire.Wire.Envelope;
 import java.util.List;
@@ -77,12 +79,49 @@ class MessageCodecTest {
   @Test
   void everyMessageTypeRoundTripsThroughBytes() {
     for (Message m : samples()) {
-      byte[] bytes = codec.encode(m).toByteArray();
+      byte[] bytes = codec.encode(STAMP, m).toByteArray();
       assertThat(codec.decode(bytes)).as(m.type()).isEqualTo(m);
-      assertThat(MessageCodec.typeOf(codec.encode(m))).isEqualTo(m.type());
+      assertThat(MessageCodec.typeOf(codec.encode(STAMP, m))).isEqualTo(m.type());
     }
     Set<String> covered = samples().stream().map(Message::type).collect(Collectors.toSet());
     assertThat(covered).containsExactlyInAnyOrderElementsOf(MessageTypes.ALL);
+  }
+
+  @Test
+  void theStampRoundTripsWithEveryBitOfTheFingerprint() {
+    Stamp high = new Stamp(0x8000_0000_0000_0001L, Long.MAX_VALUE); // fixed64: all 64 bits
+    for (Message m : samples()) {
+      MessageCodec.Stamped back = codec.decodeStamped(codec.encode(high, m).toByteArray());
+      assertThat(back.stamp()).as(m.type()).isEqualTo(high);
+      assertThat(back.message()).isEqualTo(m);
+    }
+    assertThat(codec.encode(STAMP, new Message.Accepted(3, 2, B, 5)).getEpoch()).isZero();
+  }
+
+  @Test
+  void aMissingFingerprintOrANegativeEpochIsRejected() {
+    Envelope good = codec.encode(new Stamp(42, 7), new Message.Accepted(3, 2, B, 5));
+    assertThatThrownBy(() -> codec.decode(good.toBuilder().clearCluster().build()))
+        .isInstanceOf(MalformedMessageException.class)
+        .hasMessage("envelope carries no cluster fingerprint (a sender that predates stamps?)");
+    assertThatThrownBy(() -> codec.decode(good.toBuilder().setEpoch(-1).build()))
+        .isInstanceOf(MalformedMessageException.class)
+        .hasMessage("epoch must be >= 0, got -1");
+    // A varint where the fixed64 belongs: protobuf keeps it as an unknown field, so the envelope
+    // has no fingerprint and is refused, not read as some other cluster's.
+    byte[] rest = good.toBuilder().clearCluster().build().toByteArray();
+    byte[] wrongType = new byte[rest.length + 2];
+    wrongType[0] = (3 << 3); // field 3, wire type 0 (varint)
+    wrongType[1] = 42;
+    System.arraycopy(rest, 0, wrongType, 2, rest.length);
+    assertThatThrownBy(() -> codec.decode(wrongType))
+        .isInstanceOf(MalformedMessageException.class)
+        .hasMessageContaining("no cluster fingerprint");
+    // A fingerprint cut short does not parse at all.
+    byte[] truncated = {(3 << 3) | 1, 1, 2, 3}; // field 3, fixed64, only 3 of its 8 bytes
+    assertThatThrownBy(() -> codec.decode(truncated))
+        .isInstanceOf(MalformedMessageException.class)
+        .hasMessageStartingWith("not a modpaxos.v1 envelope");
   }
 
   @Test
@@ -98,7 +137,7 @@ class MessageCodecTest {
 
   @Test
   void aSenderOutsideTheMembershipIsRejected() {
-    Envelope e = codec.encode(new Message.Accepted(3, 2, B, 5)).toBuilder().setFrom(9).build();
+    Envelope e = codec.encode(STAMP, new Message.Accepted(3, 2, B, 5)).toBuilder().setFrom(9).build();
     assertThatThrownBy(() -> codec.decode(e))
         .isInstanceOf(MalformedMessageException.class)
         .hasMessage("from 9 is not a member of [1, 2, 3, 4, 5]");
@@ -106,16 +145,16 @@ class MessageCodecTest {
 
   @Test
   void anAddresseeOutsideTheMembershipIsRejected() {
-    Envelope e = codec.encode(new Message.Accepted(3, 2, B, 5)).toBuilder().setTo(0).build();
+    Envelope e = codec.encode(STAMP, new Message.Accepted(3, 2, B, 5)).toBuilder().setTo(0).build();
     assertThatThrownBy(() -> codec.decode(e)).hasMessageContaining("to 0 is not a member");
   }
 
   @Test
   void aMissingBodyOrAnUnknownOneofCaseIsRejected() {
-    assertThatThrownBy(() -> codec.decode(Envelope.newBuilder().setFrom(1).setTo(2).build()))
+    assertThatThrownBy(() -> codec.decode(envelope().setFrom(1).setTo(2).build()))
         .hasMessageContaining("carries no message");
     Envelope future = // a message kind from a newer schema: field 99 is unknown here
-        Envelope.newBuilder()
+        envelope()
             .setFrom(1)
             .setTo(2)
             .setUnknownFields(
@@ -135,17 +174,17 @@ class MessageCodecTest {
   @Test
   void missingRequiredFieldsAreRejected() {
     Envelope noBallot =
-        Envelope.newBuilder().setFrom(1).setTo(2)
+        envelope().setFrom(1).setTo(2)
             .setAccepted(Wire.Accepted.newBuilder().setSlot(1)).build();
     assertThatThrownBy(() -> codec.decode(noBallot)).hasMessage("missing ballot");
     Envelope noBlock =
-        Envelope.newBuilder().setFrom(1).setTo(2).setCommit(Wire.Commit.newBuilder().setSlot(1))
+        envelope().setFrom(1).setTo(2).setCommit(Wire.Commit.newBuilder().setSlot(1))
             .build();
     assertThatThrownBy(() -> codec.decode(noBlock)).hasMessage("missing block");
     Envelope noPromised =
-        codec.encode(new Message.Reject(4, 2, B, 5, RejectReason.HIGHER_BALLOT, B, 4)).toBuilder()
+        codec.encode(STAMP, new Message.Reject(4, 2, B, 5, RejectReason.HIGHER_BALLOT, B, 4)).toBuilder()
             .setReject(
-                codec.encode(new Message.Reject(4, 2, B, 5, RejectReason.HIGHER_BALLOT, B, 4))
+                codec.encode(STAMP, new Message.Reject(4, 2, B, 5, RejectReason.HIGHER_BALLOT, B, 4))
                     .getReject().toBuilder().clearPromised())
             .build();
     assertThatThrownBy(() -> codec.decode(noPromised)).hasMessageContaining("missing promised");
@@ -154,18 +193,18 @@ class MessageCodecTest {
   @Test
   void negativeOrZeroSlotsAreRejected() {
     Envelope negativeSlot =
-        codec.encode(new Message.Accepted(3, 2, B, 5)).toBuilder()
+        codec.encode(STAMP, new Message.Accepted(3, 2, B, 5)).toBuilder()
             .setAccepted(Wire.Accepted.newBuilder()
                 .setBallot(Wire.Ballot.newBuilder().setRound(1).setNodeId(2).setGeneration(1))
                 .setSlot(-1))
             .build();
     assertThatThrownBy(() -> codec.decode(negativeSlot)).hasMessage("slot must be >= 1, got -1");
     Envelope zeroFromSlot =
-        Envelope.newBuilder().setFrom(1).setTo(2)
+        envelope().setFrom(1).setTo(2)
             .setCatchUpRequest(Wire.CatchUpRequest.newBuilder().setFromSlot(0)).build();
     assertThatThrownBy(() -> codec.decode(zeroFromSlot)).hasMessageContaining("from_slot");
     Envelope negativeCommitted =
-        Envelope.newBuilder().setFrom(1).setTo(2)
+        envelope().setFrom(1).setTo(2)
             .setPrepare(Wire.Prepare.newBuilder()
                 .setBallot(Wire.Ballot.newBuilder().setRound(1).setNodeId(1).setGeneration(1))
                 .setCommittedSlot(-5))
@@ -177,22 +216,22 @@ class MessageCodecTest {
   void badValuesInsideMessagesAreRejected() {
     Wire.Ballot foreignBallot =
         Wire.Ballot.newBuilder().setRound(1).setNodeId(77).setGeneration(1).build();
-    assertThatThrownBy(() -> codec.decode(Envelope.newBuilder().setFrom(1).setTo(2)
+    assertThatThrownBy(() -> codec.decode(envelope().setFrom(1).setTo(2)
             .setAccepted(Wire.Accepted.newBuilder().setBallot(foreignBallot).setSlot(1)).build()))
         .hasMessageContaining("ballot node 77 is not a member");
     Wire.Entry seqZero = Wire.Entry.newBuilder().setOrigin(1).setSeq(0).build();
-    assertThatThrownBy(() -> codec.decode(Envelope.newBuilder().setFrom(1).setTo(2)
+    assertThatThrownBy(() -> codec.decode(envelope().setFrom(1).setTo(2)
             .setForward(Wire.Forward.newBuilder().addEntries(seqZero)).build()))
         .hasMessageContaining("entry seq must be >= 1");
     Wire.Entry e = Wire.Entry.newBuilder().setOrigin(1).setSeq(3).build();
-    assertThatThrownBy(() -> codec.decode(Envelope.newBuilder().setFrom(1).setTo(2)
+    assertThatThrownBy(() -> codec.decode(envelope().setFrom(1).setTo(2)
             .setCommit(Wire.Commit.newBuilder().setSlot(1)
                 .setBlock(Wire.Block.newBuilder().addEntries(e).addEntries(e)))
             .build()))
         .isInstanceOf(MalformedMessageException.class)
         .hasMessageContaining("duplicate entry 1:3");
     Envelope unknownReason =
-        codec.encode(new Message.Reject(4, 2, B, 5, RejectReason.HIGHER_BALLOT, B, 4));
+        codec.encode(STAMP, new Message.Reject(4, 2, B, 5, RejectReason.HIGHER_BALLOT, B, 4));
     Envelope withReason9 =
         unknownReason.toBuilder()
             .setReject(unknownReason.getReject().toBuilder().setReasonValue(9)).build();
@@ -202,12 +241,12 @@ class MessageCodecTest {
   @Test
   void generationsSurviveTheWire() {
     Message.Promise p =
-        (Message.Promise) codec.decode(codec.encode(
+        (Message.Promise) codec.decode(codec.encode(STAMP, 
             new Message.Promise(1, 2, B_G7, 4, List.of(), List.of(), 5)).toByteArray());
     assertThat(p.ballot().generation()).isEqualTo(7);
     assertThat(p.generation()).isEqualTo(5);
     Message.Accepted a =
-        (Message.Accepted) codec.decode(codec.encode(
+        (Message.Accepted) codec.decode(codec.encode(STAMP, 
             new Message.Accepted(3, 2, B_G7, 5, 4)).toByteArray());
     assertThat(a.ballot()).isEqualTo(B_G7).isNotEqualTo(B);
     assertThat(a.generation()).isEqualTo(4);
@@ -238,7 +277,7 @@ class MessageCodecTest {
         .isInstanceOf(MalformedMessageException.class)
         .hasMessage("generation must be >= 0, got -1");
     Envelope promise =
-        Envelope.newBuilder().setFrom(1).setTo(2)
+        envelope().setFrom(1).setTo(2)
             .setPromise(Wire.Promise.newBuilder().setBallot(ok).setGeneration(-2)).build();
     assertThatThrownBy(() -> codec.decode(promise)).hasMessage("generation must be >= 0, got -2");
   }
@@ -247,13 +286,13 @@ class MessageCodecTest {
   void controlEntriesAreAcceptedButNoOtherNonMemberOrigin() {
     Wire.Entry control =
         Wire.Entry.newBuilder().setOrigin(EntryId.CONTROL).setSeq(Long.MAX_VALUE).build();
-    Message decoded = codec.decode(Envelope.newBuilder().setFrom(1).setTo(2)
+    Message decoded = codec.decode(envelope().setFrom(1).setTo(2)
         .setForward(Wire.Forward.newBuilder().addEntries(control)).build());
     assertThat(((Message.Forward) decoded).entries()).singleElement()
         .satisfies(en -> assertThat(en.id().isControl()).isTrue());
     for (int origin : new int[] {-1, 6, 99}) {
       Wire.Entry foreign = Wire.Entry.newBuilder().setOrigin(origin).setSeq(1).build();
-      assertThatThrownBy(() -> codec.decode(Envelope.newBuilder().setFrom(1).setTo(2)
+      assertThatThrownBy(() -> codec.decode(envelope().setFrom(1).setTo(2)
               .setCommit(Wire.Commit.newBuilder().setSlot(1)
                   .setBlock(Wire.Block.newBuilder().addEntries(control).addEntries(foreign)))
               .build()))
@@ -261,7 +300,7 @@ class MessageCodecTest {
           .hasMessage("entry origin " + origin + " is not a member of [1, 2, 3, 4, 5]");
     }
     Wire.Entry controlSeqZero = Wire.Entry.newBuilder().setOrigin(EntryId.CONTROL).build();
-    assertThatThrownBy(() -> codec.decode(Envelope.newBuilder().setFrom(1).setTo(2)
+    assertThatThrownBy(() -> codec.decode(envelope().setFrom(1).setTo(2)
             .setForward(Wire.Forward.newBuilder().addEntries(controlSeqZero)).build()))
         .hasMessage("entry seq must be >= 1, got 0");
   }
@@ -269,13 +308,18 @@ class MessageCodecTest {
   @Test
   void aControlOriginIsNoMemberAnywhereElse() {
     Envelope fromControl =
-        codec.encode(new Message.Accepted(3, 2, B, 5)).toBuilder().setFrom(EntryId.CONTROL).build();
+        codec.encode(STAMP, new Message.Accepted(3, 2, B, 5)).toBuilder().setFrom(EntryId.CONTROL).build();
     assertThatThrownBy(() -> codec.decode(fromControl))
         .hasMessage("from 0 is not a member of [1, 2, 3, 4, 5]");
   }
 
+  /** An envelope builder stamped with a valid cluster fingerprint. */
+  private static Envelope.Builder envelope() {
+    return Envelope.newBuilder().setCluster(STAMP.cluster());
+  }
+
   private static Envelope accepted(Wire.Ballot ballot, int generation) {
-    return Envelope.newBuilder().setFrom(3).setTo(2)
+    return envelope().setFrom(3).setTo(2)
         .setAccepted(Wire.Accepted.newBuilder().setBallot(ballot).setSlot(1)
             .setGeneration(generation))
         .build();

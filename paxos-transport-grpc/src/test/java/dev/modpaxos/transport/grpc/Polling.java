@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.modpaxos.protocol.Ballot;
 import dev.modpaxos.protocol.Message;
+import dev.modpaxos.protocol.Stamp;
 import dev.modpaxos.spi.RpcStats;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -15,6 +17,9 @@ import java.util.function.BooleanSupplier;
 final class Polling {
   /** Generous, for a loaded 2-core machine: a liveness bound, not a performance one. */
   static final long WAIT_SECONDS = 15;
+
+  /** The stamp the transport tests send with; transports carry it unchanged (R2). */
+  static final Stamp STAMP = new Stamp(Stamp.clusterFingerprint("grpc-test", List.of(1, 2, 3)), 0);
 
   private Polling() {}
 

@@ -1,5 +1,7 @@
 package dev.modpaxos.transport.grpc;
 
+import static dev.modpaxos.transport.grpc.Polling.STAMP;
+
 import dev.modpaxos.protocol.Ballot;
 import dev.modpaxos.protocol.Message;
 import dev.modpaxos.spi.RpcStats;
@@ -42,13 +44,13 @@ class RoundTripMeasurement {
     }
     LinkedBlockingQueue<Message> handOver = new LinkedBlockingQueue<>();
     try (GrpcTransport one = b1.build(); GrpcTransport two = b2.build()) {
-      one.start(m -> {});
-      two.start(handOver::add);
+      one.start((stamp, m) -> {});
+      two.start((stamp, m) -> handOver.add(m));
       Histogram oneWay = new Histogram(3);
       int warmup = sends; // the JIT and the connection settle first
       for (int i = 1; i <= warmup + sends; i++) {
         long start = System.nanoTime();
-        one.send(new Message.Accepted(1, 2, new Ballot(1, 1), i));
+        one.send(STAMP, new Message.Accepted(1, 2, new Ballot(1, 1), i));
         if (handOver.poll(5, TimeUnit.SECONDS) == null) {
           System.out.printf("%s: message %d lost, stopping%n", label, i);
           return;
