@@ -264,6 +264,12 @@ public sealed interface Message {
   record ReadIndex(int from, int to, long probe, long index, int generation) implements Message {}
 
   /**
+   * R21: the sender, a voter, asks the addressee to run a full PREPARE now and so take over as
+   * the stable leader (leadership transfer). Liveness only: any voter may start a round anyway.
+   */
+  record Campaign(int from, int to) implements Message {}
+
+  /**
    * R20: the sender holds a snapshot of {@code slot} and no longer the blocks the addressee asked
    * for. Handled by the runtime, which fetches the snapshot if it is ahead.
    */

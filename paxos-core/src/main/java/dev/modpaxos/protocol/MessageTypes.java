@@ -9,7 +9,7 @@ public final class MessageTypes {
       List.of(
           "PREPARE", "PROMISE", "ACCEPT", "ACCEPTED", "REJECT", "COMMIT", "CATCHUP_REQUEST",
           "CATCHUP", "FORWARD", "READ_INDEX_REQUEST", "READ_INDEX",
-          "SNAPSHOT_OFFER", "SNAPSHOT_REQUEST", "SNAPSHOT_CHUNK");
+          "SNAPSHOT_OFFER", "SNAPSHOT_REQUEST", "SNAPSHOT_CHUNK", "CAMPAIGN");
 
   private MessageTypes() {}
 
@@ -27,6 +27,7 @@ public final class MessageTypes {
     if (m instanceof Message.SnapshotOffer) return "SNAPSHOT_OFFER";
     if (m instanceof Message.SnapshotRequest) return "SNAPSHOT_REQUEST";
     if (m instanceof Message.SnapshotChunk) return "SNAPSHOT_CHUNK";
+    if (m instanceof Message.Campaign) return "CAMPAIGN";
     return "FORWARD";
   }
 }

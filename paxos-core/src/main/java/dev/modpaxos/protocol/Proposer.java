@@ -44,9 +44,15 @@ final class Proposer {
   // Invariant: while PREPARING, slot == committedSlot + 1 at the time it started.
   private long slot;
   private final Map<Integer, Promise> promises = new HashMap<>();
+  // R21: the configurations governing the slots this PREPARE covers; each needs a majority.
+  private List<Membership> prepareConfigs = List.of();
+  // R21: the reconfiguration this node asked for, while it may still be chosen; or null.
+  private EntryId ownReconfig;
+  // R21: a leader that hands over starts no new slot before this tick.
+  private long pausedUntilTick = Long.MIN_VALUE / 2;
   private long majorityAtTick = -1;
   // R18: the slots this leader has ACCEPTs out for at `ballot`, in slot order. Invariant: every
-  // key > committedSlot; no key follows one whose block holds a control entry (the barrier).
+  // key > committedSlot.
   private final TreeMap<Long, InFlight> inFlight = new TreeMap<>();
   // R7, R18: values recovered by the won PREPARE (EMPTY for a gap), still to be proposed in order.
   private final ArrayDeque<Proposal> backlog = new ArrayDeque<>();
@@ -189,8 +195,8 @@ final class Proposer {
     observe(p.ballot());
     if (phase != Phase.PREPARING
         || !p.ballot().equals(ballot)
-        || !replica.membership().isCurrent(p.from(), p.generation())) {
-      return; // R17: a promise of an older generation never counts
+        || !Configs.countsIn(prepareConfigs, p.from(), p.generation())) {
+      return; // R17, R21: a promise of an older generation or a non-voter never counts
     }
     if (p.committedSlot() < replica.log().committedSlot()) {
       // R12: the acceptor lags; send it what it lacks. A value it accepted for a slot we know is
@@ -198,8 +204,12 @@ final class Proposer {
       replica.sendCatchUp(p.from(), p.committedSlot() + 1);
     }
     promises.put(p.from(), p);
-    if (promises.size() < replica.membership().majority()) {
-      return;
+    Map<Integer, Integer> answered = new HashMap<>();
+    for (Promise q : promises.values()) {
+      answered.put(q.from(), q.generation());
+    }
+    if (!Configs.isQuorum(prepareConfigs, answered)) {
+      return; // R21: a majority of every configuration governing the slots it covers
     }
     boolean waitForRest =
         config.trigger() == RoundTrigger.ON_DEMAND
@@ -218,14 +228,17 @@ final class Proposer {
     if (phase != Phase.ACCEPTING
         || !a.ballot().equals(ballot)
         || f == null
-        || f.decided
-        || !replica.membership().isCurrent(a.from(), a.generation())) {
-      return; // R17: a vote of an older generation never counts
+        || f.decided) {
+      return;
     }
-    // R18: the barrier keeps every membership change out of the slots before this one, so the
-    // membership as of the committed slot is the one that governs it.
+    // R21: the configuration as of slot - L governs this slot; only its current voters count
+    // (R17: a vote of an older generation never does).
+    Membership governing = replica.configs().governing(a.slot());
+    if (!governing.isCurrent(a.from(), a.generation())) {
+      return;
+    }
     f.votes.add(a.from());
-    if (f.votes.size() >= replica.membership().majority()) {
+    if (f.votes.size() >= governing.majority()) {
       decide(a.slot(), f);
     }
   }
@@ -287,6 +300,47 @@ final class Proposer {
    */
   void onMembershipChanged() {
     leader = false;
+    if (ownReconfig != null && !pool.containsKey(ownReconfig)) {
+      ownReconfig = null;
+    }
+  }
+
+  /** R21: a reconfiguration this node asked for is pooled and may still be chosen. */
+  boolean hasPendingReconfig() {
+    if (ownReconfig != null && !pool.containsKey(ownReconfig)) {
+      ownReconfig = null; // chosen, or fenced as stale
+    }
+    return ownReconfig != null;
+  }
+
+  /**
+   * R21: pools a reconfiguration this node was asked for; forwards it to the stable leader if
+   * another node leads, and otherwise proposes it itself (hasWork).
+   */
+  void proposeControl(Entry e) {
+    addToPool(e);
+    ownReconfig = e.id();
+    int hint = replica.leaderHint();
+    if (!leader && hint != 0 && replica.membership().isVoter(hint)) {
+      replica.send(new Forward(replica.self(), hint, List.of(e)));
+    }
+    if (phase == Phase.IDLE && !leader) {
+      maybeStartWork();
+    }
+  }
+
+  /** R21: leadership transfer: runs a full PREPARE now, skipping any back-off. */
+  void campaign() {
+    if (!replica.isVoting() || phase == Phase.PREPARING) {
+      return;
+    }
+    attempts = 0;
+    startPrepare();
+  }
+
+  /** R21: the node hands its lead over; it starts no new slot for {@code ticks}. */
+  void pauseFor(long ticks) {
+    pausedUntilTick = replica.now() + ticks;
   }
 
   /**
@@ -379,6 +433,7 @@ final class Proposer {
     ticketsQueued.clear();
     replica.out().events.add(new RoundEvent(RoundEvent.Kind.PREPARE_STARTED, ballot, slot));
     long committed = replica.log().committedSlot();
+    prepareConfigs = replica.configs().governing(slot, slot + ReplicaConfig.PIPELINE_SLOTS_LIMIT - 1);
     replica.broadcast(to -> new Prepare(replica.self(), to, ballot, committed));
   }
 
@@ -413,10 +468,9 @@ final class Proposer {
 
   /**
    * R18: starts ACCEPTs for as many slots as the window allows: first the recovered backlog, in
-   * slot order, then fresh blocks. It never starts a slot after one whose block holds a control
-   * entry until that one is committed (the barrier), and puts control entries only into a block
-   * that is alone in flight, so that the membership as of the committed slot governs every slot
-   * in flight.
+   * slot order, then fresh blocks. Membership changes need no barrier: a slot's quorum is
+   * counted under the configuration as of {@code L} slots before it, which every slot in the
+   * window has committed (R21).
    */
   private void pump() {
     if (!leader || !replica.isVoting()) {
@@ -426,7 +480,7 @@ final class Proposer {
       phase = Phase.ACCEPTING;
     }
     // Each ACCEPT reaches this node's own acceptor at once, which may refuse it and end the round.
-    while (phase == Phase.ACCEPTING && leader && !barrier() && hasRoom()) {
+    while (phase == Phase.ACCEPTING && leader && hasRoom()) {
       if (!backlog.isEmpty()) {
         Proposal next = backlog.pollFirst();
         release(next.block()); // startAccept holds it again, now in flight
@@ -435,10 +489,11 @@ final class Proposer {
       }
       // The round's own fresh block (R14) first; more only while no runRound() waits to start.
       boolean roundsOwn = !ticketsInRound.isEmpty() && ticketSlot < 0;
-      if (!roundsOwn && (!ticketsQueued.isEmpty() || !hasWork())) {
+      if (!roundsOwn && (!ticketsQueued.isEmpty() || !hasWork()
+          || replica.now() < pausedUntilTick)) {
         break;
       }
-      Block block = buildBlock(inFlight.isEmpty());
+      Block block = buildBlock();
       if (block.isEmpty()) {
         if (!ticketsInRound.isEmpty() && ticketSlot < 0) {
           if (inFlight.isEmpty()) {
@@ -465,17 +520,14 @@ final class Proposer {
 
   /** R14: every member has promised except those reported unreachable. */
   private boolean heardFromAllReachable() {
-    for (int m : replica.membership().members()) {
-      if (!promises.containsKey(m) && !replica.unreachable().contains(m)) {
-        return false;
+    for (Membership c : prepareConfigs) {
+      for (int m : c.voters()) {
+        if (!promises.containsKey(m) && !replica.unreachable().contains(m)) {
+          return false;
+        }
       }
     }
     return true;
-  }
-
-  /** True while a slot in flight holds a membership change (R17, R18). */
-  private boolean barrier() {
-    return !inFlight.isEmpty() && inFlight.lastEntry().getValue().block.hasControl();
   }
 
   private boolean hasRoom() {
@@ -658,10 +710,10 @@ final class Proposer {
   }
 
   /**
-   * The next major block: own local log, then pooled entries, de-duplicated, none chosen or in
-   * flight (R6, R18); membership changes only if {@code withControl} (the block is alone in flight).
+   * The next major block: own local log, then pooled entries (membership changes among them),
+   * de-duplicated, none chosen or in flight (R6, R18).
    */
-  private Block buildBlock(boolean withControl) {
+  private Block buildBlock() {
     Budget budget = Budget.forBlock(config);
     List<Entry> entries = new ArrayList<>();
     Set<EntryId> ids = new HashSet<>();
@@ -677,7 +729,7 @@ final class Proposer {
     }
     for (Entry e : pool.values()) {
       if (!replica.log().isChosen(e.id()) && !ids.contains(e.id()) && !replica.isFenced(e)
-          && !inFlightIds.contains(e.id()) && (withControl || !e.id().isControl())) {
+          && !inFlightIds.contains(e.id())) {
         if (!budget.take(e)) {
           break;
         }
@@ -774,12 +826,11 @@ final class Proposer {
           replica.log().committedSlot());
     }
     long committed = replica.log().committedSlot();
-    boolean controlSeen = false;
     for (Map.Entry<Long, InFlight> f : inFlight.entrySet()) {
       Invariants.require(f.getKey() > committed, "slot %d in flight but committed %d",
           f.getKey(), committed);
-      Invariants.require(!controlSeen, "slot %d in flight after a membership change", f.getKey());
-      controlSeen = f.getValue().block.hasControl();
+      Invariants.require(f.getKey() <= committed + ReplicaConfig.PIPELINE_SLOTS_LIMIT,
+          "slot %d in flight beyond the window of committed %d", f.getKey(), committed);
     }
     Invariants.require(inFlight.size() <= ReplicaConfig.PIPELINE_SLOTS_LIMIT,
         "%d slots in flight", inFlight.size());

@@ -3,10 +3,10 @@ package dev.modpaxos.protocol;
 import dev.modpaxos.protocol.Message.ReadIndex;
 import dev.modpaxos.protocol.Message.ReadIndexRequest;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 
 /**
  * Linearizable reads by quorum read-index (R19). <b>Not thread-safe.</b>
@@ -23,7 +23,8 @@ final class Reader {
 
   private record Read(long ticket, long startTick) {}
 
-  private record Waiting(Read read, long index) {}
+  // epoch: the configuration's epoch when the index was counted (R21).
+  private record Waiting(Read read, long index, long epoch) {}
 
   private final Replica replica;
   private final Rules rules;
@@ -35,7 +36,7 @@ final class Reader {
   private long probe;
   private long probeTick;
   private final List<Read> probing = new ArrayList<>();
-  private final Set<Integer> answered = new HashSet<>();
+  private final Map<Integer, Integer> answered = new HashMap<>();
   // Invariant: the highest read index answered to the probe out now.
   private long probeIndex;
   private int probeIndexFrom;
@@ -53,7 +54,7 @@ final class Reader {
     long ticket = ++nextTicket;
     Read r = new Read(ticket, replica.now());
     if (!rules.readIndexNeedsQuorum()) {
-      waiting.add(new Waiting(r, replica.committedSlot())); // the broken variant: no probe
+      waiting.add(new Waiting(r, replica.committedSlot(), replica.membership().epoch())); // broken
       settle();
     } else {
       queued.add(r);
@@ -91,21 +92,25 @@ final class Reader {
 
   /** R19: counts an answer from a current member (R17) to the probe out now. */
   void onReadIndex(ReadIndex r) {
+    long committed = replica.committedSlot();
+    List<Membership> configs =
+        replica.configs().governing(committed + 1, committed + ReplicaConfig.PIPELINE_SLOTS_LIMIT);
     if (r.probe() != probe
         || probe == 0
-        || !replica.membership().isCurrent(r.from(), r.generation())
-        || !answered.add(r.from())) {
+        || !Configs.countsIn(configs, r.from(), r.generation())
+        || answered.putIfAbsent(r.from(), r.generation()) != null) {
       return;
     }
     if (r.index() >= probeIndex) {
       probeIndex = r.index();
       probeIndexFrom = r.from();
     }
-    if (answered.size() < replica.membership().majority()) {
-      return;
+    if (!Configs.isQuorum(configs, answered)) {
+      return; // R21: a majority of every configuration governing the next L slots
     }
+    long epoch = replica.membership().epoch();
     for (Read read : probing) {
-      waiting.add(new Waiting(read, probeIndex));
+      waiting.add(new Waiting(read, probeIndex, epoch));
     }
     probing.clear();
     probe = 0;
@@ -121,12 +126,20 @@ final class Reader {
       return;
     }
     long committed = replica.committedSlot();
+    long epoch = replica.membership().epoch();
     Iterator<Waiting> it = waiting.iterator();
     while (it.hasNext()) {
       Waiting w = it.next();
-      if (w.index() <= committed) {
+      if (w.index() > committed) {
+        continue;
+      }
+      it.remove();
+      if (w.epoch() != epoch && rules.readIndexNeedsQuorum()) {
+        // R21: the configuration changed between the count and now; slots after the index may be
+        // governed by voters the probe did not ask. Probe again (the read began before it too).
+        queued.add(w.read());
+      } else {
         replica.out().readsReady.add(w.read().ticket());
-        it.remove();
       }
     }
   }

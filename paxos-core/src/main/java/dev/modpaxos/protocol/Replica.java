@@ -39,8 +39,14 @@ public final class Replica {
   private final Acceptor acceptor;
   private final Proposer proposer;
   private final Reader reader;
-  // The members and their generations as of the committed slot (R17).
+  // The configuration as of the committed slot (R17, R21): configs.latest().
   private final Membership membership;
+  // R21: which configuration governs which slot.
+  private final Configs configs;
+  // Every member of any configuration kept, but this node: the addressees of a broadcast.
+  private int[] others = new int[0];
+  // R21: the highest slot each node is known to have committed (from its catch-up requests).
+  private final java.util.Map<Integer, Long> progress = new java.util.HashMap<>();
   // Invariant: identity.memberId() == self and identity.clusterId() == config.clusterId().
   private StoreIdentity identity;
   // Why this incarnation started without a vote (R16), or null.
@@ -91,6 +97,7 @@ public final class Replica {
     this.random = new SplittableRandom(config.seed());
     this.rules = rules;
     this.membership = new Membership(config.members());
+    this.configs = new Configs(membership, rules.configLag());
     this.identity = requireOwn(state.identity());
     boolean lost = !state.losses().isEmpty() || (state.identity() == null && !state.isEmpty());
     this.gate = lost ? rules.gateAfterLoss(this) : null;
@@ -122,7 +129,7 @@ public final class Replica {
     }
     SnapshotState snapshot = boot.snapshot();
     if (snapshot != null) {
-      membership.replaceWith(snapshot.generations()); // R20: as of the snapshot's slot
+      configs.replaceWith(snapshot.configs()); // R20: as of the snapshot's slot
     }
     this.log = new ChosenLog(self, out, state.compactedSlot(), snapshot, state.chosen(),
         state.localLog(), state.accepted(), identity.generation());
@@ -137,6 +144,13 @@ public final class Replica {
       }
       slot++;
     }
+    configs.trim(log.committedSlot());
+    indexOthers();
+  }
+
+  private void indexOthers() {
+    others = configs.everyone().stream().mapToInt(Integer::intValue).filter(i -> i != self)
+        .toArray();
   }
 
   private StoreIdentity requireOwn(StoreIdentity stored) {
@@ -203,7 +217,7 @@ public final class Replica {
    */
   public SnapshotState snapshotState() {
     ChosenIndex index = rules.snapshotCarriesIndex() ? log.index() : new ChosenIndex();
-    return SnapshotState.encode(log.committedSlot(), membership, index);
+    return SnapshotState.encode(log.committedSlot(), configs, index);
   }
 
   /**
@@ -237,7 +251,8 @@ public final class Replica {
     if (!log.install(snapshot)) {
       return false;
     }
-    membership.replaceWith(snapshot.generations());
+    configs.replaceWith(snapshot.configs());
+    indexOthers();
     snapshotSlot = snapshot.slot();
     acceptor.onCommitted(snapshot.slot());
     proposer.onSnapshotInstalled();
@@ -262,10 +277,8 @@ public final class Replica {
 
   /** Broadcasts a request for chosen blocks this node lacks (R11); useful after a restart. */
   public void requestCatchUp() {
-    for (int m : membership.members()) {
-      if (m != self) {
-        requestCatchUp(m);
-      }
+    for (int m : others) {
+      requestCatchUp(m);
     }
   }
 
@@ -301,8 +314,11 @@ public final class Replica {
    * @param m the message
    */
   public void step(Message m) {
-    if (m.to() != self || !membership.contains(m.from())) {
-      return;
+    if (m.to() != self || !(configs.knows(m.from())
+        || ((m instanceof Forward || m instanceof CatchUpRequest)
+            && membership.retiredGeneration(m.from()) > 0))) {
+      return; // R21: a vote of a member of any configuration kept may still count; a removed
+              // member still hands over the entries it acknowledged
     }
     if (m instanceof Prepare p) {
       reply(acceptor.onPrepare(p));
@@ -325,6 +341,7 @@ public final class Replica {
     } else if (m instanceof Commit c) {
       commit(c.slot(), c.block(), c.from());
     } else if (m instanceof CatchUpRequest r) {
+      progress.merge(r.from(), r.fromSlot() - 1, Math::max);
       sendCatchUp(r.from(), r.fromSlot());
     } else if (m instanceof CatchUp c) {
       onCatchUp(c);
@@ -334,6 +351,9 @@ public final class Replica {
       reply(reader.onRequest(r));
     } else if (m instanceof ReadIndex r) {
       reader.onReadIndex(r);
+    } else if (m instanceof Message.Campaign c && isVoting()
+        && membership.isVoter(c.from())) {
+      proposer.campaign(); // R21: leadership transfer
     }
   }
 
@@ -467,8 +487,21 @@ public final class Replica {
     int current = membership.generationOf(self);
     if (gate != null) {
       return "node " + self + " abstains after lost state until its probe and catch-up are done";
+    } else if (wasRemoved()) {
+      return "node " + self + " generation " + identity.generation()
+          + " was removed from the cluster; it no longer votes or proposes (R21)";
+    } else if (current == 0 && identity.isPending() && !config.members().contains(self)) {
+      return "node " + self + " is joining: it waits to be added as a learner (addLearner or"
+          + " addMember on a member) and to catch up (R21)";
     } else if (current == 0) {
       return "node " + self + " is not a member of " + membership.members();
+    } else if (membership.isLearner(self) && identity.isPending() && membership.isUnbound(self)) {
+      return "node " + self + " is an added learner; it asks to join as generation "
+          + (current + 1) + " (R21)";
+    } else if (membership.isLearner(self) && !identity.isPending()
+        && identity.generation() == current) {
+      return "node " + self + " is a learner: it learns every slot but does not vote until it is"
+          + " promoted (R21)";
     } else if (identity.isPending()) {
       return "node " + self + " is a non-voting learner because " + lostReason
           + "; it awaits re-admission under a new generation (R16, R17)";
@@ -504,6 +537,109 @@ public final class Replica {
     return membership.generationOf(id);
   }
 
+  /** True if this incarnation's member id was removed at this incarnation's generation (R21). */
+  private boolean wasRemoved() {
+    return !identity.isPending() && !membership.contains(self)
+        && membership.retiredGeneration(self) >= identity.generation();
+  }
+
+  /** {@return the epoch of the configuration as of the committed slot (R21)} */
+  public long membershipEpoch() {
+    return membership.epoch();
+  }
+
+  /** {@return the configuration as of the committed slot (R21), as a value} */
+  public Configuration configuration() {
+    return Configuration.of(membership, configs.governing(log.committedSlot() + 1));
+  }
+
+  /**
+   * The highest slot node {@code id} is known to have committed: this node's own committed
+   * slot, or what {@code id}'s last catch-up request said; -1 if unknown.
+   *
+   * @param id the node id
+   * @return its committed slot as known here, or -1
+   */
+  public long knownCommitted(int id) {
+    return id == self ? log.committedSlot() : progress.getOrDefault(id, -1L);
+  }
+
+  /**
+   * R21: asks the cluster to change its configuration, adding {@code member} as a learner,
+   * promoting that learner or removing the member. The request is pooled here and forwarded to
+   * the stable leader if there is one; it takes effect in the slot it is chosen in, if it still
+   * applies then, and governs quorums {@code L} slots later. Throws {@link
+   * IllegalStateException} with the reason if it does not apply to the configuration as of the
+   * committed slot, would leave a configuration whose majority cannot be reached now (the members
+   * {@link #setUnreachable} reported), or if a change requested here is still pending; and if
+   * this node does not vote.
+   *
+   * @param op {@code "add-learner"}, {@code "promote"} or {@code "remove"}
+   * @param member the node id it changes
+   * @param request tells requests apart: a random number per request
+   * @return the control entry that carries it; its id identifies the request
+   */
+  public Entry requestReconfig(String op, int member, long request) {
+    Reconfig.Op kind = switch (op) {
+      case "add-learner" -> Reconfig.Op.ADD_LEARNER;
+      case "promote" -> Reconfig.Op.PROMOTE;
+      case "remove" -> Reconfig.Op.REMOVE;
+      default -> throw new IllegalArgumentException("unknown reconfiguration " + op
+          + " (add-learner, promote or remove)");
+    };
+    if (!isVoting()) {
+      throw new IllegalStateException(notVotingReason());
+    }
+    int generation = kind == Reconfig.Op.ADD_LEARNER
+        ? membership.retiredGeneration(member) + 1 : Math.max(1, membership.generationOf(member));
+    Reconfig c = new Reconfig(kind, member, generation, request);
+    String refused = membership.refusal(c);
+    if (refused != null) {
+      throw new IllegalStateException(refused);
+    }
+    if (proposer.hasPendingReconfig()) {
+      throw new IllegalStateException(
+          "a membership change requested on node " + self + " is still pending");
+    }
+    Membership after = membership.copy();
+    after.apply(c);
+    int reachable = 0;
+    for (int v : after.voters()) {
+      reachable += unreachable.contains(v) ? 0 : 1;
+    }
+    if (reachable < after.majority()) {
+      throw new IllegalStateException("unsafe: the voters " + after.voters() + " would need "
+          + after.majority() + " of them, but only " + reachable + " are reachable now");
+    }
+    Entry e = c.toEntry();
+    proposer.proposeControl(e);
+    return e;
+  }
+
+  /**
+   * R21: asks {@code to}, a current voter, to run a full PREPARE now, so that it becomes the
+   * stable leader; this node stops starting new slots until it sees a higher ballot or one
+   * round timeout passes. Throws {@link IllegalStateException} with the reason if {@code to} is
+   * not a current voter or this node does not vote.
+   *
+   * @param to the voter that should lead
+   */
+  public void transferLeadership(int to) {
+    if (!isVoting()) {
+      throw new IllegalStateException(notVotingReason());
+    }
+    if (!membership.isVoter(to) || membership.isUnbound(to)) {
+      throw new IllegalStateException("node " + to + " is not a voter of "
+          + membership.voters());
+    }
+    if (to == self) {
+      proposer.campaign();
+      return;
+    }
+    proposer.pauseFor(config.roundTimeoutTicks());
+    out.messages.add(new Message.Campaign(self, to));
+  }
+
   // ---- package-private plumbing for the roles ------------------------------------------------
 
   int self() {
@@ -530,6 +666,10 @@ public final class Replica {
     return membership;
   }
 
+  Configs configs() {
+    return configs;
+  }
+
   Rules.LostStateGate gate() {
     return gate;
   }
@@ -541,11 +681,18 @@ public final class Replica {
   boolean isFenced(Entry e) {
     if (e.id().isControl()) {
       Readmission r = Readmission.of(e);
-      return r == null || membership.generationOf(r.member()) != r.replaces(); // stale or junk
+      if (r != null) {
+        return membership.generationOf(r.member()) != r.replaces(); // stale
+      }
+      Reconfig c = Reconfig.of(e);
+      return c == null || membership.refusal(c) != null; // R21: stale, unsafe or junk
     }
     // An older generation's entry is fenced for good; a later one's until that generation is
-    // admitted (a crash may leave re-logged copies in a learner's store, R17).
-    return e.id().generation() != membership.generationOf(e.origin());
+    // admitted (a crash may leave re-logged copies in a learner's store, R17). A removed
+    // member's entries of its last generation stay eligible: they were acknowledged (R21).
+    int g = e.id().generation();
+    return g != membership.generationOf(e.origin())
+        && (membership.contains(e.origin()) || g != membership.retiredGeneration(e.origin()));
   }
 
   SplittableRandom random() {
@@ -568,10 +715,8 @@ public final class Replica {
   }
 
   void broadcastOthers(IntFunction<Message> messageTo) {
-    for (int m : membership.members()) {
-      if (m != self) {
-        out.messages.add(messageTo.apply(m));
-      }
+    for (int m : others) {
+      out.messages.add(messageTo.apply(m));
     }
   }
 
@@ -591,6 +736,9 @@ public final class Replica {
       return;
     }
     acceptor.onCommitted(log.committedSlot());
+    if (configs.trim(log.committedSlot())) {
+      indexOthers();
+    }
     for (ChosenLog.Decided d : done) {
       boolean own = false;
       for (Entry e : d.admitted().block().entries()) {
@@ -631,17 +779,27 @@ public final class Replica {
       };
 
   /**
-   * R17: applies the re-admissions chosen in {@code sb}. The member named moves to its next
-   * generation; if it is this incarnation (its nonce), this node adopts that generation, logs its
-   * surviving older entries again, and votes from the next slot on as a fresh acceptor.
+   * R17, R21: applies the membership changes chosen in {@code sb}, in block order. A
+   * re-admission moves the member named to its next generation; if it is this incarnation (its
+   * nonce), this node adopts that generation, logs its surviving older entries again, and votes
+   * as a fresh acceptor (its votes count from the slots that configuration governs). A
+   * reconfiguration adds a learner, promotes one or removes a member. The configuration as of
+   * {@code sb.slot()} governs the slots from {@code sb.slot() + L} on (R21).
    */
   private void applyControl(SlotBlock sb) {
+    boolean changed = false;
     for (Entry e : sb.block().entries()) {
+      Reconfig c = Reconfig.of(e);
+      if (c != null) {
+        changed |= membership.apply(c);
+        continue;
+      }
       Readmission r = Readmission.of(e);
       int g = r == null ? 0 : membership.readmit(r.member(), r.replaces());
       if (g == 0) {
         continue;
       }
+      changed = true;
       boolean mine = r.member() == self && r.nonce() == identity.nonce();
       // Also when a crash kept the new identity but lost this block: the rest is redone (R15).
       if (mine && (identity.isPending() || identity.generation() == g)) {
@@ -654,7 +812,11 @@ public final class Replica {
         log.relogOlderGenerations(g); // idempotent: nothing to do on a plain restart
       }
     }
-    proposer.onMembershipChanged();
+    if (changed) {
+      configs.changed(sb.slot());
+      indexOthers();
+      proposer.onMembershipChanged();
+    }
   }
 
   /**
@@ -667,6 +829,10 @@ public final class Replica {
       return;
     }
     lastLearnerDutyTick = now;
+    if (wasRemoved()) {
+      forwardAcknowledged(); // R21: its acknowledged entries may still be chosen
+      return;
+    }
     requestCatchUp();
     if (!identity.isPending() || membership.generationOf(self) == 0) {
       return;
@@ -684,12 +850,32 @@ public final class Replica {
       }
       entries.add(e);
     }
-    List<Integer> others = new ArrayList<>(membership.members());
-    others.remove(Integer.valueOf(self));
-    if (!others.isEmpty()) {
+    List<Integer> voters = new ArrayList<>(membership.voters());
+    voters.remove(Integer.valueOf(self));
+    if (!voters.isEmpty()) {
       // One member at a time, in turn: every member campaigning for it at once would duel.
-      int to = others.get((int) (readmissionRequests++ % others.size()));
+      int to = voters.get((int) (readmissionRequests++ % voters.size()));
       out.messages.add(new Forward(self, to, entries));
+    }
+  }
+
+  /** R21: a removed node hands its acknowledged entries to the next voter in turn. */
+  private void forwardAcknowledged() {
+    List<Integer> voters = membership.voters();
+    if (log.localLogSize() == 0 || voters.isEmpty()) {
+      return;
+    }
+    requestCatchUp(voters.get((int) (readmissionRequests % voters.size())));
+    List<Entry> entries = new ArrayList<>();
+    Budget budget = Budget.forBlock(config);
+    for (Entry e : log.localLog()) {
+      if (!isFenced(e) && budget.take(e)) {
+        entries.add(e);
+      }
+    }
+    if (!entries.isEmpty()) {
+      out.messages.add(new Forward(self, voters.get((int) (readmissionRequests++ % voters.size())),
+          entries));
     }
   }
 

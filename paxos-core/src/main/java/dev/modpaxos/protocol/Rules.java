@@ -93,6 +93,14 @@ class Rules {
   }
 
   /** R10: an acceptor neither promises nor accepts for a slot it knows is decided. */
+  /**
+   * R21: how many slots after the slot that chose it a configuration governs quorums. {@code L}
+   * covers every slot a proposer or acceptor may have in flight; the broken variant uses 1.
+   */
+  int configLag() {
+    return ReplicaConfig.PIPELINE_SLOTS_LIMIT;
+  }
+
   boolean isDecided(long slot, long committedSlot) {
     return slot <= committedSlot;
   }

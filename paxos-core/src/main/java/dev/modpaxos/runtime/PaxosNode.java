@@ -1,6 +1,7 @@
 package dev.modpaxos.runtime;
 
 import dev.modpaxos.protocol.Block;
+import dev.modpaxos.protocol.Configuration;
 import dev.modpaxos.protocol.Boot;
 import dev.modpaxos.protocol.Entry;
 import dev.modpaxos.protocol.EntryId;
@@ -70,7 +71,8 @@ public final class PaxosNode implements AutoCloseable {
 
   /** What the loop publishes after each batch, for queries from any thread. */
   private record Snapshot(
-      long committedSlot, Leadership leadership, int localLogSize, String notVotingReason) {
+      long committedSlot, Leadership leadership, int localLogSize, String notVotingReason,
+      Configuration configuration) {
     boolean leader() {
       return leadership.role() == Leadership.Role.LEADER;
     }
@@ -109,6 +111,7 @@ public final class PaxosNode implements AutoCloseable {
   // Loop-confined below; set up by start() before the loop runs.
   private Replica replica;
   private ReadyExecutor executor;
+  private MembershipOps membershipOps;
   private final Map<EntryId, CompletableFuture<EntryId>> durableWaiters = new HashMap<>();
   private final Map<EntryId, Waiter> chosenWaiters = new HashMap<>();
   private final Map<Long, CompletableFuture<Void>> roundWaiters = new HashMap<>();
@@ -169,7 +172,9 @@ public final class PaxosNode implements AutoCloseable {
       this.snapshotExecutor = ownSnapshotThread;
     }
     this.snapshot =
-        new Snapshot(0, Leadership.STOPPED, 0, "node " + id + " has not started");
+        new Snapshot(0, Leadership.STOPPED, 0, "node " + id + " has not started",
+            new Configuration(0, new java.util.TreeMap<>(), new java.util.TreeMap<>(),
+                java.util.Set.of(), new java.util.TreeMap<>(), 0));
   }
 
   /**
@@ -232,6 +237,7 @@ public final class PaxosNode implements AutoCloseable {
       restored = stored.snapshot().slot();
     }
     replica = replicaFactory.create(config, stored, boot);
+    membershipOps = new MembershipOps(replica, config.seed() ^ 0x5DEECE66DL);
     executor = new ReadyExecutor(store, this::send, application, new Completions(), hook);
     snapshots =
         new Snapshots(id, store, snapshotting, snapshotPolicy, this::send, snapshotExecutor,
@@ -366,6 +372,131 @@ public final class PaxosNode implements AutoCloseable {
               fail(new NotVotingException(why));
             } else {
               roundWaiters.put(replica.runRound(), f);
+            }
+          }
+        };
+    if (!isRunning() || !loop.execute(task)) {
+      f.completeExceptionally(new NodeStoppedException(notRunning()));
+    }
+    return f;
+  }
+
+  // ---- membership (R21) ----------------------------------------------------------------------
+
+  /**
+   * The cluster's configuration as of this node's committed slot (R21): voters and learners with
+   * their generations, who is joining, who was removed, and the epoch. Never blocks: as of the
+   * last batch carried out.
+   *
+   * @return the configuration
+   */
+  public Configuration configuration() {
+    return snapshot.configuration();
+  }
+
+  /**
+   * Adds node {@code id} as a learner (R21): it learns every slot and votes on none. The node
+   * itself starts with an empty store and without {@code bootstrap}; once the change is chosen
+   * it joins (it asks for its generation, R17) and catches up, by snapshot install if the log
+   * is compacted (R20). Completes with the new configuration once the change is committed here.
+   *
+   * <p>Fails with {@link IllegalStateException} saying why if {@code id} is a member already, a
+   * change requested on this node is still pending, or this node does not vote ({@link
+   * NotVotingException}); with {@link RoundFailedException} if it was not chosen in time (it may
+   * still be); with {@link NodeStoppedException} if this node stops.
+   *
+   * @param id the node to add
+   * @return the configuration once the change took effect here
+   */
+  public CompletableFuture<Configuration> addLearner(int id) {
+    return membership(f -> membershipOps.reconfigure("add-learner", id, f));
+  }
+
+  /**
+   * Promotes learner {@code id} to a voter (R21). Its votes count from {@code L} slots after the
+   * slot that chose the change. Fails like {@link #addLearner}, and also if {@code id} is not a
+   * learner, has not joined yet, or the new majority could not be reached now.
+   *
+   * @param id the learner
+   * @return the configuration once the change took effect here
+   */
+  public CompletableFuture<Configuration> promoteLearner(int id) {
+    return membership(f -> membershipOps.reconfigure("promote", id, f));
+  }
+
+  /**
+   * Adds node {@code id} as a voter the safe way (R21): as a learner first; once it has joined
+   * and caught up to within {@code L} slots of this node, promoted. Fails like {@link
+   * #addLearner} and {@link #promoteLearner}.
+   *
+   * @param id the node to add
+   * @return the configuration once it votes
+   */
+  public CompletableFuture<Configuration> addMember(int id) {
+    return membership(f -> membershipOps.addMember(id, f));
+  }
+
+  /**
+   * Removes member {@code id}, voter or learner (R21). Its votes stop counting {@code L} slots
+   * after the slot that chose the change; once the removed node learns of it, it stops voting
+   * and proposing and says so in {@link #notVotingReason()}. Entries it had acknowledged as
+   * durable stay eligible: it keeps forwarding them to the voters until they are chosen. Fails
+   * like {@link #addLearner}, and also if {@code id} is the last voter or the remaining majority
+   * could not be reached now.
+   *
+   * @param id the member to remove
+   * @return the configuration once the change took effect here
+   */
+  public CompletableFuture<Configuration> removeMember(int id) {
+    return membership(f -> membershipOps.reconfigure("remove", id, f));
+  }
+
+  /**
+   * Re-admits member {@code id} under a new generation (R16, R17): the way back for a node that
+   * lost its state. Start the node on its new (empty or damaged) data directory; it runs as a
+   * learner and asks the voters to admit its new incarnation, and this call completes once that
+   * was chosen and committed here. Its old incarnation never votes again. Fails with {@link
+   * RoundFailedException} if no new incarnation of {@code id} asked in time.
+   *
+   * @param id the member to re-admit
+   * @return the configuration once its new generation took effect here
+   */
+  public CompletableFuture<Configuration> replaceMember(int id) {
+    return membership(f -> membershipOps.replace(id, f));
+  }
+
+  /**
+   * Hands the stable leadership to voter {@code to} (R21): this node stops starting new slots
+   * for a round timeout and asks {@code to} to run a full PREPARE at once. Completes once this
+   * node sees {@code to} lead. Fails with {@link IllegalStateException} if {@code to} is not a
+   * voter, {@link RoundFailedException} if it did not take over in time.
+   *
+   * @param to the voter that should lead
+   * @return the configuration once {@code to} leads, as this node knows it
+   */
+  public CompletableFuture<Configuration> transferLeadership(int to) {
+    return membership(f -> membershipOps.transfer(to, f));
+  }
+
+  private interface LoopOp {
+    void run(CompletableFuture<Configuration> f);
+  }
+
+  private CompletableFuture<Configuration> membership(LoopOp op) {
+    CompletableFuture<Configuration> f = new CompletableFuture<>();
+    Pending task =
+        new Pending(f) {
+          @Override
+          public void run() {
+            String why = replica.notVotingReason();
+            if (why != null) {
+              f.completeExceptionally(new NotVotingException(why));
+              return;
+            }
+            try {
+              op.run(f);
+            } catch (IllegalStateException | IllegalArgumentException e) {
+              f.completeExceptionally(e);
             }
           }
         };
@@ -609,6 +740,7 @@ public final class PaxosNode implements AutoCloseable {
     public void tick() {
       replica.tick();
       snapshots.tick();
+      membershipOps.check();
     }
 
     @Override
@@ -635,6 +767,7 @@ public final class PaxosNode implements AutoCloseable {
     public void carriedOut(Ready ready) {
       batchNanos = loop.nanoTime();
       publish(); // before any future completes: a woken caller sees this batch's state
+      membershipOps.check();
     }
 
     @Override
@@ -758,6 +891,9 @@ public final class PaxosNode implements AutoCloseable {
     });
     roundWaiters.values().forEach(f -> f.completeExceptionally(stopped));
     readWaiters.values().forEach(w -> w.future().completeExceptionally(stopped));
+    if (membershipOps != null) {
+      membershipOps.failAll(stopped);
+    }
     durableWaiters.clear();
     chosenWaiters.clear();
     roundWaiters.clear();
@@ -772,11 +908,17 @@ public final class PaxosNode implements AutoCloseable {
     int local = replica.localLogSize();
     String notVoting = replica.notVotingReason();
     Leadership leadership = leadershipNow(notVoting);
+    Configuration configuration = s.configuration();
+    if (configuration.epoch() != replica.membershipEpoch()
+        || configuration.inForceEpoch() != configuration.epoch()) {
+      configuration = replica.configuration();
+    }
     if (s.committedSlot() != committed
         || !s.leadership().equals(leadership)
         || s.localLogSize() != local
-        || !Objects.equals(s.notVotingReason(), notVoting)) {
-      snapshot = new Snapshot(committed, leadership, local, notVoting);
+        || !Objects.equals(s.notVotingReason(), notVoting)
+        || s.configuration() != configuration) {
+      snapshot = new Snapshot(committed, leadership, local, notVoting, configuration);
       if (!s.leadership().equals(leadership)) {
         tellLeadership(leadership);
       }
@@ -804,7 +946,7 @@ public final class PaxosNode implements AutoCloseable {
   private void publishStopped() {
     Snapshot s = snapshot;
     snapshot = new Snapshot(s.committedSlot(), Leadership.STOPPED, s.localLogSize(), "node " + id
-        + " is not running");
+        + " is not running", s.configuration());
     if (!s.leadership().equals(Leadership.STOPPED)) {
       tellLeadership(Leadership.STOPPED);
     }

@@ -35,7 +35,8 @@ class SnapshotRulesTest {
     SnapshotState s = r.snapshotState();
     assertThat(s.slot()).isEqualTo(2);
     assertThat(s.index()).isEqualTo(r.log().index());
-    assertThat(s.generations()).containsEntry(1, 1).containsEntry(2, 1).containsEntry(3, 1);
+    assertThat(s.configs().lastEntry().getValue().generations())
+        .containsEntry(1, 1).containsEntry(2, 1).containsEntry(3, 1);
     assertThat(new SnapshotState(2, s.bytes())).isEqualTo(s);
   }
 
