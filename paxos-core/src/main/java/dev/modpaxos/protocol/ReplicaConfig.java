@@ -9,7 +9,8 @@ import java.util.TreeSet;
  *
  * @param clusterId names the cluster; a store records it and a node refuses a store of another
  *     cluster (R16)
- * @param nodeId this node's id, one of {@code members}
+ * @param nodeId this node's id: one of {@code members}, or for a node that joins later (R21) an
+ *     id outside them
  * @param members the initial membership, every member at generation 1; ids are positive and
  *     distinct (membership changes are chosen in slots, R17)
  * @param trigger when rounds start (R14)
@@ -97,8 +98,8 @@ public record ReplicaConfig(
     if (members.isEmpty() || members.get(0) <= 0) {
       throw new IllegalArgumentException("members must be positive node ids, got " + members);
     }
-    if (!members.contains(nodeId)) {
-      throw new IllegalArgumentException("nodeId " + nodeId + " is not in members " + members);
+    if (nodeId <= 0) {
+      throw new IllegalArgumentException("nodeId must be positive, got " + nodeId);
     }
     requirePositive("roundTimeoutTicks", roundTimeoutTicks);
     requirePositive("backoffTicksMax", backoffTicksMax);
@@ -134,8 +135,9 @@ public record ReplicaConfig(
    * {@return a builder for member {@code nodeId} of a cluster of {@code members}, every other
    * setting at its default}
    *
-   * @param nodeId this node's id, one of {@code members}
-   * @param members the member ids, distinct and positive
+   * @param nodeId this node's id: one of {@code members}, or outside them for a node that joins
+   *     later (it starts without bootstrap and runs as a learner until added, R21)
+   * @param members the founding member ids, distinct and positive
    */
   public static Builder builder(int nodeId, List<Integer> members) {
     return new Builder(nodeId, members);

@@ -43,16 +43,17 @@ class ReplicaConfigTest {
   }
 
   @Test
-  void membersMustBePositiveDistinctAndIncludeTheNode() {
+  void membersMustBePositiveAndDistinctAndANodeOutsideThemIsAJoiner() {
     assertThatThrownBy(() -> ReplicaConfig.builder(1, List.of(0, 1, 2)).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("positive");
     assertThatThrownBy(() -> ReplicaConfig.builder(1, List.of(1, 1, 2)).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("distinct");
-    assertThatThrownBy(() -> ReplicaConfig.builder(4, MEMBERS).build())
+    assertThat(ReplicaConfig.builder(4, MEMBERS).build().members()).doesNotContain(4); // R21
+    assertThatThrownBy(() -> ReplicaConfig.builder(0, MEMBERS).build())
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("not in members");
+        .hasMessageContaining("nodeId must be positive");
     assertThatThrownBy(() -> build(b -> b.clusterId(" ")))
         .isInstanceOf(IllegalArgumentException.class);
     assertThat(ReplicaConfig.builder(2, List.of(3, 1, 2)).build().members())

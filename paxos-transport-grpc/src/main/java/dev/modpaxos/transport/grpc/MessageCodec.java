@@ -107,6 +107,8 @@ final class MessageCodec {
               .setSizeBytes(c.sizeBytes())
               .setCrc32C(c.crc32c())
               .setBytes(ByteString.copyFrom(c.bytes())));
+    } else if (m instanceof Message.Campaign) {
+      e.setCampaign(Wire.Campaign.getDefaultInstance());
     }
     return e.build();
   }
@@ -164,6 +166,7 @@ final class MessageCodec {
       case SNAPSHOT_OFFER -> "SNAPSHOT_OFFER";
       case SNAPSHOT_REQUEST -> "SNAPSHOT_REQUEST";
       case SNAPSHOT_CHUNK -> "SNAPSHOT_CHUNK";
+      case CAMPAIGN -> "CAMPAIGN";
       case BODY_NOT_SET -> TransportStats.INVALID;
     };
   }
@@ -232,6 +235,7 @@ final class MessageCodec {
             atLeast("offset", e.getSnapshotChunk().getOffset(), 0),
             atLeast("size_bytes", e.getSnapshotChunk().getSizeBytes(), 1),
             e.getSnapshotChunk().getCrc32C(), e.getSnapshotChunk().getBytes().toByteArray());
+        case CAMPAIGN -> new Message.Campaign(from, to);
         case BODY_NOT_SET -> throw new MalformedMessageException(
             "envelope carries no message (unknown or missing body)");
       };

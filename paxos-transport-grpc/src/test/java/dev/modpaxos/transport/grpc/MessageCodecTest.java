@@ -70,7 +70,8 @@ class MessageCodecTest {
         new Message.SnapshotOffer(2, 4, 1000),
         new Message.SnapshotRequest(4, 2, 1000, 0),
         new Message.SnapshotRequest(4, 2, 1000, 262144),
-        new Message.SnapshotChunk(2, 4, 1000, 262144, 262150, 0xCAFEBABE, new byte[] {1, 2, 3}));
+        new Message.SnapshotChunk(2, 4, 1000, 262144, 262150, 0xCAFEBABE, new byte[] {1, 2, 3}),
+        new Message.Campaign(1, 3));
   }
 
   @Test
