@@ -39,6 +39,9 @@ final class RejoinCheck implements Store {
   private final Store delegate;
   private final boolean rejoin;
   private final String what;
+  // Set by load(): the store starts a new incarnation, or one that still awaits re-admission.
+  private volatile boolean newIncarnation;
+  private StoredState loaded;
 
   /**
    * @param delegate the server's store, not loaded yet
@@ -68,14 +71,30 @@ final class RejoinCheck implements Store {
     return null;
   }
 
+  /**
+   * Loads the delegate once and checks it; throws {@link RefusedStart} if the start is refused.
+   * A later call returns the same state, so the server checks before it builds its node and the
+   * node then loads what was checked.
+   */
   @Override
-  public StoredState load() {
+  public synchronized StoredState load() {
+    if (loaded != null) {
+      return loaded;
+    }
     StoredState state = delegate.load();
     String refused = refusal(state, rejoin, what);
     if (refused != null) {
       throw new RefusedStart(refused);
     }
+    newIncarnation = state.identity() == null || !state.losses().isEmpty()
+        || state.identity().isPending();
+    loaded = state;
     return state;
+  }
+
+  /** {@return true if the state {@link #load()} read starts (or goes on as) a new incarnation} */
+  boolean newIncarnation() {
+    return newIncarnation;
   }
 
   @Override
