@@ -51,7 +51,7 @@ import org.slf4j.LoggerFactory;
 final class AdminEndpoint implements ServerInterceptor {
   private static final Logger changes = LoggerFactory.getLogger("dev.modpaxos.bank.admin");
   private static final Logger reads = LoggerFactory.getLogger("dev.modpaxos.bank.admin.read");
-  private static final Set<String> READ_ONLY = Set.of("Status", "View", "Watch");
+  private static final Set<String> READ_ONLY = Set.of("Status", "View", "Watch", "Member");
   private static final int SAN_DNS = 2;
 
   private final String serverName;

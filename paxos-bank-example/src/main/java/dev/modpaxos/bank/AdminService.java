@@ -7,6 +7,9 @@ import dev.modpaxos.bank.admin.CatchUpReply;
 import dev.modpaxos.bank.admin.CatchUpRequest;
 import dev.modpaxos.bank.admin.ConnectRequest;
 import dev.modpaxos.bank.admin.Empty;
+import dev.modpaxos.bank.admin.MemberReply;
+import dev.modpaxos.bank.admin.ReplaceReply;
+import dev.modpaxos.bank.admin.ReplaceRequest;
 import dev.modpaxos.bank.admin.RetryReply;
 import dev.modpaxos.bank.admin.RetryRequest;
 import dev.modpaxos.bank.admin.StatusReply;
@@ -137,6 +140,29 @@ final class AdminService extends BankAdminGrpc.BankAdminImplBase {
   @Override
   public void watch(WatchRequest r, StreamObserver<ViewReply> out) {
     answer(out, () -> json(server.watch(r.getAfterSeq(), Math.min(r.getMax(), MessageLog.CAPACITY))));
+  }
+
+  @Override
+  public void member(Empty r, StreamObserver<MemberReply> out) {
+    answer(out, () -> {
+      ServerHandle.MemberStatus m = server.memberStatus();
+      return MemberReply.newBuilder().setUp(m.up()).setVoting(m.voting())
+          .setNewIncarnation(m.newIncarnation()).setGeneration(m.generation())
+          .setNotVotingReason(m.notVotingReason()).build();
+    });
+  }
+
+  @Override
+  public void replaceMember(ReplaceRequest r, StreamObserver<ReplaceReply> out) {
+    answer(out, () -> {
+      if (!Servers.IDS.contains(r.getMember())) {
+        throw Status.INVALID_ARGUMENT.withDescription("no server " + r.getMember())
+            .asRuntimeException();
+      }
+      ServerHandle.ReplaceResult x = server.replaceMember(r.getMember(), r.getAboveGeneration());
+      return ReplaceReply.newBuilder().setOk(x.ok()).setGeneration(x.generation())
+          .setReason(x.reason()).build();
+    });
   }
 
   private static ViewReply json(Object value) {

@@ -77,6 +77,11 @@ public final class BankServer implements ServerHandle {
   private boolean stableLeader;
   // --compact-every N: a snapshot every N slots, blocks kept for N slots below it; 0: all kept.
   private long compactEverySlots;
+  // bank server: the store check at start (RejoinCheck), null in one JVM; true for --rejoin,
+  // which applies to the first start only (a later RecoverServer finds the new store intact).
+  private Boolean rejoin;
+  // True if the node's last start was a new incarnation of this member (RejoinCheck).
+  private volatile boolean newIncarnation;
 
   /**
    * A server on {@code backend}; {@code faults} is the switchboard its transport obeys (shared by
@@ -125,6 +130,16 @@ public final class BankServer implements ServerHandle {
       throw new IllegalArgumentException("--compact-every must be >= 1, got " + slots);
     }
     compactEverySlots = slots;
+    return this;
+  }
+
+  /**
+   * {@code bank server}: checks the store at every start ({@link RejoinCheck}); {@code rejoin}
+   * ({@code --rejoin}) lets the first start re-admit a wiped or damaged store as a new
+   * incarnation, and refuses an intact one; without it such a store is refused.
+   */
+  BankServer checkStoreAtStart(boolean rejoin) {
+    this.rejoin = rejoin;
     return this;
   }
 
@@ -335,6 +350,19 @@ public final class BankServer implements ServerHandle {
     }
     BankLedger fresh = new BankLedger(id);
     dev.modpaxos.spi.Store store = backend.openStore(id);
+    RejoinCheck check = rejoin == null ? null
+        : new RejoinCheck(store, rejoin, name + "'s store "
+            + (store instanceof dev.modpaxos.storage.chronicle.ChronicleStore c
+                ? "in " + c.directory() : "(" + store + ")"));
+    if (check != null) {
+      store = check;
+      try {
+        check.load(); // before the node: a refused start says so in one line and writes nothing
+      } catch (RuntimeException e) {
+        store.close();
+        throw e;
+      }
+    }
     if (compactEverySlots > 0 && !store.supportsSnapshots()) {
       store.close();
       throw new IllegalArgumentException("--compact-every needs a store that keeps snapshots; "
@@ -359,6 +387,10 @@ public final class BankServer implements ServerHandle {
     }
     PaxosNode n = builder.build().start();
     bootstrap = false;
+    if (check != null) {
+      rejoin = false;
+      newIncarnation = check.newIncarnation();
+    }
     n.setUnreachable(unreachable);
     incarnation = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
     if (!n.isVoting()) {
@@ -375,6 +407,58 @@ public final class BankServer implements ServerHandle {
     log.info("{}: started at slot {} with {} transfers in its local log",
         name, fresh.appliedSlot(), local.size());
   }
+
+  // ---- membership (R21) ---------------------------------------------------------------------
+
+  /** Not synchronized: never waits for a transfer's round. */
+  @Override
+  public MemberStatus memberStatus() {
+    PaxosNode n = watched;
+    if (n == null || !n.isRunning()) {
+      return MemberStatus.DOWN;
+    }
+    String why = n.notVotingReason();
+    return new MemberStatus(true, why == null, newIncarnation,
+        n.configuration().generationOf(id), why == null ? "" : why);
+  }
+
+  /** Not synchronized: waits for the node's replaceMember, not for a transfer's round. */
+  @Override
+  public ReplaceResult replaceMember(int member, int aboveGeneration) {
+    PaxosNode n = watched;
+    String who = Servers.name(member);
+    if (n == null || !n.isRunning()) {
+      return new ReplaceResult(false, 0, name + " is down");
+    }
+    if (member == id) {
+      return new ReplaceResult(false, 0, name + " cannot re-admit itself; ask another server");
+    }
+    if (n.configuration().generationOf(member) > aboveGeneration) {
+      return new ReplaceResult(true, n.configuration().generationOf(member), "");
+    }
+    try {
+      int g = n.replaceMember(member).get(REPLACE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
+          .generationOf(member);
+      log.info("{}: {} re-admitted as generation {}", name, who, g);
+      return new ReplaceResult(true, g, "");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new ReplaceResult(false, 0, "interrupted");
+    } catch (ExecutionException | TimeoutException e) {
+      int g = n.configuration().generationOf(member); // it may have been admitted meanwhile
+      if (g > aboveGeneration) {
+        return new ReplaceResult(true, g, "");
+      }
+      Throwable c = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+      String why = c.getMessage() != null ? c.getMessage() : c.toString();
+      log.warn("{}: re-admitting {} failed: {}", name, who, why);
+      return new ReplaceResult(false, 0, why.lines().findFirst().orElse(why));
+    }
+  }
+
+  // The core's own bound (30 round timeouts per phase) comes first; this one only keeps a call
+  // from waiting for ever.
+  private static final long REPLACE_TIMEOUT_MILLIS = 60_000;
 
   @Override
   public synchronized long appliedSlot() {

@@ -24,6 +24,8 @@ public final class Menu {
     NEXT_ITERATION("NextIteration", Arg.NONE, "run the next set"),
     CRASH_SERVER("CrashServer", Arg.SERVER, "stop a server; its store stays"),
     RECOVER_SERVER("RecoverServer", Arg.SERVER, "restart a server from its store and catch it up"),
+    REPLACE_SERVER("ReplaceServer", Arg.SERVER,
+        "re-admit a server restarted with --rejoin on a wiped or damaged directory"),
     ALL("all", Arg.NONE, "print everything"),
     HELP("help", Arg.NONE, "this list"),
     EXIT("exit", Arg.NONE, "leave");
@@ -144,6 +146,7 @@ public final class Menu {
       case NEXT_ITERATION -> nextIteration();
       case CRASH_SERVER -> crash(p.servers().get(0));
       case RECOVER_SERVER -> recover(p.servers().get(0));
+      case REPLACE_SERVER -> replace(p.servers().get(0));
       case ALL -> printAll();
       case HELP -> help();
       case EXIT -> {
@@ -195,6 +198,53 @@ public final class Menu {
     String resent = session.runner().resendAfterRecovery(id);
     if (resent != null) {
       out.println(resent);
+    }
+  }
+
+  /**
+   * ReplaceServer (R17, R21): once a server whose store was wiped or damaged runs again as a new
+   * incarnation ({@code bank server --rejoin}), asks a voting server to re-admit it under its next
+   * generation ({@code replaceMember}) and prints the outcome in one line. A server that is down,
+   * or did not lose its state, is refused with one line and nothing changes.
+   */
+  private void replace(int id) {
+    String name = Servers.name(id);
+    ServerHandle.MemberStatus target = session.cluster().server(id).memberStatus();
+    if (!target.up()) {
+      out.println(name + " is down: start it on its new data directory with `bank server --id "
+          + name + " --rejoin`, then ReplaceServer " + name);
+      return;
+    }
+    if (!target.newIncarnation()) {
+      out.println(name + " did not lose its state (generation " + target.generation() + ", "
+          + (target.voting() ? "voting" : target.notVotingReason()) + "); ReplaceServer is for a"
+          + " server restarted with --rejoin");
+      return;
+    }
+    if (target.voting()) {
+      out.println(name + " re-admitted as generation " + target.generation());
+      return;
+    }
+    Integer voter = null;
+    for (int other : Servers.IDS) {
+      if (other != id && voter == null && session.cluster().server(other).memberStatus().voting()) {
+        voter = other;
+      }
+    }
+    if (voter == null) {
+      out.println(name + " NOT re-admitted: no voting server answers to re-admit it");
+      return;
+    }
+    ServerHandle.ReplaceResult r =
+        session.cluster().server(voter).replaceMember(id, target.generation());
+    ServerHandle.MemberStatus after = session.cluster().server(id).memberStatus();
+    if (after.voting()) {
+      out.println(name + " re-admitted as generation " + after.generation());
+    } else if (r.ok()) {
+      out.println(name + " re-admitted as generation " + r.generation() + " (chosen; " + name
+          + " votes once it has learned it)");
+    } else {
+      out.println(name + " NOT re-admitted: " + r.reason());
     }
   }
 

@@ -28,7 +28,7 @@ final class MultiProcess {
   @Command(name = "init", mixinStandardHelpOptions = true,
       description = "Create the five servers' stores of a new cluster: once, before the first"
           + " `bank server`. A server never initialises a store itself, so a wiped or wrong"
-          + " --data-dir cannot pass for a new member (it starts as a non-voting learner).")
+          + " --data-dir cannot pass for a new member: it refuses to start without --rejoin.")
   static final class InitCommand implements Callable<Integer> {
     @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "data",
         description = "the stores go to DIR/S1..DIR/S5 (default: ${DEFAULT-VALUE})")
@@ -99,6 +99,12 @@ final class MultiProcess {
             + " http://127.0.0.1:PORT/metrics")
     Integer metricsPort;
 
+    @Option(names = "--rejoin",
+        description = "its data directory was wiped or damaged: start as a new incarnation that"
+            + " the cluster re-admits under its next generation (a wiped or damaged store is"
+            + " refused without it, an intact one with it)")
+    boolean rejoin;
+
     @Override
     public Integer call() throws Exception {
       int nodeId = Servers.parse(id);
@@ -114,21 +120,31 @@ final class MultiProcess {
       MetricsEndpoint metrics = BankMain.bindMetrics(metricsPort);
       GrpcChronicleBackend backend = new GrpcChronicleBackend(cfg.paxos(), dataDir, pki, true);
       BankServer server = new BankServer(nodeId, backend, new NetworkFaults(nodeId), tickMillis)
-          .stableLeader(leader == BankMain.Leader.stable).compactEvery(compactEverySlots);
+          .stableLeader(leader == BankMain.Leader.stable).compactEvery(compactEverySlots)
+          .checkStoreAtStart(rejoin);
       try (Progress progress = Progress.console()) {
         progress.say(Servers.name(nodeId) + " starting: store "
             + dataDir.resolve(Servers.name(nodeId)) + ", paxos " + cfg.paxos().get(nodeId));
         progress.begin(Servers.name(nodeId) + " start-up",
             "opening its store and replaying its chosen blocks");
-        server.recover();
+        try {
+          server.recover();
+        } catch (RejoinCheck.RefusedStart refused) {
+          BankMain.closeAll(metrics, backend);
+          throw new BankMain.UserError(refused.getMessage());
+        }
         progress.end();
       }
+      Thread readmitted = announceReadmission(server);
       if (metrics != null) {
         metrics.add(List.of(server));
       }
       Server admin = AdminEndpoint.start(cfg.admin().get(nodeId), server, pki, nodeId);
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        if (readmitted != null) {
+          readmitted.interrupt();
+        }
         admin.shutdownNow();
         BankMain.closeAll(metrics);
         server.close();
@@ -146,6 +162,42 @@ final class MultiProcess {
       return 0;
     }
   }
+
+  /**
+   * A server that started as a new incarnation ({@code --rejoin}) prints one line once the
+   * cluster re-admitted it and it votes again: it looks every {@link #READMISSION_POLL_MILLIS} ms
+   * until then (the process's lifetime at most). Returns the watching thread, or null when the
+   * server did not start as a new incarnation.
+   */
+  static Thread announceReadmission(BankServer server) {
+    ServerHandle.MemberStatus m = server.memberStatus();
+    if (!m.newIncarnation()) {
+      return null;
+    }
+    String name = Servers.name(server.id());
+    System.out.println(name + " runs as a new incarnation: " + m.notVotingReason());
+    System.out.flush();
+    Thread t = new Thread(() -> {
+      try {
+        ServerHandle.MemberStatus s = server.memberStatus();
+        while (!s.voting()) {
+          Thread.sleep(READMISSION_POLL_MILLIS);
+          s = server.memberStatus();
+        }
+        System.out.println(name + " re-admitted as generation " + s.generation()
+            + ": it votes again");
+        System.out.flush();
+        log.info("{} re-admitted as generation {}", name, s.generation());
+      } catch (InterruptedException e) {
+        // the process is ending
+      }
+    }, "bank-readmission");
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+
+  static final long READMISSION_POLL_MILLIS = 200;
 
   @Command(name = "driver", mixinStandardHelpOptions = true,
       description = "Feed the sets to five server processes over gRPC; the same menu as run.")

@@ -6,6 +6,9 @@ import dev.modpaxos.bank.admin.BankAdminGrpc.BankAdminBlockingStub;
 import dev.modpaxos.bank.admin.CatchUpRequest;
 import dev.modpaxos.bank.admin.ConnectRequest;
 import dev.modpaxos.bank.admin.Empty;
+import dev.modpaxos.bank.admin.MemberReply;
+import dev.modpaxos.bank.admin.ReplaceReply;
+import dev.modpaxos.bank.admin.ReplaceRequest;
 import dev.modpaxos.bank.admin.RetryReply;
 import dev.modpaxos.bank.admin.RetryRequest;
 import dev.modpaxos.bank.admin.StatusReply;
@@ -218,6 +221,33 @@ final class RemoteServer implements ServerHandle {
     } catch (JsonProcessingException e) {
       log.warn("{}: unreadable watch: {}", Servers.name(id), e.getMessage());
       return Watch.NONE;
+    }
+  }
+
+  @Override
+  public MemberStatus memberStatus() {
+    try {
+      // Waits for the connection (within the deadline): a process just restarted with --rejoin
+      // is dialled again rather than reported down from the old channel's failure.
+      MemberReply r = call(STATUS_MILLIS, "Member",
+          s -> s.withWaitForReady().member(Empty.getDefaultInstance()));
+      return new MemberStatus(r.getUp(), r.getVoting(), r.getNewIncarnation(),
+          r.getGeneration(), r.getNotVotingReason());
+    } catch (StatusRuntimeException e) {
+      log.debug("{} unreachable: {}", Servers.name(id), e.getStatus());
+      return MemberStatus.DOWN;
+    }
+  }
+
+  @Override
+  public ReplaceResult replaceMember(int member, int aboveGeneration) {
+    try {
+      ReplaceReply r = call(WORK_MILLIS, "ReplaceMember", s -> s.replaceMember(
+          ReplaceRequest.newBuilder().setMember(member).setAboveGeneration(aboveGeneration)
+              .build()));
+      return new ReplaceResult(r.getOk(), r.getGeneration(), r.getReason());
+    } catch (StatusRuntimeException e) {
+      return new ReplaceResult(false, 0, unreachable(e));
     }
   }
 

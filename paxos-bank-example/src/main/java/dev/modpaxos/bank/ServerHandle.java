@@ -66,8 +66,45 @@ public interface ServerHandle extends AutoCloseable {
     return Watch.NONE;
   }
 
+  /**
+   * This server's standing in the configuration (R21), for ReplaceServer: whether it votes,
+   * whether its node started as a new incarnation (a wiped or damaged store, {@code --rejoin}),
+   * and its generation as it knows it. {@link MemberStatus#DOWN} when down or unreachable.
+   */
+  default MemberStatus memberStatus() {
+    return MemberStatus.DOWN;
+  }
+
+  /**
+   * Asks this server's node to re-admit {@code member} under a new generation ({@code
+   * PaxosNode.replaceMember}, R17) and waits for the outcome: done once the member's generation
+   * is above {@code aboveGeneration}. Changes nothing if it is refused.
+   */
+  default ReplaceResult replaceMember(int member, int aboveGeneration) {
+    return new ReplaceResult(false, 0, Servers.name(id()) + " cannot re-admit members");
+  }
+
   @Override
   void close();
+
+  /**
+   * @param up whether the node runs
+   * @param voting whether it votes (R16, R21)
+   * @param newIncarnation whether this start of its node was a new incarnation of the member
+   * @param generation its own generation in the configuration it knows (0 if none yet)
+   * @param notVotingReason why it does not vote, or "" while it votes
+   */
+  record MemberStatus(boolean up, boolean voting, boolean newIncarnation, int generation,
+      String notVotingReason) {
+    public static final MemberStatus DOWN = new MemberStatus(false, false, false, 0, "down");
+  }
+
+  /**
+   * @param ok whether the member was re-admitted
+   * @param generation its generation now (when ok)
+   * @param reason why not, in one line (when not ok)
+   */
+  record ReplaceResult(boolean ok, int generation, String reason) {}
 
   /**
    * @param promised the ballot its acceptor promised, as {@link MessageLog#ballot} writes it

@@ -13,6 +13,11 @@ final class BankJvm {
    * in {@code logDir} and the shipped logging (not the test classpath's logback-test.xml).
    */
   static List<String> command(String heap, Path logDir, String... bankArgs) {
+    return command(BankMain.class, heap, logDir, bankArgs);
+  }
+
+  /** As above, with {@code main} as the main class (a test's own child JVM). */
+  static List<String> command(Class<?> main, String heap, Path logDir, String... args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx" + heap);
@@ -20,8 +25,8 @@ final class BankJvm {
     cmd.addAll(List.of("-Dchronicle.analytics.disable=true", "-Dbank.log.dir=" + logDir,
         "-Dlogback.configurationFile="
             + Path.of("src/main/resources/logback.xml").toAbsolutePath(),
-        "-cp", System.getProperty("java.class.path"), BankMain.class.getName()));
-    cmd.addAll(List.of(bankArgs));
+        "-cp", System.getProperty("java.class.path"), main.getName()));
+    cmd.addAll(List.of(args));
     cmd.removeIf(String::isEmpty);
     return cmd;
   }

@@ -44,8 +44,14 @@ class MultiProcessTest {
 
   private Process startServer(int id, Path config) throws Exception {
     MultiProcess.initStore(dir.resolve("data"), id); // `bank init`; a no-op on a restart
+    return startServerOnItsStore(id, config);
+  }
+
+  /** {@code bank server} without {@code bank init} first, with {@code extra} arguments. */
+  private Process startServerOnItsStore(int id, Path config, String... extra) throws Exception {
     List<String> cmd = BankJvm.command("256m", dir, "server", "--id", Servers.name(id),
         "--config", config.toString(), "--data-dir", dir.resolve("data").toString());
+    cmd.addAll(List.of(extra));
     Path out = dir.resolve("server-" + id + "-" + System.nanoTime() + ".out");
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(out.toFile()).start();
@@ -208,6 +214,70 @@ class MultiProcessTest {
         if (!line.isBlank() && Character.isDigit(line.charAt(0))) {
           assertThat(line).as("every line names its server").contains(" S3 [");
         }
+      }
+    }
+  }
+
+  /**
+   * Issue 13: S3 is killed and its data directory deleted. {@code bank server} refuses the empty
+   * directory with one line naming {@code --rejoin}; with {@code --rejoin} it starts as a new
+   * incarnation, is re-admitted under generation 2 and says so; ReplaceServer reports it, and
+   * refuses bad input with one line; the admin replaceMember works and fails with its reason.
+   * Bounded by the servers' start and each poll's deadline; nothing asserts a duration.
+   */
+  @Test
+  void aWipedServerRejoinsUnderANewGeneration() throws Exception {
+    Path config = writeConfig();
+    List<TransferSet> sets = OfficialFileTest.officialSets();
+    try (Cluster cluster = startAll(config)) {
+      Session session = new Session(cluster, new CsvSets.Parsed(sets, List.of()));
+      java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+      Menu menu = new Menu(session, new java.io.PrintStream(bytes, true, StandardCharsets.UTF_8));
+      java.util.function.Function<String, String> run = line -> {
+        bytes.reset();
+        menu.execute(line);
+        return bytes.toString(StandardCharsets.UTF_8);
+      };
+      menu.nextIteration();
+      assertThat(cluster.server(3).view().localLog()).as("nothing of S3's is lost").isEmpty();
+      assertThat(run.apply("ReplaceServer")).contains("usage: ReplaceServer <server>");
+      assertThat(run.apply("ReplaceServer S9")).contains("unknown server 'S9'");
+      assertThat(run.apply("ReplaceServer S1"))
+          .contains("S1 did not lose its state (generation 1, voting)");
+
+      processes.get(2).destroyForcibly().waitFor(10, TimeUnit.SECONDS); // kill -9 S3
+      deleteRecursively(dir.resolve("data").resolve("S3"));
+      assertThat(run.apply("ReplaceServer S3")).contains("S3 is down").contains("--rejoin");
+      Process refused = startServerOnItsStore(3, config);
+      assertThat(refused.waitFor(2, TimeUnit.MINUTES)).isTrue();
+      String said = Files.readString(outputs.get(refused));
+      assertThat(refused.exitValue()).as(said).isEqualTo(1);
+      assertThat(said.lines().filter(l -> l.contains("--rejoin")).toList()).as(said)
+          .singleElement().asString().startsWith("bank: S3's store in").contains("is empty");
+      assertThat(said).as("no stack trace on the console").doesNotContain("\tat ");
+
+      Process rejoined = startServerOnItsStore(3, config, "--rejoin");
+      awaitServing(rejoined);
+      assertThat(awaitOutput(rejoined, "S3 re-admitted as generation 2: it votes again",
+          System.nanoTime() + TimeUnit.SECONDS.toNanos(60))).contains("new incarnation");
+      assertThat(run.apply("ReplaceServer S3")).contains("S3 re-admitted as generation 2");
+      assertThat(cluster.server(1).replaceMember(3, 1))
+          .isEqualTo(new ServerHandle.ReplaceResult(true, 2, ""));
+      assertThat(cluster.server(1).replaceMember(1, 1).reason()).contains("cannot re-admit itself");
+      ServerHandle.ReplaceResult none = cluster.server(2).replaceMember(3, 2);
+      assertThat(none.ok()).isFalse();
+      assertThat(none.reason()).as("no third incarnation of S3 asked").contains("replace member 3");
+
+      menu.nextIteration();
+      BankChecks.checkAll(cluster);
+      assertThat(cluster.server(3).memberStatus().voting()).isTrue();
+    }
+  }
+
+  private static void deleteRecursively(Path p) throws java.io.IOException {
+    try (java.util.stream.Stream<Path> walk = Files.walk(p)) {
+      for (Path f : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(f);
       }
     }
   }

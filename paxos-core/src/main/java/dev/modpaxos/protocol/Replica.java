@@ -108,6 +108,11 @@ public final class Replica {
     this.configs = new Configs(membership, rules.configLag());
     this.fingerprint = Stamp.clusterFingerprint(config);
     this.identity = requireOwn(state.identity());
+    if (boot.bootstrap() && !config.members().contains(self)) {
+      throw new IllegalStateException("node " + self + " is not a founding member "
+          + config.members() + ", so it cannot bootstrap: a node that joins later starts"
+          + " without bootstrap (R21)");
+    }
     boolean lost = !state.losses().isEmpty() || (state.identity() == null && !state.isEmpty());
     this.gate = lost ? rules.gateAfterLoss(this) : null;
     if (gate != null) {

@@ -175,8 +175,10 @@ public final class PaxosNode implements AutoCloseable {
     }
     this.snapshot =
         new Snapshot(0, Leadership.STOPPED, 0, "node " + id + " has not started",
-            new Configuration(0, new java.util.TreeMap<>(), new java.util.TreeMap<>(),
-                java.util.Set.of(), new java.util.TreeMap<>(), 0));
+            // Epoch -1: no configuration is known yet, so the first publish() replaces it (the
+            // founding configuration's epoch is 0, which publish() would take for unchanged).
+            new Configuration(-1, new java.util.TreeMap<>(), new java.util.TreeMap<>(),
+                java.util.Set.of(), new java.util.TreeMap<>(), -1));
     this.foreignLog = new ForeignLog(id, config, loop::nanoTime);
   }
 

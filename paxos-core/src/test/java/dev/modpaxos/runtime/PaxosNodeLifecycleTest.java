@@ -88,6 +88,17 @@ class PaxosNodeLifecycleTest {
   }
 
   @Test
+  void configurationIsTheFoundingOneFromTheStartNotAnEmptyOne() {
+    SimLoop loop = new SimLoop();
+    PaxosNode n = solo(loop, recording()).bootstrap(true).build();
+    assertThat(n.configuration().voters()).as("before start: nothing known").isEmpty();
+    n.start();
+    assertThat(n.configuration().voters()).as("R21: epoch 0, the founding members")
+        .containsExactly(java.util.Map.entry(1, 1));
+    assertThat(n.configuration().epoch()).isZero();
+  }
+
+  @Test
   void manyQueuedSubmitsAreCarriedOutInOneReadyWithOneSync() {
     SimLoop loop = new SimLoop();
     PaxosNode n = solo(loop, recording()).bootstrap(true).build().start();
