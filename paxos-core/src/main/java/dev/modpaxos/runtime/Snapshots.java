@@ -227,6 +227,12 @@ final class Snapshots {
           o.slot());
       return;
     }
+    if (verified != null) {
+      // One is fetched and verified, installed at the end of this batch: opening another sink
+      // now could close its partial file (ChronicleStore keeps one per slot). A later offer comes
+      // again after the install if there is more.
+      return;
+    }
     if (install != null && install.slot == o.slot()) {
       install.source = o.from(); // the latest to offer it answers the next request
       return;
