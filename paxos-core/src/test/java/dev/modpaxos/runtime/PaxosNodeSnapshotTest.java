@@ -192,9 +192,13 @@ class PaxosNodeSnapshotTest {
     faults.disconnect(3);
     write(1, 60);
     AtomicInteger damaged = new AtomicInteger();
+    // Every copy of the second chunk is damaged until node 3 has discarded one fetch: a single
+    // damaged copy may be a duplicate that the node ignores (its offset is not the next one),
+    // which under load happens, and then nothing is discarded.
     tamper = m -> {
-      if (m instanceof Message.SnapshotChunk c && c.to() == 3 && c.offset() > 0
-          && damaged.getAndIncrement() == 0) {
+      if (m instanceof Message.SnapshotChunk c && c.to() == 3 && c.offset() == 1024
+          && nodes[3].snapshotCounts().discarded() == 0) {
+        damaged.incrementAndGet();
         flipFirstByte(c);
       }
     };
@@ -204,7 +208,7 @@ class PaxosNodeSnapshotTest {
     faults.dropProbability(0);
     assertThat(digestOn(3)).isEqualTo("{1=60, 2=1}");
     assertThat(damaged.get()).isPositive();
-    assertThat(nodes[3].snapshotCounts().discarded()).isEqualTo(1);
+    assertThat(nodes[3].snapshotCounts().discarded()).isPositive();
     assertThat(nodes[3].snapshotCounts().installed()).isPositive();
   }
 
