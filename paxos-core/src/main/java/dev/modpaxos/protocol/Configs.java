@@ -61,6 +61,9 @@ final class Configs {
 
   /** The distinct configurations governing slots {@code from..to}, oldest first. */
   List<Membership> governing(long from, long to) {
+    if (versions.size() == 1) {
+      return List.of(versions.firstEntry().getValue()); // no change in the window: the usual case
+    }
     List<Membership> out = new ArrayList<>();
     Membership last = null;
     for (long s = from; s <= to; s++) {

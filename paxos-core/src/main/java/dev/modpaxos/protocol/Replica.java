@@ -48,7 +48,7 @@ public final class Replica {
   // Every member of any configuration kept, but this node: the addressees of a broadcast.
   private int[] others = new int[0];
   // R21: the highest slot each node is known to have committed (from its catch-up requests).
-  private final java.util.Map<Integer, Long> progress = new java.util.HashMap<>();
+  private final Map<Integer, Long> progress = new HashMap<>();
   // Invariant: identity.memberId() == self and identity.clusterId() == config.clusterId().
   private StoreIdentity identity;
   // Why this incarnation started without a vote (R16), or null.

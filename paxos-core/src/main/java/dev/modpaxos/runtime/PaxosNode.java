@@ -461,7 +461,9 @@ public final class PaxosNode implements AutoCloseable {
    * lost its state. Start the node on its new (empty or damaged) data directory; it runs as a
    * learner and asks the voters to admit its new incarnation, and this call completes once that
    * was chosen and committed here. Its old incarnation never votes again. Fails with {@link
-   * RoundFailedException} if no new incarnation of {@code id} asked in time.
+   * RoundFailedException} if no new incarnation of {@code id} asked in time. It waits for a
+   * generation above the one {@code id} has at the call: a new incarnation re-admitted before the
+   * call (it asks by itself) is not seen, and {@link #configuration()} already shows it.
    *
    * @param id the member to re-admit
    * @return the configuration once its new generation took effect here

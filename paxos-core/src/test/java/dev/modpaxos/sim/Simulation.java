@@ -69,7 +69,6 @@ final class Simulation<A extends Application> implements SimNode.Env<A> {
   private long prepareRounds;
   private long prepareMessages;
   // R21: membership changes asked for, and the one still pending (at most one at a time).
-  private long reconfigsAsked;
   // The one change asked for and not yet in the applied blocks (0: none).
   private int changeId;
   private boolean changeIsAdd;
@@ -341,7 +340,6 @@ final class Simulation<A extends Application> implements SimNode.Env<A> {
       at.removeMember(id);
       trace.line(tick, "n" + at.id() + " removeMember " + id);
     }
-    reconfigsAsked++;
   }
 
   /** True if {@code id} votes in a configuration that governs a slot of the window. */
