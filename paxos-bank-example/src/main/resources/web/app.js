@@ -25,7 +25,8 @@
         text('td', s.promised, 'promised'), text('td', s.leader ? '★' : '', 'leader'),
         text('td', String(s.committedSlot), 'slot'), text('td', list(s.localLog), 'log'),
         text('td', list(s.pending), 'pending'),
-        text('td', s.state === 'down' ? '-' : String(s.balance), 'balance'),
+        text('td', s.state === 'down' ? '-'
+          : String(s.balance) + (s.notFinal ? ' (not final: ' + s.notFinal + ')' : ''), 'balance'),
         text('td', Object.entries(s.balanceMap).map(([k, v]) => k + '=' + v).join(' '), 'balances'));
       body.append(tr);
     }

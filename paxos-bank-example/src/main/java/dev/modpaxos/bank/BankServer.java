@@ -570,7 +570,17 @@ public final class BankServer implements ServerHandle {
         pending.stream().map(TransferView::of).toList(),
         blocks,
         performance(),
-        snap);
+        snap,
+        notFinal());
+  }
+
+  /**
+   * Null while the node votes; otherwise why this server's balances are not final. A node that
+   * lost its state (R16) keeps what survived and learns the rest by catch-up, so until it is
+   * re-admitted its ledger may lag what was chosen, and its balances are not served as final.
+   */
+  private String notFinal() {
+    return node.isVoting() ? null : node.notVotingReason();
   }
 
   /**

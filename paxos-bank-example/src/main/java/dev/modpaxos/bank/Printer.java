@@ -21,6 +21,8 @@ final class Printer {
   void balance(ServerView v, int client) {
     if (!v.up()) {
       out.printf("%s: unknown, its server is down%n", Servers.name(client));
+    } else if (v.notFinal() != null) {
+      out.printf("%s: %d, not final: %s%n", Servers.name(client), v.balance(), v.notFinal());
     } else {
       out.printf("%s: %d%n", Servers.name(client), v.balance());
     }
@@ -106,14 +108,15 @@ final class Printer {
         total += b;
         row.append(String.format("%8d", b));
       }
-      out.println(row.append(String.format("%8d", total)));
+      out.println(row.append(String.format("%8d", total))
+          .append(v.notFinal() == null ? "" : "  (not final)"));
     }
     StringBuilder agg = new StringBuilder(String.format("%-10s", "aggregate"));
     long total = 0;
     boolean complete = true;
     for (int c : Servers.IDS) {
       ServerView own = views.get(c - 1);
-      if (!own.up()) {
+      if (!own.up() || own.notFinal() != null) {
         agg.append(String.format("%8s", "?"));
         complete = false;
         continue;
@@ -122,6 +125,12 @@ final class Printer {
       agg.append(String.format("%8d", own.balance()));
     }
     out.println(agg.append(String.format("%8d", total)));
+    for (int c : Servers.IDS) {
+      ServerView own = views.get(c - 1);
+      if (own.up() && own.notFinal() != null) {
+        out.printf("%s's balances are not final: %s%n", own.server(), own.notFinal());
+      }
+    }
     if (complete) {
       out.println(footnote(views, total));
     }

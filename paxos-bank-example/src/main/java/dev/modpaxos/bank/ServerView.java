@@ -19,6 +19,9 @@ import java.util.Map;
  *     ({@code --compact-every}), those after its snapshot's slot
  * @param performance its counters
  * @param snapshot its newest snapshot, which stands for the blocks up to its slot; null if none
+ * @param notFinal null when its balances are final; otherwise why they are not: its node lost
+ *     its state (R16) and has not caught up and been re-admitted, or it does not vote for
+ *     another reason, so its ledger may lag the chosen history
  */
 public record ServerView(
     String server,
@@ -31,14 +34,24 @@ public record ServerView(
     List<TransferView> pending,
     List<BlockView> blocks,
     PerformanceView performance,
-    SnapshotView snapshot) {
+    SnapshotView snapshot,
+    String notFinal) {
 
   /** A view of a server that keeps its whole history (no snapshot). */
   public ServerView(String server, boolean up, boolean connected, long committedSlot,
       long balance, Map<String, Long> balanceMap, List<TransferView> localLog,
       List<TransferView> pending, List<BlockView> blocks, PerformanceView performance) {
     this(server, up, connected, committedSlot, balance, balanceMap, localLog, pending, blocks,
-        performance, null);
+        performance, null, null);
+  }
+
+  /** A view whose balances are final. */
+  public ServerView(String server, boolean up, boolean connected, long committedSlot,
+      long balance, Map<String, Long> balanceMap, List<TransferView> localLog,
+      List<TransferView> pending, List<BlockView> blocks, PerformanceView performance,
+      SnapshotView snapshot) {
+    this(server, up, connected, committedSlot, balance, balanceMap, localLog, pending, blocks,
+        performance, snapshot, null);
   }
 
   /**
@@ -66,7 +79,8 @@ public record ServerView(
     long snapshotSlot = p.snapshot() == null ? 0 : p.snapshot().slot();
     blocks.removeIf(b -> b.slot() <= snapshotSlot);
     return new ServerView(p.server(), p.up(), p.connected(), p.committedSlot(), p.balance(),
-        p.balanceMap(), p.localLog(), p.pending(), blocks, p.performance(), p.snapshot());
+        p.balanceMap(), p.localLog(), p.pending(), blocks, p.performance(), p.snapshot(),
+        p.notFinal());
   }
 
   private static long lastSlot(ServerView v) {

@@ -229,6 +229,7 @@ final class WebView implements AutoCloseable {
       s.put("localLog", v.localLog().stream().map(Object::toString).toList());
       s.put("pending", v.pending().stream().map(Object::toString).toList());
       s.put("balance", v.balance());
+      s.put("notFinal", v.notFinal() == null ? "" : v.notFinal());
       s.put("balanceMap", v.balanceMap());
       servers.add(s);
       if (v.up() && w.leader()) {

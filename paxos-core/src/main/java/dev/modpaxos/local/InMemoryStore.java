@@ -67,6 +67,11 @@ public final class InMemoryStore implements Store {
       prefix = run(from);
     }
     lastChosenWritten = from + prefix.size();
+    // Blocks above a gap are handed over (StoredState.chosenAhead) and stay until appends from
+    // the cut write them again; ChronicleStore removes them from its files instead.
+    List<SlotBlock> ahead = new ArrayList<>();
+    durable.chosen.tailMap(lastChosenWritten + 1, false)
+        .forEach((slot, b) -> ahead.add(new SlotBlock(slot, b)));
     return new StoredState(
         durable.identity,
         durable.promised,
@@ -75,7 +80,8 @@ public final class InMemoryStore implements Store {
         new ArrayList<>(durable.local.values()),
         durable.losses,
         from,
-        snapshot);
+        snapshot,
+        ahead);
   }
 
   private List<Block> run(long after) {
@@ -314,7 +320,7 @@ public final class InMemoryStore implements Store {
    *
    * <ul>
    *   <li>{@link StateLoss#ACCEPTOR_STATE}: the promise and the votes are wiped;
-   *   <li>{@link StateLoss#CHOSEN_BLOCKS}: a random non-empty suffix of the chosen blocks is lost;
+   *   <li>{@link StateLoss#CHOSEN_BLOCKS}: a random non-empty suffix of the chosen blocks is lost, or (as a damaged record) one slot, and the blocks above it are handed over in {@link StoredState#chosenAhead()};
    *   <li>{@link StateLoss#LOCAL_ENTRIES}: a random subset of the local log is lost;
    *   <li>{@link StateLoss#UNSYNCED_WRITES}: nothing visible is lost, only reported.
    * </ul>
@@ -332,7 +338,11 @@ public final class InMemoryStore implements Store {
       case CHOSEN_BLOCKS -> {
         if (!durable.chosen.isEmpty()) {
           long keep = random.nextLong(durable.chosen.lastKey());
-          durable.chosen.tailMap(keep, false).clear();
+          if ((keep & 1) == 0) {
+            durable.chosen.tailMap(keep, false).clear(); // the tail is gone
+          } else {
+            durable.chosen.remove(keep + 1); // one damaged record; the blocks above it survive
+          }
         }
       }
       case LOCAL_ENTRIES -> durable.local.values().removeIf(e -> random.nextBoolean());

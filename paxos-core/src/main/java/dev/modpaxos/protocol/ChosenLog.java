@@ -43,16 +43,18 @@ final class ChosenLog {
    */
   ChosenLog(int self, Effects out, List<Block> chosen, List<Entry> local,
       List<Proposal> votes, int generation) {
-    this(self, out, 0, null, chosen, local, votes, generation);
+    this(self, out, 0, null, chosen, List.of(), local, votes, generation);
   }
 
   /**
    * The same, after compaction (R20): {@code chosen} starts at slot {@code compacted + 1}, and
    * {@code snapshot}, if not null, covers every slot up to its own (at or above {@code
    * compacted}); a snapshot beyond the last chosen block (a crash right after an install) wins.
+   * {@code ahead} are chosen blocks the store kept above a damaged or missing slot: they wait, as
+   * early commits do, until catch-up fills the gap (R16).
    */
   ChosenLog(int self, Effects out, long compacted, SnapshotState snapshot, List<Block> chosen,
-      List<Entry> local, List<Proposal> votes, int generation) {
+      List<SlotBlock> ahead, List<Entry> local, List<Proposal> votes, int generation) {
     this.self = self;
     this.out = out;
     this.base = compacted;
@@ -71,6 +73,16 @@ final class ChosenLog {
     }
     List<EntryId> stale = new ArrayList<>();
     long maxOwn = index.maxSeq(self);
+    for (SlotBlock b : ahead) {
+      if (b.slot() > committedSlot() + 1 && early.size() < EARLY_BLOCKS_MAX) {
+        early.put(b.slot(), b.block());
+      }
+      for (Entry e : b.block().entries()) {
+        if (e.origin() == self) {
+          maxOwn = Math.max(maxOwn, e.seq()); // R4: an id chosen above the gap is never reused
+        }
+      }
+    }
     for (Entry e : local) {
       if (e.origin() != self) {
         throw new IllegalArgumentException("local log holds entry " + e.id() + " of another node");

@@ -63,6 +63,14 @@ class Rules {
     return false;
   }
 
+  /**
+   * R16: chosen blocks a store set aside above a damaged slot keep their slots and wait for the
+   * gap, as early commits do; never appended as if they followed the blocks before the gap.
+   */
+  boolean setAsideKeepsItsSlots() {
+    return true;
+  }
+
   /** R9: a commit that arrives ahead of a gap waits for the gap (slots apply in order). */
   boolean waitsForGaps() {
     return true;

@@ -4,6 +4,7 @@ import dev.modpaxos.protocol.Ballot;
 import dev.modpaxos.protocol.Block;
 import dev.modpaxos.protocol.Entry;
 import dev.modpaxos.protocol.Proposal;
+import dev.modpaxos.protocol.SlotBlock;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
@@ -25,6 +26,10 @@ import java.util.Set;
  *     Store#compactThrough}); 0 if none
  * @param snapshot the newest verified snapshot ({@link Store#openSnapshot}), or null; its slot
  *     is at least {@code compactedSlot}
+ * @param chosenAhead intact chosen blocks the store found above a missing or damaged slot, in
+ *     slot order, each above {@code compactedSlot + chosen.size() + 1}; the store set aside only
+ *     what was damaged, and the node applies these once catch-up fills the gap (R16); empty if
+ *     none. A store need not keep them on disk: they are chosen, so peers have them too
  */
 public record StoredState(
     StoreIdentity identity,
@@ -34,11 +39,37 @@ public record StoredState(
     List<Entry> localLog,
     Set<StateLoss> losses,
     long compactedSlot,
-    StoredSnapshot snapshot) {
+    StoredSnapshot snapshot,
+    List<SlotBlock> chosenAhead) {
 
   /** The state of a store that was never written. */
   public static final StoredState EMPTY =
       new StoredState(null, Ballot.ZERO, List.of(), List.of(), List.of(), Set.of());
+
+  /**
+   * A state with nothing set aside above a gap.
+   *
+   * @param identity see {@link #identity()}
+   * @param promised see {@link #promised()}
+   * @param accepted see {@link #accepted()}
+   * @param chosen see {@link #chosen()}
+   * @param localLog see {@link #localLog()}
+   * @param losses see {@link #losses()}
+   * @param compactedSlot see {@link #compactedSlot()}
+   * @param snapshot see {@link #snapshot()}
+   */
+  public StoredState(
+      StoreIdentity identity,
+      Ballot promised,
+      List<Proposal> accepted,
+      List<Block> chosen,
+      List<Entry> localLog,
+      Set<StateLoss> losses,
+      long compactedSlot,
+      StoredSnapshot snapshot) {
+    this(identity, promised, accepted, chosen, localLog, losses, compactedSlot, snapshot,
+        List.of());
+  }
 
   /**
    * A state without compaction or snapshot.
@@ -57,7 +88,7 @@ public record StoredState(
       List<Block> chosen,
       List<Entry> localLog,
       Set<StateLoss> losses) {
-    this(identity, promised, accepted, chosen, localLog, losses, 0, null);
+    this(identity, promised, accepted, chosen, localLog, losses, 0, null, List.of());
   }
 
   /**
@@ -71,6 +102,7 @@ public record StoredState(
    * @param losses see {@link #losses()}
    * @param compactedSlot see {@link #compactedSlot()}
    * @param snapshot see {@link #snapshot()}
+   * @param chosenAhead see {@link #chosenAhead()}
    */
   public StoredState {
     Objects.requireNonNull(promised, "promised");
@@ -84,6 +116,15 @@ public record StoredState(
     chosen = List.copyOf(chosen);
     localLog = List.copyOf(localLog);
     losses = losses.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(losses));
+    chosenAhead = List.copyOf(chosenAhead);
+    long after = compactedSlot + chosen.size() + 1;
+    for (SlotBlock b : chosenAhead) {
+      if (b.slot() <= after) {
+        throw new IllegalArgumentException(
+            "a block set aside for slot " + b.slot() + " is not above the gap at slot " + after);
+      }
+      after = b.slot();
+    }
   }
 
   /** {@return true when nothing was ever written: no identity, promise, value, block or entry} */
@@ -93,7 +134,8 @@ public record StoredState(
         && accepted.isEmpty()
         && chosen.isEmpty()
         && localLog.isEmpty()
-        && snapshot == null;
+        && snapshot == null
+        && chosenAhead.isEmpty();
   }
 
   /** {@return the highest slot this state holds chosen: by its blocks or by its snapshot (R20)} */

@@ -139,6 +139,24 @@ public final class BrokenRules {
         });
   }
 
+  /**
+   * A replica that breaks R16's set-aside blocks: the chosen blocks its store kept above a
+   * damaged slot are appended right after the blocks before it, so each lands one slot early.
+   */
+  public static Replica shiftingSetAsideBlocks(
+      ReplicaConfig config, StoredState state, Boot boot) {
+    return new Replica(
+        config,
+        state,
+        boot,
+        new Rules() {
+          @Override
+          boolean setAsideKeepsItsSlots() {
+            return false;
+          }
+        });
+  }
+
   /** A replica that breaks R9: a commit ahead of a gap is applied at once, before the gap. */
   public static Replica applyingOutOfOrder(ReplicaConfig config, StoredState state, Boot boot) {
     return new Replica(

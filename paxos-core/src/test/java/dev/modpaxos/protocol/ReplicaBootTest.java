@@ -139,4 +139,32 @@ class ReplicaBootTest {
     assertThat(r.isVoting()).isTrue();
     assertThat(r.promised()).isEqualTo(Ballot.ZERO);
   }
+
+  @Test
+  void blocksSetAsideAboveADamagedSlotApplyOnceCatchUpFillsTheGapAndCountForNextSeq() {
+    // The store lost slot 2 only: slots 3 and 4 survived above it (ChronicleStore sets aside
+    // only the damaged record). Slot 4 holds an entry of node 3 itself, seq 9.
+    Block b1 = new Block(List.of(new Entry(1, 1, new byte[] {1})));
+    Block b2 = new Block(List.of(new Entry(2, 1, new byte[] {2})));
+    Block b3 = new Block(List.of(new Entry(1, 2, new byte[] {3})));
+    Block b4 = new Block(List.of(new Entry(3, 9, new byte[] {4})));
+    StoredState s = new StoredState(StoreIdentity.founding(CLUSTER, 3), Ballot.ZERO, List.of(),
+        List.of(b1), List.of(), Set.of(StateLoss.CHOSEN_BLOCKS), 0, null,
+        List.of(new SlotBlock(3, b3), new SlotBlock(4, b4)));
+    Replica r = new Replica(config(), s, Boot.existing(5));
+    r.ready();
+    assertThat(r.committedSlot()).isEqualTo(1);
+    r.step(new Message.CatchUp(1, 3, 2, List.of(b2)));
+    assertThat(r.committedSlot()).as("the gap, then both blocks set aside").isEqualTo(4);
+    assertThat(r.chosen(4)).isEqualTo(b4);
+    assertThat(r.ready().chosen()).extracting(SlotBlock::slot).containsExactly(2L, 3L, 4L);
+  }
+
+  @Test
+  void setAsideBlocksMustLieAboveTheGap() {
+    Block b = new Block(List.of(new Entry(1, 1, new byte[] {1})));
+    assertThatThrownBy(() -> new StoredState(null, Ballot.ZERO, List.of(), List.of(b), List.of(),
+        Set.of(), 0, null, List.of(new SlotBlock(2, b))))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not above the gap");
+  }
 }

@@ -28,6 +28,7 @@ class BrokenVariantsTest {
         "OLD_R16_PROBE",
         "VOTE_BEFORE_SYNC",
         "APPLY_OUT_OF_ORDER",
+        "SET_ASIDE_SHIFTED",
         "NO_ADMISSION",
         "READ_WITHOUT_QUORUM",
         "SNAPSHOT_WITHOUT_INDEX",

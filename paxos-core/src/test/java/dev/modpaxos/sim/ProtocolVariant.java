@@ -23,6 +23,8 @@ enum ProtocolVariant {
   VOTE_BEFORE_SYNC(BrokenRules::votingBeforeSync, false),
   /** A commit ahead of a gap is applied at once (breaks R9: slots apply in order). */
   APPLY_OUT_OF_ORDER(BrokenRules::applyingOutOfOrder, false),
+  /** Chosen blocks set aside above a damaged slot are taken as the next slots (breaks R16). */
+  SET_ASIDE_SHIFTED(BrokenRules::shiftingSetAsideBlocks, false),
   /** Pipelined slots' duplicate and fenced entries take effect (breaks R18's admission). */
   NO_ADMISSION(BrokenRules::admittingEverything, false),
   /** Serves a read from its own committed slot, without a majority's read index (breaks R19). */

@@ -122,6 +122,8 @@ final class SimNode<A extends Application> implements SimNodeView<A> {
   // R20, over every incarnation: snapshots written, and installed from a peer.
   private long snapshots;
   private long installs;
+  // Boots whose store handed over chosen blocks above a damaged slot (R16).
+  private long asideBoots;
   // runRound() futures of this incarnation not yet seen settled.
   private final List<CompletableFuture<Void>> openRounds = new ArrayList<>();
   // Reads called on this node, over every incarnation: each read's number.
@@ -219,6 +221,7 @@ final class SimNode<A extends Application> implements SimNodeView<A> {
    */
   void start(ReplicaConfig config, boolean bootstrap) {
     StoredState held = store.load();
+    asideBoots += held.chosenAhead().isEmpty() ? 0 : 1;
     env.checker().onRestarted(id, held.compactedSlot() + 1, held.chosen());
     app = model.newApplication();
     nodeApp = model.nodeApplication(app);
@@ -488,6 +491,10 @@ final class SimNode<A extends Application> implements SimNodeView<A> {
 
   long installs() {
     return installs;
+  }
+
+  long asideBoots() {
+    return asideBoots;
   }
 
   /**

@@ -26,6 +26,7 @@ import java.util.List;
  * @param snapshots snapshots nodes wrote (R20)
  * @param installs snapshots nodes installed from a peer (R20)
  * @param reconfigs membership changes (adds, promotions, removals) chosen and applied (R21)
+ * @param asideBoots boots whose store handed over chosen blocks above a damaged slot (R16)
  * @param traceHash hash of the trace, if it was on
  */
 record SimResult(
@@ -50,6 +51,7 @@ record SimResult(
     long snapshots,
     long installs,
     long reconfigs,
+    long asideBoots,
     long traceHash) {
 
   boolean failed() {

@@ -21,6 +21,7 @@ final class SimTotals {
   private long snapshots;
   private long installs;
   private long reconfigs;
+  private long asideBoots;
   private SimResult slowestLiveness;
   private final List<SimResult> failed = new ArrayList<>();
 
@@ -41,6 +42,7 @@ final class SimTotals {
     snapshots += r.snapshots();
     installs += r.installs();
     reconfigs += r.reconfigs();
+    asideBoots += r.asideBoots();
     if (slowestLiveness == null || r.livenessTicks() > slowestLiveness.livenessTicks()) {
       slowestLiveness = r;
     }
@@ -107,6 +109,7 @@ final class SimTotals {
         + " amnesia=" + amnesia + " partitions=" + partitions + " dropped=" + dropped
         + " reads=" + reads + " stale_reads=" + staleReads + " snapshots=" + snapshots
         + " installs=" + installs
-        + " reconfigs=" + reconfigs;
+        + " reconfigs=" + reconfigs
+        + " aside=" + asideBoots;
   }
 }

@@ -184,6 +184,7 @@ final class Simulation<A extends Application> implements SimNode.Env<A> {
         nodes.stream().mapToLong(SimNode::snapshots).sum(),
         nodes.stream().mapToLong(SimNode::installs).sum(),
         agreement.reconfigs(),
+        nodes.stream().mapToLong(SimNode::asideBoots).sum(),
         trace.hash());
   }
 

@@ -1,6 +1,7 @@
 package dev.modpaxos.storage.chronicle;
 
 import dev.modpaxos.protocol.Block;
+import dev.modpaxos.protocol.SlotBlock;
 import dev.modpaxos.spi.StoreException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -46,10 +47,13 @@ final class ChosenFiles implements AutoCloseable {
    *     removes
    * @param beyondGap slots present above the first missing or damaged one
    * @param gapDamaged true if the first slot after the prefix is present but damaged
+   * @param ahead the intact blocks above the first missing or damaged slot, in slot order: the
+   *     store reports them (R16), so only the damaged record is set aside, though {@link #repair}
+   *     removes them from the files
    */
   record Scan(
       long from, List<Block> blocks, long watermark, long dropped, long beyondGap,
-      boolean gapDamaged) {
+      boolean gapDamaged, List<SlotBlock> ahead) {
     /** The last slot of the run. */
     long lastSlot() {
       return from + blocks.size();
@@ -140,7 +144,9 @@ final class ChosenFiles implements AutoCloseable {
     long dropped = intact.tailMap(n, false).size() + damaged.tailSet(n, false).size();
     long beyond = intact.tailMap(n + 1, false).size() + damaged.tailSet(n + 1, false).size();
     lastSlot = n;
-    return new Scan(from, run, watermark, dropped, beyond, damaged.contains(n + 1));
+    List<SlotBlock> ahead = new ArrayList<>();
+    intact.tailMap(n + 1, false).forEach((slot, b) -> ahead.add(new SlotBlock(slot, b)));
+    return new Scan(from, run, watermark, dropped, beyond, damaged.contains(n + 1), ahead);
   }
 
   private static List<Block> run(TreeMap<Long, Block> intact, long after) {

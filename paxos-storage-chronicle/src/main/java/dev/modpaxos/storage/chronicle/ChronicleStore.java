@@ -224,7 +224,8 @@ public final class ChronicleStore implements Store {
             localScan.entries(),
             markedLosses,
             chosenScan.from(),
-            snapshotScan.newest());
+            snapshotScan.newest(),
+            chosenScan.ahead());
     report(recover, chosenScan, localScan, startNanos);
   }
 
@@ -264,14 +265,18 @@ public final class ChronicleStore implements Store {
             markedLosses,
             System.nanoTime() - startNanos);
     log.info(
-        "opened {}{}: {}, {} chosen blocks after slot {}, {} local entries{}",
+        "opened {}{}: {}, {} chosen blocks after slot {}, {} local entries{}{}",
         dir,
         recover ? " after an unclean shutdown (recovered)" : "",
         acceptor.identity() == null ? "no identity" : acceptor.identity(),
         chosenScan.blocks().size(),
         chosenScan.from(),
         localScan.entries().size(),
-        markedLosses.isEmpty() ? "" : "; LOST " + markedLosses + " (R16)");
+        markedLosses.isEmpty() ? "" : "; LOST " + markedLosses + " (R16)",
+        chosenScan.ahead().isEmpty() ? ""
+            : "; " + chosenScan.ahead().size() + " intact chosen blocks above slot "
+                + (chosenScan.lastSlot() + 1) + " are handed to the node, which fetches only the"
+                + " missing ones");
   }
 
   /**

@@ -572,7 +572,7 @@ class ChronicleStoreFilesTest {
   }
 
   @Test
-  void aCorruptChosenBlockTruncatesHistoryThereAndTheStoreGoesOn() throws IOException {
+  void aCorruptChosenBlockSetsAsideOnlyItselfAndTheStoreGoesOn() throws IOException {
     ChronicleStore s = open(SMALL);
     s.load();
     for (long slot = 1; slot <= 40; slot++) {
@@ -587,6 +587,11 @@ class ChronicleStoreFilesTest {
     assertThat(state.chosen()).hasSize(19);
     assertThat(state.losses()).containsExactly(StateLoss.CHOSEN_BLOCKS);
     assertThat(s.openReport().chosenSlotsDropped()).isEqualTo(21);
+    // Only slot 20 is lost: the 20 intact blocks above it are handed to the node, which applies
+    // them once catch-up brings slot 20 (R16).
+    assertThat(state.chosenAhead()).extracting(SlotBlock::slot)
+        .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(21, 40).boxed().toList());
+    assertThat(state.chosenAhead().get(0).block()).isEqualTo(block(21, 1));
     for (long slot = 20; slot <= 45; slot++) {
       s.saveChosen(new SlotBlock(slot, block(slot, 1)));
     }
