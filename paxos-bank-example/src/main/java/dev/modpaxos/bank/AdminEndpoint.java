@@ -65,13 +65,19 @@ final class AdminEndpoint implements ServerInterceptor {
   /**
    * Starts the admin service of {@code server} on {@code address}: mutual TLS with {@code pki}'s
    * files of node {@code nodeId} and only the driver admitted, or plaintext when {@code pki} is
-   * null (then {@code address} must be a loopback one).
+   * null (then {@code address} must be a loopback one). SetFaults is refused.
    */
   static Server start(InetSocketAddress address, BankServer server, BankPki pki, int nodeId)
       throws IOException {
+    return start(address, server, pki, nodeId, null);
+  }
+
+  /** As above, with SetFaults setting {@code faults} ({@code --fault-injection}) unless null. */
+  static Server start(InetSocketAddress address, BankServer server, BankPki pki, int nodeId,
+      FaultInjection faults) throws IOException {
     AdminEndpoint access = new AdminEndpoint(Servers.name(nodeId), pki != null);
     NettyServerBuilder b = NettyServerBuilder.forAddress(address)
-        .addService(ServerInterceptors.intercept(new AdminService(server), access));
+        .addService(ServerInterceptors.intercept(new AdminService(server, faults), access));
     if (pki != null) {
       String name = BankPki.nodeName(nodeId);
       b.sslContext(GrpcSslContexts.forServer(pki.cert(name).toFile(), pki.key(name).toFile())

@@ -7,6 +7,7 @@ import dev.modpaxos.bank.admin.CatchUpReply;
 import dev.modpaxos.bank.admin.CatchUpRequest;
 import dev.modpaxos.bank.admin.ConnectRequest;
 import dev.modpaxos.bank.admin.Empty;
+import dev.modpaxos.bank.admin.FaultsRequest;
 import dev.modpaxos.bank.admin.MemberReply;
 import dev.modpaxos.bank.admin.ReplaceReply;
 import dev.modpaxos.bank.admin.ReplaceRequest;
@@ -40,15 +41,27 @@ final class AdminService extends BankAdminGrpc.BankAdminImplBase {
 
   private final BankServer server;
   private final int viewEntriesMax;
+  // --fault-injection: what SetFaults sets; null (the default) refuses SetFaults.
+  private final FaultInjection faults;
 
   AdminService(BankServer server) {
-    this(server, VIEW_ENTRIES_MAX);
+    this(server, VIEW_ENTRIES_MAX, null);
+  }
+
+  /** With {@code faults} for SetFaults ({@code --fault-injection}), or null to refuse it. */
+  AdminService(BankServer server, FaultInjection faults) {
+    this(server, VIEW_ENTRIES_MAX, faults);
   }
 
   /** With another page bound, for tests. */
   AdminService(BankServer server, int viewEntriesMax) {
+    this(server, viewEntriesMax, null);
+  }
+
+  private AdminService(BankServer server, int viewEntriesMax, FaultInjection faults) {
     this.server = server;
     this.viewEntriesMax = viewEntriesMax;
+    this.faults = faults;
   }
 
   @Override
@@ -162,6 +175,23 @@ final class AdminService extends BankAdminGrpc.BankAdminImplBase {
       ServerHandle.ReplaceResult x = server.replaceMember(r.getMember(), r.getAboveGeneration());
       return ReplaceReply.newBuilder().setOk(x.ok()).setGeneration(x.generation())
           .setReason(x.reason()).build();
+    });
+  }
+
+  @Override
+  public void setFaults(FaultsRequest r, StreamObserver<Empty> out) {
+    answer(out, () -> {
+      if (faults == null) {
+        throw Status.FAILED_PRECONDITION.withDescription(Servers.name(server.id())
+            + " was not started with --fault-injection: SetFaults is for the chaos harness only")
+            .asRuntimeException();
+      }
+      String problem = FaultInjection.problem(r);
+      if (problem != null) {
+        throw Status.INVALID_ARGUMENT.withDescription(problem).asRuntimeException();
+      }
+      faults.apply(r);
+      return EMPTY;
     });
   }
 

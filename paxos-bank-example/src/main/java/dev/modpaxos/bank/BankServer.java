@@ -352,7 +352,7 @@ public final class BankServer implements ServerHandle {
     dev.modpaxos.spi.Store store = backend.openStore(id);
     RejoinCheck check = rejoin == null ? null
         : new RejoinCheck(store, rejoin, name + "'s store "
-            + (store instanceof dev.modpaxos.storage.chronicle.ChronicleStore c
+            + (underlying(store) instanceof dev.modpaxos.storage.chronicle.ChronicleStore c
                 ? "in " + c.directory() : "(" + store + ")"));
     if (check != null) {
       store = check;
@@ -406,6 +406,11 @@ public final class BankServer implements ServerHandle {
     ledger = fresh;
     log.info("{}: started at slot {} with {} transfers in its local log",
         name, fresh.appliedSlot(), local.size());
+  }
+
+  /** The store under any decorators ({@code --fault-injection} wraps it). */
+  private static dev.modpaxos.spi.Store underlying(dev.modpaxos.spi.Store store) {
+    return store instanceof dev.modpaxos.local.ForwardingStore f ? underlying(f.inner()) : store;
   }
 
   // ---- membership (R21) ---------------------------------------------------------------------

@@ -105,6 +105,11 @@ final class MultiProcess {
             + " refused without it, an intact one with it)")
     boolean rejoin;
 
+    // For the chaos harness only: the admin call SetFaults may then inject network and sync
+    // faults (docs/RELIABILITY.md). Off by default; an operator never needs it.
+    @Option(names = "--fault-injection", hidden = true)
+    boolean faultInjection;
+
     @Override
     public Integer call() throws Exception {
       int nodeId = Servers.parse(id);
@@ -119,7 +124,10 @@ final class MultiProcess {
       }
       MetricsEndpoint metrics = BankMain.bindMetrics(metricsPort);
       GrpcChronicleBackend backend = new GrpcChronicleBackend(cfg.paxos(), dataDir, pki, true);
-      BankServer server = new BankServer(nodeId, backend, new NetworkFaults(nodeId), tickMillis)
+      NetworkFaults network = new NetworkFaults(nodeId);
+      FaultInjection faults = faultInjection ? new FaultInjection(nodeId, network) : null;
+      BankServer server = new BankServer(nodeId, faults == null ? backend : faults.wrap(backend),
+              network, tickMillis)
           .stableLeader(leader == BankMain.Leader.stable).compactEvery(compactEverySlots)
           .checkStoreAtStart(rejoin);
       try (Progress progress = Progress.console()) {
@@ -139,7 +147,7 @@ final class MultiProcess {
       if (metrics != null) {
         metrics.add(List.of(server));
       }
-      Server admin = AdminEndpoint.start(cfg.admin().get(nodeId), server, pki, nodeId);
+      Server admin = AdminEndpoint.start(cfg.admin().get(nodeId), server, pki, nodeId, faults);
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         if (readmitted != null) {
@@ -153,7 +161,7 @@ final class MultiProcess {
       }, "bank-shutdown"));
       System.out.printf("%s serving: paxos %s, admin %s, store %s%s%n", Servers.name(nodeId),
           cfg.paxos().get(nodeId), cfg.admin().get(nodeId), dataDir.resolve(Servers.name(nodeId)),
-          pki != null ? ", mutual TLS" : "");
+          (pki != null ? ", mutual TLS" : "") + (faults != null ? ", FAULT INJECTION ON" : ""));
       if (metrics != null) {
         System.out.println(Servers.name(nodeId) + " metrics: " + metrics.url());
       }

@@ -1,14 +1,8 @@
 package dev.modpaxos.bank;
 
-import dev.modpaxos.protocol.Ballot;
-import dev.modpaxos.protocol.Entry;
-import dev.modpaxos.protocol.EntryId;
-import dev.modpaxos.protocol.Proposal;
-import dev.modpaxos.protocol.SlotBlock;
-import dev.modpaxos.spi.SnapshotSink;
+import dev.modpaxos.local.ForwardingStore;
 import dev.modpaxos.spi.Store;
 import dev.modpaxos.spi.StoredState;
-import java.util.Collection;
 
 /**
  * {@code bank server}'s start-up check of its store, with or without {@code --rejoin}
@@ -28,7 +22,7 @@ import java.util.Collection;
  *       interrupted) starts again and goes on waiting.
  * </ul>
  */
-final class RejoinCheck implements Store {
+final class RejoinCheck extends ForwardingStore {
   /** Why a server refused to start; the message is the one line the user sees. */
   static final class RefusedStart extends RuntimeException {
     RefusedStart(String message) {
@@ -36,7 +30,6 @@ final class RejoinCheck implements Store {
     }
   }
 
-  private final Store delegate;
   private final boolean rejoin;
   private final String what;
   // Set by load(): the store starts a new incarnation, or one that still awaits re-admission.
@@ -49,7 +42,7 @@ final class RejoinCheck implements Store {
    * @param what names the store in the message, e.g. "S3's store in data/S3"
    */
   RejoinCheck(Store delegate, boolean rejoin, String what) {
-    this.delegate = delegate;
+    super(delegate);
     this.rejoin = rejoin;
     this.what = what;
   }
@@ -81,7 +74,7 @@ final class RejoinCheck implements Store {
     if (loaded != null) {
       return loaded;
     }
-    StoredState state = delegate.load();
+    StoredState state = inner().load();
     String refused = refusal(state, rejoin, what);
     if (refused != null) {
       throw new RefusedStart(refused);
@@ -98,62 +91,7 @@ final class RejoinCheck implements Store {
   }
 
   @Override
-  public void saveIdentity(dev.modpaxos.spi.StoreIdentity identity) {
-    delegate.saveIdentity(identity);
-  }
-
-  @Override
-  public void savePromised(Ballot promised) {
-    delegate.savePromised(promised);
-  }
-
-  @Override
-  public void saveAccepted(Proposal accepted) {
-    delegate.saveAccepted(accepted);
-  }
-
-  @Override
-  public void saveChosen(SlotBlock chosen) {
-    delegate.saveChosen(chosen);
-  }
-
-  @Override
-  public void appendLocal(Entry entry) {
-    delegate.appendLocal(entry);
-  }
-
-  @Override
-  public void removeLocal(Collection<EntryId> ids) {
-    delegate.removeLocal(ids);
-  }
-
-  @Override
-  public boolean supportsSnapshots() {
-    return delegate.supportsSnapshots();
-  }
-
-  @Override
-  public SnapshotSink openSnapshot(long slot) {
-    return delegate.openSnapshot(slot);
-  }
-
-  @Override
-  public void compactThrough(long slot) {
-    delegate.compactThrough(slot);
-  }
-
-  @Override
-  public void sync() {
-    delegate.sync();
-  }
-
-  @Override
-  public void close() {
-    delegate.close();
-  }
-
-  @Override
   public String toString() {
-    return delegate.toString();
+    return inner().toString();
   }
 }

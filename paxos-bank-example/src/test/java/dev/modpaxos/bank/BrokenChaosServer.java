@@ -12,7 +12,8 @@ import java.nio.file.Path;
  * The deliberately broken bank server of the chaos harness (test sources only): the same process
  * as {@code bank server} (a {@link BankServer} over gRPC and Chronicle, with the admin RPC), except
  * that its store drops every local-log append ({@link SkipPersistStore}), so it acknowledges
- * transfers it never persisted. The chaos checkers must catch it (docs/RELIABILITY.md).
+ * transfers it never persisted. The chaos checkers must catch it (docs/RELIABILITY.md). Like
+ * {@code bank server --fault-injection} it accepts the admin call SetFaults.
  *
  * <p>Usage: {@code BrokenChaosServer <S1..S5> <cluster file> <data dir>}.
  */
@@ -39,10 +40,12 @@ public final class BrokenChaosServer {
         return real.description() + ", BROKEN: local-log appends dropped";
       }
     };
-    BankServer server = new BankServer(nodeId, broken, new NetworkFaults(nodeId), 10);
+    NetworkFaults network = new NetworkFaults(nodeId);
+    FaultInjection faults = new FaultInjection(nodeId, network);
+    BankServer server = new BankServer(nodeId, faults.wrap(broken), network, 10);
     server.recover();
     Server admin = NettyServerBuilder.forAddress(cfg.admin().get(nodeId))
-        .addService(new AdminService(server)).build().start();
+        .addService(new AdminService(server, faults)).build().start();
     System.out.println(Servers.name(nodeId) + " serving: " + broken.description());
     System.out.flush();
     admin.awaitTermination();

@@ -11,9 +11,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Decorates any {@link Transport} with the faults set in a shared {@link NetworkFaults}: dropped,
- * delayed, cut and disconnected traffic, checked on both the sending and the receiving side.
- * Thread-safe.
+ * Decorates any {@link Transport} with the faults set in a {@link NetworkFaults}: dropped,
+ * duplicated, delayed, cut and disconnected traffic. Disconnects and cut links are checked on both
+ * the sending and the receiving side, so a one-way cut {@code a -> b} may be set on either node's
+ * switchboard; loss, duplicates and delay apply on the sending side. Thread-safe.
  */
 public final class FaultInjectingTransport implements Transport {
   private final int self;
@@ -46,7 +47,7 @@ public final class FaultInjectingTransport implements Transport {
   public void start(Inbound inbound) {
     inner.start(
         (stamp, m) -> {
-          if (!faults.isDisconnected(self) && !faults.isDisconnected(m.from())) {
+          if (faults.admitsInbound(m.from(), self)) {
             inbound.deliver(stamp, m);
           }
         });
@@ -57,6 +58,12 @@ public final class FaultInjectingTransport implements Transport {
     if (!faults.admits(self, message.to())) {
       return;
     }
+    for (int copies = faults.copies(); copies > 0; copies--) {
+      sendDelayed(stamp, message);
+    }
+  }
+
+  private void sendDelayed(Stamp stamp, Message message) {
     long delay = faults.nextDelayMillis();
     if (delay == 0) {
       inner.send(stamp, message);

@@ -6,15 +6,18 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The shared switchboard of {@link FaultInjectingTransport}s: which nodes are disconnected, which
- * links are cut (one-way), and the drop probability and delay of the rest. Thread-safe; changes
- * take effect for the next message.
+ * The switchboard of {@link FaultInjectingTransport}s: which nodes are disconnected, which links
+ * are cut (one-way), and the drop probability, duplicate probability and delay of the rest.
+ * Shared by every node's decorator in one JVM, or one per process (then a cut link {@code a -> b}
+ * set in {@code b}'s process drops on arrival). Thread-safe; changes take effect for the next
+ * message.
  */
 public final class NetworkFaults {
   private final Set<Integer> disconnected = ConcurrentHashMap.newKeySet();
   private final Set<Long> cutLinks = ConcurrentHashMap.newKeySet();
   private final Random random;
   private volatile double dropProbability;
+  private volatile double duplicateProbability;
   private volatile long delayMillisMax;
   private final AtomicLong dropped = new AtomicLong();
 
@@ -81,6 +84,11 @@ public final class NetworkFaults {
     disconnected.clear();
   }
 
+  /** Restores every cut link; keeps the disconnected nodes, drop probability and delay. */
+  public void restoreLinks() {
+    cutLinks.clear();
+  }
+
   /**
    * Drops each message that passes the cuts with probability {@code p} (in [0, 1]).
    *
@@ -94,6 +102,19 @@ public final class NetworkFaults {
   }
 
   /**
+   * Sends each message that passes the cuts and drops twice with probability {@code p} (in [0, 1]):
+   * the addressee receives it twice (delayed independently, so the copies may reorder).
+   *
+   * @param p the probability, in [0, 1]
+   */
+  public void duplicateProbability(double p) {
+    if (p < 0 || p > 1) {
+      throw new IllegalArgumentException("duplicate probability must be in [0, 1], got " + p);
+    }
+    duplicateProbability = p;
+  }
+
+  /**
    * Delays each message by a random 0..{@code millis} ms (so messages also reorder).
    *
    * @param millis the longest delay, {@code >= 0}
@@ -103,6 +124,31 @@ public final class NetworkFaults {
       throw new IllegalArgumentException("delay must be >= 0, got " + millis);
     }
     delayMillisMax = millis;
+  }
+
+  /**
+   * {@return true while the link from {@code from} to {@code to} is cut}
+   *
+   * @param from the sender
+   * @param to the addressee
+   */
+  public boolean isCut(int from, int to) {
+    return cutLinks.contains(link(from, to));
+  }
+
+  /** {@return the probability a message that passes the cuts is dropped} */
+  public double dropProbability() {
+    return dropProbability;
+  }
+
+  /** {@return the probability a message that passes the cuts and drops is sent twice} */
+  public double duplicateProbability() {
+    return duplicateProbability;
+  }
+
+  /** {@return the longest delay of a message, in ms} */
+  public long delayMillisMax() {
+    return delayMillisMax;
   }
 
   /** {@return how many messages these faults dropped} */
@@ -125,6 +171,32 @@ public final class NetworkFaults {
       dropped.incrementAndGet();
     }
     return ok;
+  }
+
+  /**
+   * True if a message from {@code from} that arrived at {@code to} passes the disconnects and the
+   * cut of link {@code from -> to}; the random drops are the sender's. Counts a drop.
+   */
+  boolean admitsInbound(int from, int to) {
+    boolean ok =
+        !disconnected.contains(from)
+            && !disconnected.contains(to)
+            && !cutLinks.contains(link(from, to));
+    if (!ok) {
+      dropped.incrementAndGet();
+    }
+    return ok;
+  }
+
+  /** {@return how many copies of an admitted message to send: 1, or 2 for a duplicate} */
+  int copies() {
+    double p = duplicateProbability;
+    if (p == 0) {
+      return 1;
+    }
+    synchronized (random) {
+      return random.nextDouble() < p ? 2 : 1;
+    }
   }
 
   long nextDelayMillis() {

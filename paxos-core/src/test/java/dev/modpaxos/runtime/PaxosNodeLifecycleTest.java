@@ -4,23 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
+import dev.modpaxos.local.ForwardingStore;
 import dev.modpaxos.local.InMemoryStore;
-import dev.modpaxos.protocol.Ballot;
-import dev.modpaxos.protocol.Entry;
-import dev.modpaxos.protocol.EntryId;
 import dev.modpaxos.protocol.Message;
-import dev.modpaxos.protocol.Proposal;
 import dev.modpaxos.protocol.ReplicaConfig;
 import dev.modpaxos.protocol.RoundTrigger;
-import dev.modpaxos.protocol.SlotBlock;
 import dev.modpaxos.protocol.Stamp;
 import dev.modpaxos.spi.Application;
-import dev.modpaxos.spi.Store;
 import dev.modpaxos.spi.StoreIdentity;
-import dev.modpaxos.spi.StoredState;
 import dev.modpaxos.spi.Transport;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -419,58 +412,17 @@ class PaxosNodeLifecycleTest {
   }
 
   /** An InMemoryStore that counts its closes, and survives them (it syncs, as on shutdown). */
-  private static final class ClosingStore implements Store {
-    private final InMemoryStore inner;
+  private static final class ClosingStore extends ForwardingStore {
     int closes;
 
     ClosingStore(InMemoryStore inner) {
-      this.inner = inner;
-    }
-
-    @Override
-    public StoredState load() {
-      return inner.load();
-    }
-
-    @Override
-    public void saveIdentity(StoreIdentity identity) {
-      inner.saveIdentity(identity);
-    }
-
-    @Override
-    public void savePromised(Ballot promised) {
-      inner.savePromised(promised);
-    }
-
-    @Override
-    public void saveAccepted(Proposal accepted) {
-      inner.saveAccepted(accepted);
-    }
-
-    @Override
-    public void saveChosen(SlotBlock chosen) {
-      inner.saveChosen(chosen);
-    }
-
-    @Override
-    public void appendLocal(Entry entry) {
-      inner.appendLocal(entry);
-    }
-
-    @Override
-    public void removeLocal(Collection<EntryId> ids) {
-      inner.removeLocal(ids);
-    }
-
-    @Override
-    public void sync() {
-      inner.sync();
+      super(inner);
     }
 
     @Override
     public void close() {
       closes++;
-      inner.close();
+      super.close();
     }
   }
 }

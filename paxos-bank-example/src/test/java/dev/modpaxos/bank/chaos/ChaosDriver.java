@@ -38,11 +38,12 @@ public final class ChaosDriver {
 
   /** What a run reports. */
   public record Result(long ops, long ok, long failed, long unknown, int kills, int partitions,
-      int pauses, List<String> violations, Path runDir) {
+      int pauses, int netfaults, List<String> violations, Path runDir) {
     /** The run's one-line summary. */
     public String line() {
       return "chaos ops=" + ops + " ok=" + ok + " failed=" + failed + " unknown=" + unknown
           + " kills=" + kills + " partitions=" + partitions + " pauses=" + pauses
+          + " netfaults=" + netfaults
           + " violations=" + violations.size();
     }
   }
@@ -136,7 +137,12 @@ public final class ChaosDriver {
     violations.forEach(v -> history.note("VIOLATION " + v));
     return new Result(h.invocations().size(), h.count(Outcome.OK), h.count(Outcome.FAILED),
         h.count(Outcome.UNKNOWN), h.faults("kill"), h.faults("disconnect"),
-        h.faults("pause"), violations, runDir);
+        h.faults("pause"), netFaults(h), violations, runDir);
+  }
+
+  /** The network faults injected through SetFaults: two-sided, one-way, lossy links. */
+  private static int netFaults(History h) {
+    return h.faults("split") + h.faults("oneway") + h.faults("lossy");
   }
 
   private void startAll() throws Exception {

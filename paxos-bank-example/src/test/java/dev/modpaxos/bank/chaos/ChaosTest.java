@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
  * {@code -Dchaos.seed=S} (default: the clock, printed), and {@code -Dchaos.broken=skip-persist}
  * for the deliberately broken build, where the run must report violations instead. The run's
  * directory (history.tsv, server logs, data) is under target/chaos/. The last line printed is the
- * summary, {@code chaos ops=N ok=K failed=F unknown=U kills=X partitions=P pauses=Q violations=V}.
+ * summary, {@code chaos ops=N ok=K failed=F unknown=U kills=X partitions=P pauses=Q netfaults=M
+ * violations=V}.
  */
 class ChaosTest {
   @Test

@@ -25,7 +25,8 @@ import java.util.Set;
  * late    op answer          (an answer that came after the client gave up)
  * acked   op detail          (the server acknowledged op as executed later: in a late answer, or
  *                             listed as executed in the answer to a later op; counts as ok)
- * fault   kind detail        (kill, restart, disconnect, connect, pause, resume, heal)
+ * fault   kind detail        (kill, restart, disconnect, connect, pause, resume, heal; split,
+ *                             oneway, lossy, syncfail, slowsync, each undone by healed)
  * </pre>
  *
  * {@link Recorder} writes it during a run; {@link #parse} reads it back for the checkers, so a

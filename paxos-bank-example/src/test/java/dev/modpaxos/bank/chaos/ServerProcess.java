@@ -9,6 +9,8 @@ import dev.modpaxos.bank.ServerView;
 import dev.modpaxos.bank.admin.BankAdminGrpc;
 import dev.modpaxos.bank.admin.CatchUpRequest;
 import dev.modpaxos.bank.admin.ConnectRequest;
+import dev.modpaxos.bank.admin.Empty;
+import dev.modpaxos.bank.admin.FaultsRequest;
 import dev.modpaxos.bank.admin.ViewRequest;
 import dev.modpaxos.bank.admin.TransferReply;
 import dev.modpaxos.bank.admin.TransferRequest;
@@ -87,7 +89,7 @@ final class ServerProcess {
           runDir.toString()));
     } else {
       cmd.addAll(List.of(BankMain.class.getName(), "server", "--id", "S" + id,
-          "--config", config.toString(), "--data-dir", runDir.toString()));
+          "--config", config.toString(), "--data-dir", runDir.toString(), "--fault-injection"));
     }
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     CompletableFuture<Void> serving = new CompletableFuture<>();
@@ -193,6 +195,27 @@ final class ServerProcess {
           .withDeadlineAfter(30, TimeUnit.SECONDS)
           .setConnected(ConnectRequest.newBuilder().setConnected(connected).build());
       return true;
+    } catch (StatusRuntimeException e) {
+      return false;
+    }
+  }
+
+  /** The admin SetFaults (replaces every fault set before; empty heals); false if it failed. */
+  boolean setFaults(FaultsRequest faults) {
+    try {
+      BankAdminGrpc.newBlockingStub(channel).withWaitForReady()
+          .withDeadlineAfter(30, TimeUnit.SECONDS).setFaults(faults);
+      return true;
+    } catch (StatusRuntimeException e) {
+      return false;
+    }
+  }
+
+  /** The admin Status: true if the server's node is up; false if it is down or cannot say. */
+  boolean nodeUp() {
+    try {
+      return BankAdminGrpc.newBlockingStub(channel).withWaitForReady()
+          .withDeadlineAfter(30, TimeUnit.SECONDS).status(Empty.getDefaultInstance()).getUp();
     } catch (StatusRuntimeException e) {
       return false;
     }
