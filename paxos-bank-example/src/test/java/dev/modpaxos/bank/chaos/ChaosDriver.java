@@ -208,11 +208,17 @@ public final class ChaosDriver {
   /**
    * Liveness after healing ({@link LivenessChecker}): each server whose pending queue is empty and
    * whose client has money sends a transfer of 1 to the next server; it is a probe, and must be
-   * acknowledged within the bound. The others are noted, not probed.
+   * acknowledged within the bound. A server with pending transfers first retries them with one
+   * round (admin RetryPending); one whose queue is still not empty is noted, not probed: a new
+   * transfer would queue behind a head that may never be funded.
    */
   private void probeLiveness() {
     for (ServerProcess s : servers) {
       ServerView v = s.view();
+      if (v.up() && !v.pending().isEmpty()) {
+        s.retryPending(LivenessChecker.BOUND_MILLIS);
+        v = s.view();
+      }
       if (!v.up() || !v.pending().isEmpty() || v.balance() < 1) {
         history.note("no liveness probe on S" + s.id + ": " + (!v.up() ? "down"
             : !v.pending().isEmpty() ? v.pending().size() + " pending" : "balance 0"));

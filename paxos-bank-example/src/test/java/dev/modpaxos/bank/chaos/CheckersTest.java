@@ -74,6 +74,19 @@ class CheckersTest {
   }
 
   @Test
+  void aTransferLostWithAWipedDiskIsNotReportedButOneAcknowledgedAfterTheWipeIs() {
+    List<ServerView> v = healthy();
+    v.set(2, server(3, 2, BLOCKS, List.of())); // S3's local log is gone
+    List<String> wipedAfter = new ArrayList<>(HISTORY);
+    wipedAfter.add("20\tfault\twipe\tS3 (leader)");
+    assertThat(check(wipedAfter, v)).noneMatch(s -> s.startsWith("acknowledged-once"));
+    List<String> wipedBefore = new ArrayList<>(HISTORY);
+    wipedBefore.add(0, "0\tfault\twipe\tS3");
+    assertThat(check(wipedBefore, v))
+        .anyMatch(s -> s.startsWith("acknowledged-once: transfer 301"));
+  }
+
+  @Test
   void aTransferChosenTwiceIsReported() {
     List<BlockView> twice = List.of(BLOCKS.get(0), new BlockView(2, List.of(T201, T101)));
     List<ServerView> v = new ArrayList<>();

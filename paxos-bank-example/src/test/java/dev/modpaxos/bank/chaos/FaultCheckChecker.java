@@ -5,8 +5,8 @@ import java.util.List;
 
 /**
  * The checks the faults make while they run (history {@code breach} lines): a wiped server comes
- * back as a learner, executes nothing until it is re-admitted, and is re-admitted; a server
- * killed with -9 starts again from its own directory.
+ * back as a learner, executes nothing until it is re-admitted, and is re-admitted under a
+ * generation above the one it had; a server killed with -9 starts again from its own directory.
  */
 final class FaultCheckChecker implements Checker {
   @Override

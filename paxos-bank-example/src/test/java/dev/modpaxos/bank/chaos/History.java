@@ -124,6 +124,16 @@ final class History {
     return Collections.unmodifiableMap(probes);
   }
 
+  /**
+   * True if server {@code server}'s data directory was wiped (a {@code wipe} fault line) after
+   * {@code op} was acknowledged: what its local log held then was lost with the disk, by design.
+   */
+  boolean wipedAfterAcknowledgement(int server, long op) {
+    long acked = okMillis(op);
+    return acked >= 0 && faultLines.stream().anyMatch(f -> f.kind().equals("wipe")
+        && f.detail().matches("S" + server + "\\b.*") && f.millis() >= acked);
+  }
+
   /** When {@code op} was invoked, in ms since the start (-1 if never). */
   long invokedMillis(long op) {
     return invokedMillis.getOrDefault(op, -1L);

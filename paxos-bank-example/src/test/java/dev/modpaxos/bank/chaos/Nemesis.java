@@ -19,7 +19,7 @@ import java.util.stream.Collectors;
 final class Nemesis {
   private static final long START_TIMEOUT_MILLIS = 90_000;
   // A wiped or damaged server is re-admitted within this, or the fault reports a breach.
-  private static final long READMISSION_TIMEOUT_MILLIS = 90_000;
+  private static final long READMISSION_TIMEOUT_MILLIS = 60_000;
   // The budget a slow fault (a restart with re-admission, or of all five) needs beyond its hold.
   private static final long SLOW_FAULT_MILLIS = 20_000;
   // The servers' GrpcTransport keepalive: 30 s of quiet, then a ping answered within 20 s.
@@ -88,7 +88,7 @@ final class Nemesis {
       throws InterruptedException {
     try {
       if (kind < 48) {
-        wipe(s, holdMillis, own);
+        wipe(s, holdMillis);
       } else if (kind < 56) {
         corrupt(s, holdMillis, own);
       } else if (kind < 64) {
@@ -108,11 +108,13 @@ final class Nemesis {
    * learner, execute nothing while it awaits re-admission, and be re-admitted. Only when every
    * server votes, so at most one member at a time awaits re-admission.
    */
-  private void wipe(ServerProcess s, long holdMillis, Random own) throws IOException {
+  private void wipe(ServerProcess s, long holdMillis) throws IOException {
     if (!allVote("wipe")) {
       return;
     }
-    driver.history.fault("wipe", "S" + s.id + (s.id == driver.leader ? " (leader)" : ""));
+    int generation = generation(s);
+    driver.history.fault("wipe", "S" + s.id + (s.id == driver.leader ? " (leader)" : "")
+        + " generation " + generation);
     s.kill();
     DiskFaults.deleteContents(s.dataDir());
     ChaosDriver.sleep(holdMillis);
@@ -131,7 +133,7 @@ final class Nemesis {
       driver.history.breach("S" + s.id + " executed a transfer while a learner awaiting"
           + " re-admission: " + answer);
     }
-    awaitReadmission(s);
+    awaitReadmission(s, generation);
   }
 
   /**
@@ -143,6 +145,7 @@ final class Nemesis {
     if (!allVote("corrupt")) {
       return;
     }
+    int generation = generation(s);
     s.kill();
     List<java.nio.file.Path> files = DiskFaults.chosenFiles(s.dataDir());
     String what = "no chosen record found";
@@ -159,7 +162,7 @@ final class Nemesis {
     }
     driver.history.fault("corrupt", "S" + s.id + ": " + what);
     ChaosDriver.sleep(holdMillis);
-    restart(s);
+    restart(s, generation);
   }
 
   /**
@@ -174,6 +177,7 @@ final class Nemesis {
     if (!allVote("diskfull")) {
       return;
     }
+    int generation = generation(s);
     driver.history.fault("diskfull", "S" + s.id);
     long bytes = DiskFaults.fill(s.dataDir());
     driver.history.note("S" + s.id + "'s disk is full after " + bytes + " filler bytes");
@@ -184,7 +188,7 @@ final class Nemesis {
         : st.getUp() ? " (up)" : " (its node stopped)"));
     if (!s.isAlive() || st == null || !st.getUp()) {
       s.kill();
-      restart(s);
+      restart(s, generation);
     }
   }
 
@@ -211,6 +215,12 @@ final class Nemesis {
     }
   }
 
+  /** The server's generation (admin Member), 0 if it does not answer. */
+  private static int generation(ServerProcess s) {
+    var m = s.member();
+    return m == null ? 0 : m.getGeneration();
+  }
+
   /** True if every server is up and votes (admin Member); else a note that {@code what} waits. */
   private boolean allVote(String what) {
     for (ServerProcess s : driver.servers) {
@@ -226,9 +236,9 @@ final class Nemesis {
 
   /**
    * Starts a server; a start its store refuses (it reports lost state) is noted and made with
-   * --rejoin, then the server must be re-admitted.
+   * --rejoin, then the server must be re-admitted above {@code generation}, its generation before.
    */
-  private void restart(ServerProcess s) throws IOException {
+  private void restart(ServerProcess s, int generation) throws IOException {
     try {
       s.start(START_TIMEOUT_MILLIS);
       driver.history.fault("restart", "S" + s.id);
@@ -236,7 +246,7 @@ final class Nemesis {
       driver.history.note(refused.getMessage());
       s.start(START_TIMEOUT_MILLIS, true);
       driver.history.fault("restart", "S" + s.id + " --rejoin");
-      awaitReadmission(s);
+      awaitReadmission(s, generation);
     }
   }
 
@@ -250,13 +260,20 @@ final class Nemesis {
     }
   }
 
-  /** Waits until {@code s} votes again; a breach if it is not re-admitted in time. */
-  private void awaitReadmission(ServerProcess s) {
+  /**
+   * Waits until {@code s} votes again; a breach if it is not re-admitted in time, or if it votes
+   * under a generation not above {@code generation}, the one it had before it lost its state.
+   */
+  private void awaitReadmission(ServerProcess s, int generation) {
     long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(READMISSION_TIMEOUT_MILLIS);
     while (System.nanoTime() < until) {
       var m = s.member();
       if (m != null && m.getVoting()) {
         driver.history.fault("readmitted", "S" + s.id + " generation " + m.getGeneration());
+        if (m.getGeneration() <= generation) {
+          driver.history.breach("S" + s.id + " votes again under generation " + m.getGeneration()
+              + " after it lost its state (it had generation " + generation + ")");
+        }
         return;
       }
       ChaosDriver.sleep(200);

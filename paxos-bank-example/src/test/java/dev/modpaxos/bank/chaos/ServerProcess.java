@@ -11,6 +11,7 @@ import dev.modpaxos.bank.admin.CatchUpRequest;
 import dev.modpaxos.bank.admin.ConnectRequest;
 import dev.modpaxos.bank.admin.Empty;
 import dev.modpaxos.bank.admin.MemberReply;
+import dev.modpaxos.bank.admin.RetryRequest;
 import dev.modpaxos.bank.admin.StatusReply;
 import dev.modpaxos.bank.admin.ViewRequest;
 import dev.modpaxos.bank.admin.TransferReply;
@@ -254,6 +255,17 @@ final class ServerProcess {
           .status(Empty.getDefaultInstance());
     } catch (StatusRuntimeException e) {
       return null;
+    }
+  }
+
+  /** The admin RetryPending with one round allowed; false if the call failed. */
+  boolean retryPending(long timeoutMillis) {
+    try {
+      BankAdminGrpc.newBlockingStub(channel).withDeadlineAfter(timeoutMillis, TimeUnit.MILLISECONDS)
+          .retryPending(RetryRequest.newBuilder().setAllowRound(true).build());
+      return true;
+    } catch (StatusRuntimeException e) {
+      return false;
     }
   }
 
