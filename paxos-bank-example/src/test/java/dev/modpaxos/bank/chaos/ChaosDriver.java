@@ -208,9 +208,10 @@ public final class ChaosDriver {
   /**
    * Liveness after healing ({@link LivenessChecker}): each server whose pending queue is empty and
    * whose client has money sends a transfer of 1 to the next server; it is a probe, and must be
-   * acknowledged within the bound. A server with pending transfers first retries them with one
-   * round (admin RetryPending); one whose queue is still not empty is noted, not probed: a new
-   * transfer would queue behind a head that may never be funded.
+   * acknowledged within the bound. A server with pending transfers first retries them without a
+   * round (admin RetryPending: a round could wait 60 s in a stalled cluster, and views wait for
+   * it); one whose queue is still not empty is noted, not probed: a new transfer would queue
+   * behind a head that may never be funded.
    */
   private void probeLiveness() {
     for (ServerProcess s : servers) {

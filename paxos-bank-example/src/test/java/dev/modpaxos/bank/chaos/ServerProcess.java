@@ -258,11 +258,14 @@ final class ServerProcess {
     }
   }
 
-  /** The admin RetryPending with one round allowed; false if the call failed. */
+  /**
+   * The admin RetryPending without a round (it executes the pending transfers the client can fund
+   * now, so it never waits for a round); false if the call failed.
+   */
   boolean retryPending(long timeoutMillis) {
     try {
       BankAdminGrpc.newBlockingStub(channel).withDeadlineAfter(timeoutMillis, TimeUnit.MILLISECONDS)
-          .retryPending(RetryRequest.newBuilder().setAllowRound(true).build());
+          .retryPending(RetryRequest.newBuilder().setAllowRound(false).build());
       return true;
     } catch (StatusRuntimeException e) {
       return false;
