@@ -29,22 +29,32 @@ import java.util.concurrent.atomic.AtomicLong;
  * think times, fault kinds, targets and durations). Real processes add timing the seed does not
  * control, so a replay repeats the schedule, not the interleaving.
  *
- * <p>Main: {@code ChaosDriver <minutes> <seed> <runDir> [skip-persist]}.
+ * <p>After the checks of the final views comes the cold restart: kill -9 of all five, a start of
+ * all five from their directories, catch-up, and every view checker again ({@link
+ * ColdRestartChecker}).
+ *
+ * <p>Main: {@code ChaosDriver <minutes> <seed> <runDir> [skip-persist|skip-chosen|fresh-voter]}.
  */
 public final class ChaosDriver {
   static final long TRANSFER_TIMEOUT_MILLIS = 5_000;
   private static final AtomicLong OPS = new AtomicLong();
   private static final long START_TIMEOUT_MILLIS = 90_000;
 
+  /** The fault kinds that {@code diskfaults=} counts (syncfail and slowsync: branch faults). */
+  static final List<String> DISK_FAULTS =
+      List.of("wipe", "corrupt", "diskfull", "syncfail", "slowsync");
+
   /** What a run reports. */
   public record Result(long ops, long ok, long failed, long unknown, int kills, int partitions,
-      int pauses, int netfaults, List<String> violations, Path runDir) {
+      int pauses, int netfaults, int diskFaults, UnknownFollowUpChecker.Counts unknowns,
+      List<String> violations, Path runDir) {
     /** The run's one-line summary. */
     public String line() {
       return "chaos ops=" + ops + " ok=" + ok + " failed=" + failed + " unknown=" + unknown
           + " kills=" + kills + " partitions=" + partitions + " pauses=" + pauses
           + " netfaults=" + netfaults
-          + " violations=" + violations.size();
+          + " diskfaults=" + diskFaults + " unknown_executed=" + unknowns.executed()
+          + " unknown_lost=" + unknowns.lost() + " violations=" + violations.size();
     }
   }
 
@@ -60,8 +70,13 @@ public final class ChaosDriver {
   private volatile boolean stopping;
   // The server whose transfer last reported a round: it holds the highest ballot ("the leader").
   volatile int leader = 1;
+  // Probes of the driver (transfer ids above a client's own), numbered from 1.
+  private final AtomicLong probes = new AtomicLong();
+  // True if every data directory is a tmpfs of its own (the diskfull fault needs it).
+  private final boolean tmpfs;
 
-  ChaosDriver(long seed, double minutes, Path runDir, boolean skipPersist) throws IOException {
+  ChaosDriver(long seed, double minutes, Path runDir, String broken)
+      throws IOException, InterruptedException {
     this.seed = seed;
     this.budgetMillis = (long) (minutes * 60_000);
     this.runDir = runDir;
@@ -80,34 +95,55 @@ public final class ChaosDriver {
           .append('\n');
     }
     Path config = Files.writeString(runDir.resolve("cluster.conf"), cluster);
+    this.tmpfs = mountTmpfs();
     for (int id = 1; id <= 5; id++) {
       dev.modpaxos.bank.BankMain.initStore(runDir, id); // `bank init`: a new cluster (R16)
     }
     for (int id = 1; id <= 5; id++) {
       InetSocketAddress admin = new InetSocketAddress("127.0.0.1", ports.get(id + 4));
-      servers.add(new ServerProcess(id, config, admin, runDir, skipPersist, this::onLateReply));
+      servers.add(new ServerProcess(id, config, admin, runDir, broken, this::onLateReply));
     }
+  }
+
+  /** A tmpfs on each data directory (for diskfull); false, with a note, if mounting fails. */
+  private boolean mountTmpfs() throws IOException, InterruptedException {
+    for (int id = 1; id <= 5; id++) {
+      String failed = DiskFaults.mount(runDir.resolve("S" + id));
+      if (failed != null) {
+        DiskFaults.unmountAll(runDir);
+        history.note("no diskfull faults: cannot mount a tmpfs (" + failed + ")");
+        return false;
+      }
+    }
+    history.note("data directories on tmpfs mounts of " + DiskFaults.TMPFS_MEGABYTES + " MB");
+    return true;
   }
 
   public static void main(String[] args) throws Exception {
     double minutes = Double.parseDouble(args[0]);
     long seed = Long.parseLong(args[1]);
-    boolean broken = args.length > 3 && args[3].equals("skip-persist");
-    Result r = run(seed, minutes, Path.of(args[2]), broken);
+    Result r = run(seed, minutes, Path.of(args[2]), args.length > 3 ? args[3] : null);
     r.violations().forEach(System.out::println);
     System.out.println(r.line());
     System.exit(r.violations().isEmpty() ? 0 : 1);
   }
 
-  /** Runs one chaos run and checks it. */
-  public static Result run(long seed, double minutes, Path runDir, boolean skipPersist)
+  /**
+   * Runs one chaos run and checks it; {@code broken} is a BrokenChaosServer mode, or null for the
+   * bank's own servers. The tmpfs mounts are gone afterwards, with the data directories on them.
+   */
+  public static Result run(long seed, double minutes, Path runDir, String broken)
       throws Exception {
-    ChaosDriver d = new ChaosDriver(seed, minutes, runDir, skipPersist);
     try {
-      return d.execute();
+      ChaosDriver d = new ChaosDriver(seed, minutes, runDir, broken);
+      try {
+        return d.execute();
+      } finally {
+        d.servers.forEach(ServerProcess::close);
+        d.history.close();
+      }
     } finally {
-      d.servers.forEach(ServerProcess::close);
-      d.history.close();
+      DiskFaults.unmountAll(runDir);
     }
   }
 
@@ -122,22 +158,27 @@ public final class ChaosDriver {
       t.start();
       clients.add(t);
     }
-    Nemesis nemesis = new Nemesis(this, new Random(seed));
+    Nemesis nemesis = new Nemesis(this, new Random(seed), tmpfs);
     nemesis.run(deadline);
     stopping = true;
     nemesis.healAll();
     for (Thread t : clients) {
       t.join(TimeUnit.MINUTES.toMillis(3));
     }
+    probeLiveness();
     List<ServerView> finals = settle();
-    Files.writeString(runDir.resolve("final-views.json"),
-        new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(finals));
+    writeViews("final-views.json", finals);
     History h = history.history();
-    List<String> violations = Checker.runAll(h, finals);
+    List<String> violations = new ArrayList<>(Checker.runAll(h, finals));
+    UnknownFollowUpChecker.Counts unknowns = UnknownFollowUpChecker.counts(h, finals);
+    history.note("unknown operations: " + unknowns.executed() + " executed, " + unknowns.lost()
+        + " not executed");
+    violations.addAll(coldRestart(h, finals));
     violations.forEach(v -> history.note("VIOLATION " + v));
+    int diskFaults = DISK_FAULTS.stream().mapToInt(h::faults).sum();
     return new Result(h.invocations().size(), h.count(Outcome.OK), h.count(Outcome.FAILED),
         h.count(Outcome.UNKNOWN), h.faults("kill"), h.faults("disconnect"),
-        h.faults("pause"), netFaults(h), violations, runDir);
+        h.faults("pause"), netFaults(h), diskFaults, unknowns, violations, runDir);
   }
 
   /** The network faults injected through SetFaults: two-sided, one-way, lossy links. */
@@ -145,13 +186,103 @@ public final class ChaosDriver {
     return h.faults("split") + h.faults("oneway") + h.faults("lossy");
   }
 
+  private void writeViews(String name, List<ServerView> views) throws IOException {
+    Files.writeString(runDir.resolve(name),
+        new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(views));
+  }
+
+  /**
+   * The cold restart: kill -9 of every server, all five started again, catch-up, the views again
+   * (cold-restart-views.json), and every view checker on them ({@link ColdRestartChecker}).
+   */
+  private List<String> coldRestart(History h, List<ServerView> before) throws IOException {
+    history.fault("coldkill", "S1..S5");
+    servers.forEach(ServerProcess::kill);
+    startAll(s -> {
+      try {
+        s.start(START_TIMEOUT_MILLIS);
+      } catch (ServerProcess.RefusedStart refused) {
+        history.note("cold restart: " + refused.getMessage());
+      }
+    });
+    history.fault("coldstart", "S1..S5");
+    List<ServerView> after = settle();
+    writeViews("cold-restart-views.json", after);
+    return new ColdRestartChecker(before).checkAll(h, after);
+  }
+
+  /**
+   * Liveness after healing ({@link LivenessChecker}): each server whose pending queue is empty and
+   * whose client has money sends a transfer of 1 to the next server; it is a probe, and must be
+   * acknowledged within the bound. A server with pending transfers first retries them without a
+   * round (admin RetryPending: a round could wait 60 s in a stalled cluster, and views wait for
+   * it); one whose queue is still not empty is noted, not probed: a new transfer would queue
+   * behind a head that may never be funded.
+   */
+  private void probeLiveness() {
+    for (ServerProcess s : servers) {
+      ServerView v = s.view();
+      if (v.up() && !v.pending().isEmpty()) {
+        s.retryPending(LivenessChecker.BOUND_MILLIS);
+        v = s.view();
+      }
+      if (!v.up() || !v.pending().isEmpty() || v.balance() < 1) {
+        history.note("no liveness probe on S" + s.id + ": " + (!v.up() ? "down"
+            : !v.pending().isEmpty() ? v.pending().size() + " pending" : "balance 0"));
+        continue;
+      }
+      probe(s, s.id % 5 + 1, 1, LivenessChecker.AFTER_HEALING + " S" + s.id);
+    }
+  }
+
+  /**
+   * A transfer of server {@code s}'s client sent by the driver itself, recorded as an operation
+   * with a probe line saying {@code what}; waits for its answer up to the liveness bound. Returns
+   * the answer, or null.
+   */
+  String probe(ServerProcess s, int to, long amount, String what) {
+    long request = OPS.incrementAndGet();
+    long id = s.id * 100_000_000L + 90_000_000L + probes.incrementAndGet();
+    Invocation inv = new Invocation(request, s.id, id, s.id, to, amount);
+    history.invoke(inv);
+    history.probe(request, what);
+    operations.add(request);
+    opOfTransfer.put(id, request);
+    try {
+      String answer = s.transfer(request, id, to, amount, LivenessChecker.BOUND_MILLIS);
+      if (answer == null) {
+        history.outcome(request, Outcome.UNKNOWN,
+            "no answer in " + LivenessChecker.BOUND_MILLIS + " ms");
+      } else {
+        record(s, request, answer);
+      }
+      return answer;
+    } catch (IOException e) {
+      history.outcome(request, Outcome.FAILED, "not delivered: " + e.getMessage());
+      return null;
+    }
+  }
+
+  /** A start of one server, which may throw. */
+  interface Starter {
+    void start(ServerProcess s) throws IOException;
+  }
+
   private void startAll() throws Exception {
+    List<Exception> errors = startAll(s -> s.start(START_TIMEOUT_MILLIS));
+    if (!errors.isEmpty()) {
+      throw errors.get(0);
+    }
+  }
+
+  /** Starts every server at once with {@code starter}; returns what they threw. */
+  List<Exception> startAll(Starter starter) {
     List<Thread> starters = new ArrayList<>();
     List<Exception> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
     for (ServerProcess s : servers) {
       Thread t = new Thread(() -> {
         try {
-          s.start(START_TIMEOUT_MILLIS);
+          starter.start(s);
         } catch (Exception e) {
           errors.add(e);
         }
@@ -160,11 +291,14 @@ public final class ChaosDriver {
       starters.add(t);
     }
     for (Thread t : starters) {
-      t.join();
+      try {
+        t.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
-    if (!errors.isEmpty()) {
-      throw errors.get(0);
-    }
+    errors.forEach(e -> history.note("start failed: " + e.getMessage()));
+    return errors;
   }
 
   // ---- clients ------------------------------------------------------------------------------

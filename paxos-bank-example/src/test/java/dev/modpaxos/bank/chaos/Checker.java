@@ -18,14 +18,27 @@ interface Checker {
 
   /** All checkers, in report order. */
   static List<Checker> all() {
+    List<Checker> all = new ArrayList<>(onViews());
+    all.add(new LivenessChecker());
+    all.add(new FaultCheckChecker());
+    return all;
+  }
+
+  /** The checkers that judge the final views (the cold restart runs them again). */
+  static List<Checker> onViews() {
     return List.of(new MoneyChecker(), new AcknowledgedOnceChecker(), new NoPhantomChecker(),
-        new AgreementChecker(), new CatchUpChecker());
+        new AgreementChecker(), new CatchUpChecker(), new UnknownFollowUpChecker());
   }
 
   /** Runs every checker; each violation is prefixed with its checker's name. */
   static List<String> runAll(History history, List<ServerView> finals) {
+    return run(all(), history, finals);
+  }
+
+  /** Runs {@code checkers}; each violation is prefixed with its checker's name. */
+  static List<String> run(List<Checker> checkers, History history, List<ServerView> finals) {
     List<String> out = new ArrayList<>();
-    for (Checker c : all()) {
+    for (Checker c : checkers) {
       c.check(history, finals).forEach(v -> out.add(c.name() + ": " + v));
     }
     return out;
@@ -36,6 +49,14 @@ interface Checker {
     return finals.stream().filter(ServerView::up)
         .max(Comparator.comparingLong(ServerView::committedSlot))
         .map(ServerView::blocks).orElse(List.of());
+  }
+
+  /** Transfer id to the number of times it is chosen (reference blocks) plus held in local logs. */
+  static java.util.Map<Long, Integer> executions(List<ServerView> finals) {
+    java.util.Map<Long, Integer> m = new java.util.HashMap<>();
+    chosen(finals).forEach(t -> m.merge(t.id(), 1, Integer::sum));
+    finals.forEach(v -> v.localLog().forEach(t -> m.merge(t.id(), 1, Integer::sum)));
+    return m;
   }
 
   /** Every transfer in the reference chosen blocks, in slot order. */

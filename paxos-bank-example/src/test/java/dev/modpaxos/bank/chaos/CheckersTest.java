@@ -74,6 +74,19 @@ class CheckersTest {
   }
 
   @Test
+  void aTransferLostWithAWipedDiskIsNotReportedButOneAcknowledgedAfterTheWipeIs() {
+    List<ServerView> v = healthy();
+    v.set(2, server(3, 2, BLOCKS, List.of())); // S3's local log is gone
+    List<String> wipedAfter = new ArrayList<>(HISTORY);
+    wipedAfter.add("20\tfault\twipe\tS3 (leader)");
+    assertThat(check(wipedAfter, v)).noneMatch(s -> s.startsWith("acknowledged-once"));
+    List<String> wipedBefore = new ArrayList<>(HISTORY);
+    wipedBefore.add(0, "0\tfault\twipe\tS3");
+    assertThat(check(wipedBefore, v))
+        .anyMatch(s -> s.startsWith("acknowledged-once: transfer 301"));
+  }
+
+  @Test
   void aTransferChosenTwiceIsReported() {
     List<BlockView> twice = List.of(BLOCKS.get(0), new BlockView(2, List.of(T201, T101)));
     List<ServerView> v = new ArrayList<>();
@@ -133,5 +146,107 @@ class CheckersTest {
     assertThat(check(HISTORY, v))
         .anyMatch(s -> s.equals("caught-up: S2 is at slot 1, others reached 2"))
         .anyMatch(s -> s.equals("caught-up: S4 is not up after healing"));
+  }
+
+  // ---- the checkers of issue 16 -------------------------------------------------------------
+
+  /** The healthy history, then client operations at {@code millis} acknowledged at once. */
+  private static List<String> withOps(long... millis) {
+    List<String> h = new ArrayList<>(HISTORY);
+    for (int k = 0; k < millis.length; k++) {
+      long op = 100 + k;
+      h.add(millis[k] + "\tinvoke\t" + op + "\t4\t" + (400 + k + 2) + "\t4\t5\t1");
+      h.add(millis[k] + 1 + "\tok\t" + op + "\tEXECUTED 0 -");
+    }
+    return h;
+  }
+
+  @Test
+  void aLongStretchWithoutAcknowledgementWhileAMajorityIsHealthyIsReported() {
+    List<String> h = withOps(20_000, 60_000);
+    h.add("30000\tfault\tkill\tS2");
+    h.add("35000\tfault\trestart\tS2");
+    assertThat(new LivenessChecker().check(History.parse(h), healthy()))
+        .containsExactly("no operation acknowledged from 20001 ms to 60000 ms (39999 ms, bound"
+            + " 30000 ms) with a majority healthy");
+  }
+
+  @Test
+  void aStretchCoveredByABreakingFaultIsNotReported() {
+    List<String> majority = withOps(20_000, 60_000);
+    majority.add("21000\tfault\tdisconnect\tS1,S2,S3 (majority)");
+    majority.add("45000\tfault\tconnect\tS1,S2,S3");
+    assertThat(new LivenessChecker().check(History.parse(majority), healthy())).isEmpty();
+    List<String> minority = withOps(20_000, 60_000);
+    minority.add("21000\tfault\tdisconnect\tS1,S2 (minority)");
+    minority.add("45000\tfault\tconnect\tS1,S2");
+    assertThat(new LivenessChecker().check(History.parse(minority), healthy())).hasSize(1);
+    List<String> killAll = withOps(20_000, 60_000);
+    killAll.add("25000\tfault\tkillall\tS1..S5");
+    killAll.add("40000\tfault\trestartall\tS1..S5");
+    assertThat(new LivenessChecker().check(History.parse(killAll), healthy())).isEmpty();
+  }
+
+  @Test
+  void aProbeAfterHealingThatIsNotExecutedInTimeIsReported() {
+    List<String> h = new ArrayList<>(HISTORY);
+    h.add("20\tinvoke\t7\t2\t290000001\t2\t3\t1");
+    h.add("20\tprobe\t7\t" + LivenessChecker.AFTER_HEALING + " S2");
+    h.add("21\tok\t7\tEXECUTED 0 -");
+    h.add("30\tinvoke\t8\t4\t490000002\t4\t5\t1");
+    h.add("30\tprobe\t8\t" + LivenessChecker.AFTER_HEALING + " S4");
+    h.add("30030\tunknown\t8\tno answer in 30000 ms");
+    h.add("40\tinvoke\t9\t5\t590000003\t5\t1\t1");
+    h.add("40\tprobe\t9\t" + LivenessChecker.AFTER_HEALING + " S5");
+    h.add("40041\tacked\t9\tits own late answer");
+    assertThat(new LivenessChecker().check(History.parse(h), healthy()))
+        .noneMatch(s -> s.contains("op 7 "))
+        .contains("probe op 8 (liveness after healing S4) was not acknowledged within"
+            + " 30000 ms: UNKNOWN")
+        .contains("probe op 9 (liveness after healing S5) was not acknowledged within"
+            + " 30000 ms: OK after 40001 ms");
+  }
+
+  @Test
+  void anUnknownTransferExecutedTwiceIsReportedAndTheUnknownsAreCounted() {
+    assertThat(UnknownFollowUpChecker.counts(History.parse(HISTORY), healthy()))
+        .isEqualTo(new UnknownFollowUpChecker.Counts(0, 1));
+    TransferView t501 = new TransferView(501, "S5", "S1", 7);
+    List<BlockView> blocks = List.of(BLOCKS.get(0), BLOCKS.get(1), new BlockView(3,
+        List.of(t501)));
+    List<ServerView> v = new ArrayList<>();
+    for (int id = 1; id <= 5; id++) {
+      v.add(server(id, 3, blocks, id == 3 ? List.of(T301) : List.of()));
+    }
+    assertThat(UnknownFollowUpChecker.counts(History.parse(HISTORY), v))
+        .isEqualTo(new UnknownFollowUpChecker.Counts(1, 0));
+    assertThat(check(HISTORY, v)).noneMatch(s -> s.startsWith("unknown-follow-up"));
+    v.set(4, server(5, 3, blocks, List.of(t501))); // chosen, and still in S5's local log
+    assertThat(check(HISTORY, v)).contains("unknown-follow-up: transfer 501 (op 5, unknown) is"
+        + " executed 2 times (chosen and in local logs)");
+  }
+
+  @Test
+  void aFaultsOwnFailedCheckIsReported() {
+    List<String> h = new ArrayList<>(HISTORY);
+    h.add("20\tbreach\tS3 votes at once on an empty data directory (generation 1)");
+    assertThat(check(h, healthy()))
+        .containsExactly("fault-check: S3 votes at once on an empty data directory (generation 1)");
+  }
+
+  @Test
+  void whatAColdRestartLostIsReported() {
+    assertThat(new ColdRestartChecker(healthy()).checkAll(History.parse(HISTORY), healthy()))
+        .isEmpty();
+    List<ServerView> after = new ArrayList<>();
+    for (int id = 1; id <= 5; id++) {
+      after.add(server(id, 1, BLOCKS.subList(0, 1), List.of())); // slot 2 and S3's log lost
+    }
+    assertThat(new ColdRestartChecker(healthy()).checkAll(History.parse(HISTORY), after))
+        .contains("after cold restart: acknowledged-once: transfer 201 (op 2, acknowledged ok)"
+            + " is chosen 0 times and in local logs 0 times")
+        .contains("cold-restart: the servers reach slot 1 after the cold restart, 2 before")
+        .contains("cold-restart: transfer 301 was executed before the cold restart and is gone"
+            + " after it");
   }
 }

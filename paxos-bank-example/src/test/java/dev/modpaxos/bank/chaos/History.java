@@ -25,8 +25,13 @@ import java.util.Set;
  * late    op answer          (an answer that came after the client gave up)
  * acked   op detail          (the server acknowledged op as executed later: in a late answer, or
  *                             listed as executed in the answer to a later op; counts as ok)
- * fault   kind detail        (kill, restart, disconnect, connect, pause, resume, heal; split,
- *                             oneway, lossy, syncfail, slowsync, each undone by healed)
+ * fault   kind detail        (kill, restart, disconnect, connect, pause, resume, heal; the
+ *                             network and sync faults split, oneway, lossy, syncfail, slowsync,
+ *                             each undone by healed; and the disk and process faults: wipe,
+ *                             readmitted, corrupt, diskfull, diskfree, killall, restartall,
+ *                             longpause, longresume)
+ * breach  detail             (a fault's own check failed, e.g. a wiped server voted at once)
+ * probe   op what            (op is a probe of the driver, e.g. the liveness probe after healing)
  * </pre>
  *
  * {@link Recorder} writes it during a run; {@link #parse} reads it back for the checkers, so a
@@ -38,9 +43,18 @@ final class History {
 
   enum Outcome { OK, FAILED, UNKNOWN }
 
+  /** One fault line: when (ms since the start), its kind and detail. */
+  record FaultLine(long millis, String kind, String detail) {}
+
   private final Map<Long, Invocation> invocations = new LinkedHashMap<>();
   private final Map<Long, Outcome> outcomes = new HashMap<>();
   private final Map<String, Integer> faults = new HashMap<>();
+  private final List<FaultLine> faultLines = new ArrayList<>();
+  private final List<String> breaches = new ArrayList<>();
+  // op -> ms of its invocation, and of its first ok (or acked) line.
+  private final Map<Long, Long> invokedMillis = new HashMap<>();
+  private final Map<Long, Long> okMillis = new HashMap<>();
+  private final Map<Long, String> probes = new LinkedHashMap<>();
 
   static History parse(List<String> lines) {
     History h = new History();
@@ -49,18 +63,27 @@ final class History {
       if (f.length < 3) {
         continue;
       }
+      long millis = Long.parseLong(f[0]);
       switch (f[1]) {
         case "invoke" -> {
           Invocation i = new Invocation(Long.parseLong(f[2]), Integer.parseInt(f[3]),
               Long.parseLong(f[4]), Integer.parseInt(f[5]), Integer.parseInt(f[6]),
               Long.parseLong(f[7]));
           h.invocations.put(i.op(), i);
+          h.invokedMillis.put(i.op(), millis);
         }
-        case "ok" -> h.outcomes.put(Long.parseLong(f[2]), Outcome.OK);
+        case "ok", "acked" -> {
+          h.outcomes.put(Long.parseLong(f[2]), Outcome.OK);
+          h.okMillis.putIfAbsent(Long.parseLong(f[2]), millis);
+        }
         case "failed" -> h.outcomes.put(Long.parseLong(f[2]), Outcome.FAILED);
         case "unknown" -> h.outcomes.putIfAbsent(Long.parseLong(f[2]), Outcome.UNKNOWN);
-        case "acked" -> h.outcomes.put(Long.parseLong(f[2]), Outcome.OK);
-        case "fault" -> h.faults.merge(f[2], 1, Integer::sum);
+        case "fault" -> {
+          h.faults.merge(f[2], 1, Integer::sum);
+          h.faultLines.add(new FaultLine(millis, f[2], f.length > 3 ? f[3] : ""));
+        }
+        case "breach" -> h.breaches.add(f[2]);
+        case "probe" -> h.probes.put(Long.parseLong(f[2]), f.length > 3 ? f[3] : "");
         default -> { } // late answers and notes are for people
       }
     }
@@ -86,6 +109,46 @@ final class History {
 
   int faults(String kind) {
     return faults.getOrDefault(kind, 0);
+  }
+
+  /** Every fault line, in time order. */
+  List<FaultLine> faultLines() {
+    return List.copyOf(faultLines);
+  }
+
+  /** The failed checks of the faults themselves (breach lines). */
+  List<String> breaches() {
+    return List.copyOf(breaches);
+  }
+
+  /** The driver's probe operations (op to what it probes), in order. */
+  Map<Long, String> probes() {
+    return Collections.unmodifiableMap(probes);
+  }
+
+  /**
+   * True if server {@code server}'s data directory was wiped (a {@code wipe} fault line) after
+   * {@code op} was acknowledged: what its local log held then was lost with the disk, by design.
+   */
+  boolean wipedAfterAcknowledgement(int server, long op) {
+    long acked = okMillis(op);
+    return acked >= 0 && faultLines.stream().anyMatch(f -> f.kind().equals("wipe")
+        && f.detail().matches("S" + server + "\\b.*") && f.millis() >= acked);
+  }
+
+  /** When {@code op} was invoked, in ms since the start (-1 if never). */
+  long invokedMillis(long op) {
+    return invokedMillis.getOrDefault(op, -1L);
+  }
+
+  /** When {@code op} was first acknowledged ok, in ms since the start (-1 if never). */
+  long okMillis(long op) {
+    return okMillis.getOrDefault(op, -1L);
+  }
+
+  /** The times (ms since the start) of every acknowledgement, sorted. */
+  List<Long> acknowledgementMillis() {
+    return okMillis.values().stream().sorted().toList();
   }
 
   /** Transfer ids acknowledged ok. */
@@ -138,6 +201,14 @@ final class History {
 
     synchronized void note(String text) {
       write("note", text);
+    }
+
+    synchronized void breach(String detail) {
+      write("breach", detail);
+    }
+
+    synchronized void probe(long op, String what) {
+      write("probe", op, what);
     }
 
     private void write(Object... fields) {

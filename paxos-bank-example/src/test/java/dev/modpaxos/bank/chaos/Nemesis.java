@@ -12,20 +12,32 @@ import java.util.stream.Collectors;
 /**
  * Injects one fault at a time at seeded random times, holds it, and undoes it: kill -9 and restart
  * (the current leader in 40% of the cases), disconnect one or two servers (a minority) or three (a
- * majority: no quorum anywhere) through the bank's admin RPC, SIGSTOP/SIGCONT a server, and,
- * through the admin call SetFaults ({@code bank server --fault-injection}), two-sided and one-way
+ * majority: no quorum anywhere) through the bank's admin RPC, SIGSTOP/SIGCONT a server; through
+ * the admin call SetFaults ({@code bank server --fault-injection}), two-sided and one-way
  * partitions, lossy links (loss, duplicates, delay and so reordering), failed syncs and slow
- * syncs. Every step goes into the history as a fault line. Every random choice of a fault is drawn
- * before it is injected, whatever the servers answer, so a seed replays the same schedule.
+ * syncs; and the disk and process faults: wipe a server's directory, corrupt a chosen record,
+ * fill its disk, kill all five, and pause one past the transport's keepalive
+ * (docs/RELIABILITY.md). Every step goes into the history as a fault line; a fault's own check
+ * that fails is a breach line. Every random choice of a fault is drawn before it is injected,
+ * whatever the servers answer, so a seed replays the same schedule.
  */
 final class Nemesis {
   private static final long START_TIMEOUT_MILLIS = 90_000;
+  // A wiped or damaged server is re-admitted within this, or the fault reports a breach.
+  private static final long READMISSION_TIMEOUT_MILLIS = 60_000;
+  // The budget a slow fault (a restart with re-admission, or of all five) needs beyond its hold.
+  private static final long SLOW_FAULT_MILLIS = 20_000;
+  // The servers' GrpcTransport keepalive: 30 s of quiet, then a ping answered within 20 s.
+  static final long KEEPALIVE_MILLIS = 30_000 + 20_000;
   private final ChaosDriver driver;
   private final Random random;
+  // True if every server's data directory is a tmpfs of its own (diskfull needs it).
+  private final boolean tmpfs;
 
-  Nemesis(ChaosDriver driver, Random random) {
+  Nemesis(ChaosDriver driver, Random random, boolean tmpfs) {
     this.driver = driver;
     this.random = random;
+    this.tmpfs = tmpfs;
   }
 
   /** Injects faults until {@code deadline} (System.nanoTime()). */
@@ -34,23 +46,252 @@ final class Nemesis {
       long pauseMillis = 1_000 + random.nextInt(3_000);
       long holdMillis = 1_000 + random.nextInt(4_000);
       int kind = random.nextInt(100);
+      long faultSeed = random.nextLong(); // the disk and process faults' own choices
       if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(pauseMillis + holdMillis) > deadline) {
         ChaosDriver.sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
         return;
       }
       ChaosDriver.sleep(pauseMillis);
-      if (kind < 20) {
+      // Shares: kill 12, minority 7, majority 3, pause 8; disk and process faults 28 (wipe 6,
+      // corrupt 6, diskfull 6, killall 5, longpause 5); network and sync faults 42 (split 8,
+      // oneway 8, lossy 8, syncfail 8, slowsync 10).
+      int disk = kind < 30 || kind >= 58 ? -1
+          : kind < 36 ? 40 : kind < 42 ? 48 : kind < 48 ? 56 : kind < 53 ? 64 : 68;
+      if (disk >= 0 && !fits(disk, holdMillis, deadline)) {
+        disk = -1;
+        kind = 22; // a slow fault that does not fit the budget left is an ordinary pause
+      }
+      if (kind < 12) {
         kill(target(), holdMillis);
-      } else if (kind < 32) {
+      } else if (kind < 19) {
         disconnect(pick(1 + random.nextInt(2)), "minority", holdMillis);
-      } else if (kind < 40) {
+      } else if (kind < 22) {
         disconnect(pick(3), "majority", holdMillis);
-      } else if (kind < 55) {
+      } else if (kind < 30) {
         pause(target(), holdMillis);
+      } else if (disk >= 0) {
+        diskOrProcessFault(disk, target(), holdMillis, new Random(faultSeed));
       } else {
-        networkOrSyncFault(kind, holdMillis);
+        networkOrSyncFault(
+            kind < 66 ? 55 : kind < 74 ? 65 : kind < 82 ? 75 : kind < 90 ? 85 : 92, holdMillis);
       }
     }
+  }
+
+  // ---- the disk and process faults (issue 16) -----------------------------------------------
+
+  /** Whether fault {@code kind} (40..71) fits the budget left before {@code deadline}. */
+  private static boolean fits(int kind, long holdMillis, long deadline) {
+    long need = kind >= 68 ? longPauseMillis(holdMillis) : holdMillis + SLOW_FAULT_MILLIS;
+    return System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(need) <= deadline;
+  }
+
+  /** The hold of a long pause: past the keepalive by 5 to 9 s. */
+  private static long longPauseMillis(long holdMillis) {
+    return KEEPALIVE_MILLIS + 4_000 + holdMillis;
+  }
+
+  /**
+   * Kinds 40..71: wipe 40..47, corrupt 48..55, diskfull 56..63, killall 64..67, longpause
+   * 68..71. Each draws what it needs from {@code own}, so the nemesis's own draws stay the same
+   * whatever a fault finds.
+   */
+  private void diskOrProcessFault(int kind, ServerProcess s, long holdMillis, Random own)
+      throws InterruptedException {
+    try {
+      if (kind < 48) {
+        wipe(s, holdMillis);
+      } else if (kind < 56) {
+        corrupt(s, holdMillis, own);
+      } else if (kind < 64) {
+        diskFull(s, holdMillis);
+      } else if (kind < 68) {
+        killAll(holdMillis);
+      } else {
+        longPause(s, longPauseMillis(holdMillis));
+      }
+    } catch (IOException e) {
+      driver.history.note("fault on S" + s.id + " failed: " + e);
+    }
+  }
+
+  /**
+   * kill -9, delete the data directory, start with --rejoin: the server must come back as a
+   * learner, execute nothing while it awaits re-admission, and be re-admitted. Only when every
+   * server votes, so at most one member at a time awaits re-admission.
+   */
+  private void wipe(ServerProcess s, long holdMillis) throws IOException {
+    if (!allVote("wipe")) {
+      return;
+    }
+    int generation = generation(s);
+    driver.history.fault("wipe", "S" + s.id + (s.id == driver.leader ? " (leader)" : "")
+        + " generation " + generation);
+    s.kill();
+    DiskFaults.deleteContents(s.dataDir());
+    ChaosDriver.sleep(holdMillis);
+    s.start(START_TIMEOUT_MILLIS, true);
+    driver.history.fault("restart", "S" + s.id + " --rejoin");
+    var m = s.member();
+    if (m != null && m.getVoting()) {
+      driver.history.breach("S" + s.id + " votes at once on an empty data directory (generation "
+          + m.getGeneration() + ")");
+      return;
+    }
+    int to = s.id % 5 + 1;
+    String answer = driver.probe(s, to, 1, "wipe: S" + s.id + " awaits re-admission");
+    var after = s.member();
+    if (answer != null && answer.startsWith("EXECUTED") && after != null && !after.getVoting()) {
+      driver.history.breach("S" + s.id + " executed a transfer while a learner awaiting"
+          + " re-admission: " + answer);
+    }
+    awaitReadmission(s, generation);
+  }
+
+  /**
+   * kill -9, flip a few bytes inside the payload of one chosen record of one of its chosen-block
+   * files (found by the record's own format and checksum), restart: the store reports the damage,
+   * so the start without --rejoin is refused and the server rejoins as a new incarnation.
+   */
+  private void corrupt(ServerProcess s, long holdMillis, Random own) throws IOException {
+    if (!allVote("corrupt")) {
+      return;
+    }
+    int generation = generation(s);
+    s.kill();
+    List<java.nio.file.Path> files = DiskFaults.chosenFiles(s.dataDir());
+    String what = "no chosen record found";
+    if (!files.isEmpty()) {
+      java.nio.file.Path file = files.get(own.nextInt(files.size()));
+      List<long[]> records = DiskFaults.chosenRecords(file);
+      if (!records.isEmpty()) {
+        long[] r = records.get(own.nextInt(records.size()));
+        int n = (int) Math.min(3, r[1]);
+        DiskFaults.flip(file, r[0], n);
+        what = n + " bytes of slot " + r[2] + "'s first payload in " + file.getFileName()
+            + " at offset " + r[0] + " (" + records.size() + " records found)";
+      }
+    }
+    driver.history.fault("corrupt", "S" + s.id + ": " + what);
+    ChaosDriver.sleep(holdMillis);
+    restart(s, generation);
+  }
+
+  /**
+   * Fills the server's tmpfs with a filler file, holds, deletes it; if its node stopped, kill -9
+   * and restart. Skipped (a note) when the data directories are not tmpfs mounts.
+   */
+  private void diskFull(ServerProcess s, long holdMillis) throws IOException {
+    if (!tmpfs) {
+      driver.history.note("diskfull skipped: the data directories are not tmpfs mounts");
+      return;
+    }
+    if (!allVote("diskfull")) {
+      return;
+    }
+    int generation = generation(s);
+    driver.history.fault("diskfull", "S" + s.id);
+    long bytes = DiskFaults.fill(s.dataDir());
+    driver.history.note("S" + s.id + "'s disk is full after " + bytes + " filler bytes");
+    ChaosDriver.sleep(holdMillis);
+    java.nio.file.Files.deleteIfExists(s.dataDir().resolve(DiskFaults.FILLER));
+    var st = s.status();
+    driver.history.fault("diskfree", "S" + s.id + (st == null ? " (no status)"
+        : st.getUp() ? " (up)" : " (its node stopped)"));
+    if (!s.isAlive() || st == null || !st.getUp()) {
+      s.kill();
+      restart(s, generation);
+    }
+  }
+
+  /** kill -9 of all five servers at once, then all restart. */
+  private void killAll(long holdMillis) {
+    driver.history.fault("killall", "S1..S5" + " (leader S" + driver.leader + ")");
+    driver.servers.forEach(ServerProcess::kill);
+    ChaosDriver.sleep(holdMillis);
+    driver.startAll(this::restartChecked);
+    driver.history.fault("restartall", "S1..S5");
+  }
+
+  /** SIGSTOP for longer than the keepalive, then SIGCONT. */
+  private void longPause(ServerProcess s, long holdMillis) throws InterruptedException {
+    try {
+      s.pause(true);
+      driver.history.fault("longpause", "S" + s.id + (s.id == driver.leader ? " (leader)" : "")
+          + " for " + holdMillis + " ms");
+      ChaosDriver.sleep(holdMillis);
+      s.pause(false);
+      driver.history.fault("longresume", "S" + s.id);
+    } catch (IOException e) {
+      driver.history.note("long pause of S" + s.id + " failed: " + e.getMessage());
+    }
+  }
+
+  /** The server's generation (admin Member), 0 if it does not answer. */
+  private static int generation(ServerProcess s) {
+    var m = s.member();
+    return m == null ? 0 : m.getGeneration();
+  }
+
+  /** True if every server is up and votes (admin Member); else a note that {@code what} waits. */
+  private boolean allVote(String what) {
+    for (ServerProcess s : driver.servers) {
+      var m = s.isAlive() ? s.member() : null;
+      if (m == null || !m.getVoting()) {
+        driver.history.note(what + " skipped: S" + s.id + " does not vote"
+            + (m == null ? " (no answer)" : ": " + m.getNotVotingReason()));
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Starts a server; a start its store refuses (it reports lost state) is noted and made with
+   * --rejoin, then the server must be re-admitted above {@code generation}, its generation before.
+   */
+  private void restart(ServerProcess s, int generation) throws IOException {
+    try {
+      s.start(START_TIMEOUT_MILLIS);
+      driver.history.fault("restart", "S" + s.id);
+    } catch (ServerProcess.RefusedStart refused) {
+      driver.history.note(refused.getMessage());
+      s.start(START_TIMEOUT_MILLIS, true);
+      driver.history.fault("restart", "S" + s.id + " --rejoin");
+      awaitReadmission(s, generation);
+    }
+  }
+
+  /** A start after a plain kill -9: a store that refuses to start then is a breach. */
+  private void restartChecked(ServerProcess s) throws IOException {
+    try {
+      s.start(START_TIMEOUT_MILLIS);
+    } catch (ServerProcess.RefusedStart refused) {
+      driver.history.breach("after a kill -9 only: " + refused.getMessage());
+      s.start(START_TIMEOUT_MILLIS, true);
+    }
+  }
+
+  /**
+   * Waits until {@code s} votes again; a breach if it is not re-admitted in time, or if it votes
+   * under a generation not above {@code generation}, the one it had before it lost its state.
+   */
+  private void awaitReadmission(ServerProcess s, int generation) {
+    long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(READMISSION_TIMEOUT_MILLIS);
+    while (System.nanoTime() < until) {
+      var m = s.member();
+      if (m != null && m.getVoting()) {
+        driver.history.fault("readmitted", "S" + s.id + " generation " + m.getGeneration());
+        if (m.getGeneration() <= generation) {
+          driver.history.breach("S" + s.id + " votes again under generation " + m.getGeneration()
+              + " after it lost its state (it had generation " + generation + ")");
+        }
+        return;
+      }
+      ChaosDriver.sleep(200);
+    }
+    driver.history.breach("S" + s.id + " was not re-admitted within " + READMISSION_TIMEOUT_MILLIS
+        + " ms");
   }
 
   /** Undoes everything: resumes paused servers, restarts dead ones, heals the network. */

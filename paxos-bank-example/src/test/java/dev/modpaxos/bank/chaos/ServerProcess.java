@@ -11,6 +11,9 @@ import dev.modpaxos.bank.admin.CatchUpRequest;
 import dev.modpaxos.bank.admin.ConnectRequest;
 import dev.modpaxos.bank.admin.Empty;
 import dev.modpaxos.bank.admin.FaultsRequest;
+import dev.modpaxos.bank.admin.MemberReply;
+import dev.modpaxos.bank.admin.RetryRequest;
+import dev.modpaxos.bank.admin.StatusReply;
 import dev.modpaxos.bank.admin.ViewRequest;
 import dev.modpaxos.bank.admin.TransferReply;
 import dev.modpaxos.bank.admin.TransferRequest;
@@ -50,7 +53,8 @@ final class ServerProcess {
   private final Path config;
   private final Path runDir;
   private final Path logFile;
-  private final boolean skipPersist;
+  // The BrokenChaosServer mode (skip-persist, skip-chosen, fresh-voter), or null: bank server.
+  private final String broken;
   private final BiConsumer<Long, String> lateAnswers;
   // Calls wait for the channel to be ready (within their deadline): after a restart the channel
   // may still be backing off from the dead process.
@@ -60,20 +64,34 @@ final class ServerProcess {
   // Incremented at every start: a request sent to one incarnation is never answered by the next.
   private volatile int incarnation;
 
-  ServerProcess(int id, Path config, InetSocketAddress admin, Path runDir, boolean skipPersist,
+  ServerProcess(int id, Path config, InetSocketAddress admin, Path runDir, String broken,
       BiConsumer<Long, String> lateAnswers) {
     this.id = id;
     this.config = config;
     this.runDir = runDir;
     this.logFile = runDir.resolve("S" + id + ".log");
-    this.skipPersist = skipPersist;
+    this.broken = broken;
     this.lateAnswers = lateAnswers;
     // Views come in pages far below gRPC's default 4 MiB (ServerView.paged).
     this.channel = NettyChannelBuilder.forAddress(admin).usePlaintext().build();
   }
 
   /** Starts the JVM and waits (up to {@code timeoutMillis}) until it serves. */
-  synchronized void start(long timeoutMillis) throws IOException {
+  void start(long timeoutMillis) throws IOException {
+    start(timeoutMillis, false);
+  }
+
+  /** The server's data directory, {@code <run dir>/S<id>}. */
+  Path dataDir() {
+    return runDir.resolve("S" + id);
+  }
+
+  /**
+   * Starts the JVM, with {@code --rejoin} if {@code rejoin} (its data directory was wiped or
+   * damaged), and waits (up to {@code timeoutMillis}) until it serves. Throws {@link
+   * RefusedStart} if the process ended before it served (a refused start), naming its last line.
+   */
+  synchronized void start(long timeoutMillis, boolean rejoin) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -83,13 +101,17 @@ final class ServerProcess {
     }
     cmd.addAll(List.of("-Dchronicle.analytics.disable=true", "-Xmx192m", "-XX:+UseSerialGC",
         "-XX:TieredStopAtLevel=1", "-Dbank.test.log=INFO", "-Dbank.log.dir=" + runDir,
+        "-XX:ErrorFile=" + runDir.toAbsolutePath().resolve("hs_err_S" + id + "_%p.log"),
         "-cp", System.getProperty("java.class.path")));
-    if (skipPersist) {
+    if (broken != null) {
       cmd.addAll(List.of(BrokenChaosServer.class.getName(), "S" + id, config.toString(),
-          runDir.toString()));
+          runDir.toString(), broken));
     } else {
       cmd.addAll(List.of(BankMain.class.getName(), "server", "--id", "S" + id,
           "--config", config.toString(), "--data-dir", runDir.toString(), "--fault-injection"));
+      if (rejoin) {
+        cmd.add("--rejoin");
+      }
     }
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     CompletableFuture<Void> serving = new CompletableFuture<>();
@@ -101,14 +123,27 @@ final class ServerProcess {
     reader.start();
     try {
       serving.get(timeoutMillis, TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      throw new RefusedStart("S" + id + " ended before it served: " + e.getCause().getMessage());
     } catch (Exception e) {
       throw new IOException("S" + id + " did not start in " + timeoutMillis + " ms (see "
           + logFile + ")", e);
     }
   }
 
-  /** Copies the process's output to its log file; completes {@code serving} at "serving:". */
+  /** A start that ended before the server served, e.g. a store refused without --rejoin. */
+  static final class RefusedStart extends IOException {
+    RefusedStart(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * Copies the process's output to its log file; completes {@code serving} at "serving:", or
+   * exceptionally with the last line if the output ends first.
+   */
   private void copyOutput(Process p, CompletableFuture<Void> serving) {
+    String last = "(no output)";
     try (BufferedReader r = new BufferedReader(
             new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         Writer log = Files.newBufferedWriter(logFile, StandardCharsets.UTF_8,
@@ -116,6 +151,7 @@ final class ServerProcess {
       log.write("---- S" + id + " started, pid " + p.pid() + "\n");
       for (String line = r.readLine(); line != null; line = r.readLine()) {
         log.write(line + "\n");
+        last = line;
         if (line.contains(" serving: ")) {
           serving.complete(null);
           log.flush();
@@ -124,6 +160,7 @@ final class ServerProcess {
     } catch (IOException | RuntimeException e) {
       // the process died
     }
+    serving.completeExceptionally(new IOException(last));
   }
 
   boolean isAlive() {
@@ -230,6 +267,40 @@ final class ServerProcess {
               .build()).getCaughtUp();
     } catch (StatusRuntimeException e) {
       return false;
+    }
+  }
+
+  /** The admin Status, or null if the call failed. */
+  StatusReply status() {
+    try {
+      return BankAdminGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+          .status(Empty.getDefaultInstance());
+    } catch (StatusRuntimeException e) {
+      return null;
+    }
+  }
+
+  /**
+   * The admin RetryPending without a round (it executes the pending transfers the client can fund
+   * now, so it never waits for a round); false if the call failed.
+   */
+  boolean retryPending(long timeoutMillis) {
+    try {
+      BankAdminGrpc.newBlockingStub(channel).withDeadlineAfter(timeoutMillis, TimeUnit.MILLISECONDS)
+          .retryPending(RetryRequest.newBuilder().setAllowRound(false).build());
+      return true;
+    } catch (StatusRuntimeException e) {
+      return false;
+    }
+  }
+
+  /** The admin Member (does it vote, is it a new incarnation, its generation), or null. */
+  MemberReply member() {
+    try {
+      return BankAdminGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+          .member(Empty.getDefaultInstance());
+    } catch (StatusRuntimeException e) {
+      return null;
     }
   }
 
