@@ -189,6 +189,12 @@ public final class BankServer implements ServerHandle {
     if (ledger.isExecuted(t.id())) {
       return new TransferResult(t.id(), Status.EXECUTED, "", 0, List.of());
     }
+    if (!node.isVoting()) {
+      // R16: a node that lost its state accepts no submits until it is re-admitted; its
+      // balances are not final (notFinal), so the transfer is refused, not queued.
+      return new TransferResult(t.id(), Status.UNDELIVERED,
+          name + " is not voting: " + node.notVotingReason(), 0, List.of());
+    }
     if (pending.stream().noneMatch(p -> p.id() == t.id())) {
       pending.addLast(t);
     }

@@ -54,7 +54,9 @@ class NotFinalBalanceTest {
     String map = print(p -> p.balanceMap(views, Servers.IDS));
     assertThat(map).contains("(not final)").contains("S1's balances are not final: ");
     TransferResult t = s1.transfer(new Transfer(1, 1, 2, 1));
-    assertThat(t.status()).isNotEqualTo(TransferResult.Status.EXECUTED);
+    assertThat(t.status()).isEqualTo(TransferResult.Status.UNDELIVERED);
+    assertThat(t.reason()).startsWith("S1 is not voting: ").doesNotContain("\n");
+    assertThat(s1.view().pending()).as("refused, not queued").isEmpty();
     assertThat(s1.view().balance()).isEqualTo(100);
   }
 

@@ -353,7 +353,8 @@ public final class ChaosDriver {
     Outcome o = switch (w[0]) {
       case "EXECUTED" -> Outcome.OK;
       case "REJECTED" -> Outcome.FAILED;
-      case "UNDELIVERED" -> answer.contains("is_down") ? Outcome.FAILED : Outcome.UNKNOWN;
+      case "UNDELIVERED" -> answer.contains("is_down") || answer.contains("is_not_voting")
+          ? Outcome.FAILED : Outcome.UNKNOWN;
       default -> Outcome.UNKNOWN;
     };
     history.outcome(op, o, answer);
