@@ -680,7 +680,9 @@ public final class PaxosNode implements AutoCloseable {
   }
 
   /**
-   * Why this node does not vote, in one line; null while it votes. Never blocks or throws.
+   * Why this node does not vote, in one line; null while it votes. Never blocks or throws. For a
+   * node a failure stopped (a store that could not persist, such as on a full disk), this is
+   * {@code "node N is not running: <the failure>"}.
    *
    * @return the reason, or null
    */
@@ -964,8 +966,9 @@ public final class PaxosNode implements AutoCloseable {
 
   private void publishStopped() {
     Snapshot s = snapshot;
-    snapshot = new Snapshot(s.committedSlot(), Leadership.STOPPED, s.localLogSize(), "node " + id
-        + " is not running", s.configuration());
+    // With the failure that stopped it, if any (a full disk, say): a stopped node says why.
+    snapshot = new Snapshot(s.committedSlot(), Leadership.STOPPED, s.localLogSize(), notRunning(),
+        s.configuration());
     if (!s.leadership().equals(Leadership.STOPPED)) {
       tellLeadership(Leadership.STOPPED);
     }

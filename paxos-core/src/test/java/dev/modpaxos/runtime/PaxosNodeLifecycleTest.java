@@ -259,6 +259,41 @@ class PaxosNodeLifecycleTest {
     assertThat(applied).containsExactly(1L, 2L);
   }
 
+  /**
+   * A store that cannot persist (a full disk: a StoreException, or the InternalError the JVM
+   * raises for a SIGBUS in a mapped file) stops the node: the submit is neither durable nor
+   * chosen, and the node says why in one line, in its futures and in {@code notVotingReason}.
+   */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+  void aStoreThatCannotPersistStopsTheNodeWithItsReasonAndAcknowledgesNothing(boolean error) {
+    SimLoop loop = new SimLoop();
+    PaxosNode n = foundingSolo(loop, soloConfig(1)).build().start();
+    SubmitHandle first = n.submit(new byte[] {1});
+    loop.runQueued();
+    tickUntilDone(loop, first.chosen());
+    String reason = "cannot open map file chosen-5.cm: the disk is full (No space left on device)";
+    store.syncFailure = error
+        ? new InternalError("a fault occurred in an unsafe memory access operation")
+        : new dev.modpaxos.spi.StoreException(reason);
+    SubmitHandle second = n.submit(new byte[] {2});
+    loop.runQueued();
+    tickUntilDone(loop, second.chosen());
+
+    String why = error ? "a fault occurred in an unsafe memory access operation" : reason;
+    assertThat(second.durable()).isCompletedExceptionally();
+    assertThat(second.chosen()).isCompletedExceptionally();
+    assertThatThrownBy(() -> second.durable().join()).cause()
+        .isInstanceOf(NodeStoppedException.class).hasMessage("node 1 stopped: " + why);
+    assertThat(applied).containsExactly(1L);
+    assertThat(n.isRunning()).isFalse();
+    assertThat(n.notVotingReason()).isEqualTo("node 1 is not running: " + why);
+    assertThatThrownBy(() -> n.submit(new byte[] {3})).isInstanceOf(NodeStoppedException.class)
+        .hasMessage("node 1 is not running: " + why);
+    n.close();
+    assertThat(store.closes).as("store closed").isEqualTo(1);
+  }
+
   @Test
   void anApplicationThatThrowsDuringReplayFailsTheStartAndAppliesNothingLater() {
     chooseAndClose(3);
@@ -414,9 +449,21 @@ class PaxosNodeLifecycleTest {
   /** An InMemoryStore that counts its closes, and survives them (it syncs, as on shutdown). */
   private static final class ClosingStore extends ForwardingStore {
     int closes;
+    // Thrown by every sync() while set: a store that cannot persist (a full disk, say).
+    Throwable syncFailure;
 
     ClosingStore(InMemoryStore inner) {
       super(inner);
+    }
+
+    @Override
+    public void sync() {
+      if (syncFailure instanceof RuntimeException e) {
+        throw e;
+      } else if (syncFailure instanceof Error e) {
+        throw e;
+      }
+      super.sync();
     }
 
     @Override

@@ -123,7 +123,7 @@ public final class SimLoop implements NodeLoop {
       if (!stopAfterBatch) {
         work.endOfBatch();
       }
-    } catch (RuntimeException | AssertionError e) {
+    } catch (RuntimeException | Error e) { // as ThreadLoop: an Error (from a store, say) ends it
       inBatch = false;
       end(e);
       return;

@@ -21,8 +21,13 @@ import java.util.zip.CRC32C;
  * files. Test-only; stateless.
  */
 final class DiskFaults {
-  /** The size of each data directory's tmpfs; a 30-minute run's store uses far less. */
-  static final int TMPFS_MEGABYTES = 128;
+  /**
+   * The size of each data directory's tmpfs. A ChronicleStore preallocates its files (about 343
+   * MB for the acceptor file and the local log with the default config, and about 35 MB per chosen
+   * file of 4,096 blocks), so this leaves room for a 30-minute run's store (about 18,000 slots,
+   * five chosen files) before the diskfull fault's filler takes the rest.
+   */
+  static final int TMPFS_MEGABYTES = 1024;
   static final String FILLER = "filler";
   private static final byte CHOSEN = 3; // RecordCodec.CHOSEN
 

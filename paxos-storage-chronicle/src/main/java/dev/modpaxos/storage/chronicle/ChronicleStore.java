@@ -50,6 +50,12 @@ import org.slf4j.LoggerFactory;
  * session make {@link #load()} report them in {@link StoredState#losses()}, at this open and every
  * later one until an identity saved after it is synced (R16; docs/STORAGE.md, "Recovery").
  *
+ * <p><b>A full disk or an I/O error.</b> The map files are preallocated ({@code MapFile}), so a
+ * full disk shows when a file is created, as a {@link StoreException} that says "the disk is full"
+ * and names the file. After any I/O failure of a write or sync the store takes nothing more: every
+ * later call throws, so no {@link #sync()} acknowledges a write that may not have happened, and
+ * {@link #close()} leaves the directory to recovery.
+ *
  * <p><b>One owner.</b> The directory is locked while open; a second opener, in this JVM or another
  * process, gets a {@link StoreException} at once.
  *
@@ -90,6 +96,10 @@ public final class ChronicleStore implements Store {
   private Set<StateLoss> markedLosses = Set.of();
   private boolean clearLossesOnSync;
   private boolean closed;
+  // The first I/O failure of a write or sync (a full disk, an I/O error), null while none. From
+  // then on every call throws, so no sync acknowledges a write that may not have happened, and
+  // close() leaves no clean marker: the next open recovers (docs/STORAGE.md, "A full disk").
+  private StoreException broken;
 
   private ChronicleStore(Path dir, ChronicleStoreConfig config, Layout layout, DirectoryLock lock) {
     this.dir = dir;
@@ -408,28 +418,26 @@ public final class ChronicleStore implements Store {
   /** Once synced, later opens no longer report the losses found before (R16). */
   @Override
   public synchronized void saveIdentity(StoreIdentity identity) {
-    requireOpen();
-    acceptor.saveIdentity(identity);
-    clearLossesOnSync |= !markedLosses.isEmpty();
+    write(() -> {
+      acceptor.saveIdentity(identity);
+      clearLossesOnSync |= !markedLosses.isEmpty();
+    });
   }
 
   @Override
   public synchronized void savePromised(Ballot promised) {
-    requireOpen();
-    acceptor.savePromised(promised);
+    write(() -> acceptor.savePromised(promised));
   }
 
   @Override
   public synchronized void saveAccepted(Proposal accepted) {
-    requireOpen();
-    acceptor.saveAccepted(accepted);
+    write(() -> acceptor.saveAccepted(accepted));
   }
 
   /** Appends a chosen block; a slot other than the next one is a StoreException at once. */
   @Override
   public synchronized void saveChosen(SlotBlock block) {
-    requireOpen();
-    chosen.append(block.slot(), block.block());
+    write(() -> chosen.append(block.slot(), block.block()));
   }
 
   @Override
@@ -457,7 +465,10 @@ public final class ChronicleStore implements Store {
    */
   @Override
   public synchronized void compactThrough(long slot) {
-    requireOpen();
+    write(() -> compact(slot));
+  }
+
+  private void compact(long slot) {
     long covered = snapshots.newestSlot();
     if (covered < slot || covered < 0) {
       throw new StoreException("cannot compact through slot " + slot + ": no snapshot covers it"
@@ -485,14 +496,12 @@ public final class ChronicleStore implements Store {
 
   @Override
   public synchronized void appendLocal(Entry entry) {
-    requireOpen();
-    local.append(entry);
+    write(() -> local.append(entry));
   }
 
   @Override
   public synchronized void removeLocal(Collection<EntryId> ids) {
-    requireOpen();
-    local.remove(ids);
+    write(() -> local.remove(ids));
   }
 
   /**
@@ -502,16 +511,47 @@ public final class ChronicleStore implements Store {
    */
   @Override
   public synchronized void sync() {
+    write(() -> {
+      if (config.durability() == Durability.POWER) {
+        msyncAll();
+      }
+      chosen.markSynced();
+      local.markSynced();
+      if (clearLossesOnSync) {
+        Disk.deleteDurably(dir.resolve(LOSS_MARKER)); // only after the identity is durable
+        clearLossesOnSync = false;
+        markedLosses = Set.of();
+      }
+    });
+  }
+
+  /**
+   * Runs a write or sync. An I/O failure in it (a {@link StoreIoException}, or an {@code
+   * InternalError} the JVM raised for a fault in a mapped file) breaks the store: this and every
+   * later call throw. A failure that changed nothing (a record too large, a slot out of order, a
+   * full local log) does not.
+   */
+  private void write(Runnable body) {
     requireOpen();
-    if (config.durability() == Durability.POWER) {
-      msyncAll();
+    try {
+      body.run();
+    } catch (StoreException e) {
+      if (StoreIoException.in(e)) {
+        breakOn(e);
+      }
+      throw e;
+    } catch (InternalError e) {
+      StoreException se = new StoreIoException(dir + ": " + StoreIoException.reason(e), e);
+      breakOn(se);
+      throw se;
     }
-    chosen.markSynced();
-    local.markSynced();
-    if (clearLossesOnSync) {
-      Disk.deleteDurably(dir.resolve(LOSS_MARKER)); // only after the identity is durable
-      clearLossesOnSync = false;
-      markedLosses = Set.of();
+  }
+
+  private void breakOn(StoreException e) {
+    if (broken == null) {
+      broken = e;
+      log.error("{}: {}; the store takes no more writes until it is reopened", dir,
+          e.getMessage());
     }
   }
 
@@ -524,6 +564,8 @@ public final class ChronicleStore implements Store {
   /**
    * msyncs every file (in both modes), closes them, leaves the clean-shutdown marker and releases
    * the directory. Idempotent. If this fails, the marker is not written and the next open recovers.
+   * After an I/O failure of a write or sync it closes the files without msync and without the
+   * marker, as a crash would, and does not throw.
    */
   @Override
   public synchronized void close() {
@@ -532,6 +574,13 @@ public final class ChronicleStore implements Store {
     }
     closed = true;
     opened = null;
+    if (broken != null) {
+      // A write may be half-done: leave the directory as a crash would, for recovery.
+      closeFilesQuietly();
+      lock.close();
+      log.warn("{}: closed without the clean marker after: {}", dir, broken.getMessage());
+      return;
+    }
     try {
       msyncAll();
       if (clearLossesOnSync) {
@@ -594,6 +643,10 @@ public final class ChronicleStore implements Store {
   private void requireOpen() {
     if (closed) {
       throw new StoreException(this + " is closed");
+    }
+    if (broken != null) {
+      throw new StoreException(this + " takes no more writes after an I/O failure: "
+          + broken.getMessage(), broken);
     }
   }
 

@@ -13,7 +13,10 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Properties;
 
-/** Small durable-file operations on the store directory: fsync, atomic replace, markers. */
+/**
+ * Small durable-file operations on the store directory: fsync, atomic replace, markers. Failures
+ * are {@link StoreIoException}s with a one-line reason ("the disk is full (...)" when it is).
+ */
 final class Disk {
   private Disk() {}
 
@@ -22,7 +25,8 @@ final class Disk {
     try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
       ch.force(true);
     } catch (IOException e) {
-      throw new StoreException("cannot fsync directory " + dir + ": " + e.getMessage(), e);
+      throw new StoreIoException(
+          "cannot fsync directory " + dir + ": " + StoreIoException.reason(e), e);
     }
   }
 
@@ -42,7 +46,12 @@ final class Disk {
       ch.force(true);
       Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
-      throw new StoreException("cannot write " + file + ": " + e.getMessage(), e);
+      try {
+        Files.deleteIfExists(tmp); // give back its space
+      } catch (IOException ignored) {
+        // The write's failure is the one to report.
+      }
+      throw new StoreIoException("cannot write " + file + ": " + StoreIoException.reason(e), e);
     }
     syncDirectory(file.getParent());
   }
@@ -78,7 +87,7 @@ final class Disk {
         syncDirectory(file.getParent());
       }
     } catch (IOException e) {
-      throw new StoreException("cannot delete " + file + ": " + e.getMessage(), e);
+      throw new StoreIoException("cannot delete " + file + ": " + StoreIoException.reason(e), e);
     }
   }
 
@@ -86,7 +95,7 @@ final class Disk {
     try {
       Files.deleteIfExists(file);
     } catch (IOException e) {
-      throw new StoreException("cannot delete " + file + ": " + e.getMessage(), e);
+      throw new StoreIoException("cannot delete " + file + ": " + StoreIoException.reason(e), e);
     }
   }
 }

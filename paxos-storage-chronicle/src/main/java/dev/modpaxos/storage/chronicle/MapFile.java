@@ -2,6 +2,7 @@ package dev.modpaxos.storage.chronicle;
 
 import dev.modpaxos.spi.StoreException;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -10,7 +11,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import net.openhft.chronicle.hash.ChronicleHashCorruption;
+import net.openhft.chronicle.core.OS;
 import net.openhft.chronicle.hash.impl.VanillaChronicleHash;
+import net.openhft.chronicle.hash.impl.util.jna.PosixFallocate;
 import net.openhft.chronicle.map.ChronicleMap;
 import net.openhft.chronicle.map.ChronicleMapBuilder;
 import org.slf4j.Logger;
@@ -21,10 +24,22 @@ import org.slf4j.LoggerFactory;
  * touches Chronicle Map. Not thread-safe.
  *
  * <p>Maps have one segment: the store has one writer, and one segment lets a single value use
- * nearly the whole file, so large blocks fit. Files are sparse. Chronicle's own entry checksums
- * are off: every record carries the store's CRC32C ({@code RecordCodec}), and with Chronicle's
- * checksums on, its recovery would silently delete a damaged record that the store must see to
- * report it as lost.
+ * nearly the whole file, so large blocks fit. Chronicle's own entry checksums are off: every
+ * record carries the store's CRC32C ({@code RecordCodec}), and with Chronicle's checksums on, its
+ * recovery would silently delete a damaged record that the store must see to report it as lost.
+ *
+ * <p><b>Full disks and I/O errors.</b> Files are preallocated ({@code posix_fallocate}, on Linux):
+ * Chronicle creates them sparse, with its usual sizing, and every byte of a new file is allocated
+ * before its first record is written; an existing file is preallocated again before it is opened
+ * (a directory written before files were preallocated has sparse ones), and a file Chronicle grew
+ * is preallocated after the write that grew it. A write into a mapping then never meets a page the
+ * file system has no room for, which would raise SIGBUS: the JVM reports that as an {@code
+ * InternalError} at some later instruction, possibly after the faulting write "returned". A full
+ * disk is instead a {@code StoreIoException} when a file is created. Chronicle's msync ignores
+ * the result of {@code msync(2)}, so {@link #msync} fsyncs the file through a descriptor opened
+ * before any write, which reports every write-back error since. Every I/O failure, and an {@code
+ * InternalError} from an unsafe memory access, is a {@link StoreIoException} with a one-line
+ * reason.
  */
 final class MapFile implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MapFile.class);
@@ -61,14 +76,25 @@ final class MapFile implements AutoCloseable {
 
   private final Path file;
   private final ChronicleMap<Long, byte[]> map;
+  // Opened before any write through the map: its fsync reports every write-back error since.
+  private final RandomAccessFile sync;
+  // Invariant: every byte of the file below it is allocated on disk.
+  private long preallocatedBytes;
   private final int corruptions;
   // True when written since the last msync.
   private boolean dirty;
   private boolean closed;
 
-  private MapFile(Path file, ChronicleMap<Long, byte[]> map, int corruptions) {
+  private MapFile(Path file, ChronicleMap<Long, byte[]> map, RandomAccessFile sync,
+      int corruptions) {
     this.file = file;
     this.map = map;
+    this.sync = sync;
+    try {
+      this.preallocatedBytes = sync.length();
+    } catch (IOException e) {
+      throw new StoreIoException("cannot stat " + file + ": " + StoreIoException.reason(e), e);
+    }
     this.corruptions = corruptions;
   }
 
@@ -96,8 +122,13 @@ final class MapFile implements AutoCloseable {
             .checksumEntries(false)
             .sparseFile(true);
     int[] reports = {0};
+    RandomAccessFile sync = null;
     try {
       ChronicleMap<Long, byte[]> map;
+      if (Files.exists(file)) {
+        sync = new RandomAccessFile(file.toFile(), "rw");
+        preallocate(sync, file);
+      }
       if (recover && Files.exists(file)) {
         map =
             builder.recoverPersistedTo(
@@ -114,11 +145,42 @@ final class MapFile implements AutoCloseable {
       } else if (Files.exists(file)) {
         map = builder.createPersistedTo(file.toFile());
       } else {
-        map = createAtomically(builder, file, initialRecords);
+        RandomAccessFile[] created = new RandomAccessFile[1];
+        map = createAtomically(builder, file, initialRecords, created);
+        sync = created[0];
       }
-      return new MapFile(file, map, reports[0]);
-    } catch (IOException | RuntimeException e) {
-      throw new StoreException("cannot open map file " + file + ": " + e.getMessage(), e);
+      return new MapFile(file, map, sync, reports[0]);
+    } catch (IOException | RuntimeException | InternalError e) {
+      closeQuietly(sync);
+      throw new StoreIoException(
+          "cannot open map file " + file + ": " + StoreIoException.reason(e), e);
+    }
+  }
+
+  /**
+   * Allocates every byte of the file on disk, so that no write into its mapping can fail for want
+   * of space. Cheap where the file is already allocated; a no-op outside Linux.
+   */
+  private static void preallocate(RandomAccessFile raf, Path file) throws IOException {
+    long length = raf.length();
+    if (!OS.isLinux() || length == 0) {
+      return;
+    }
+    try {
+      PosixFallocate.fallocate(raf.getFD(), 0, length);
+    } catch (IOException e) {
+      throw new IOException("cannot preallocate its " + length + " bytes: "
+          + StoreIoException.reason(e), e);
+    }
+  }
+
+  private static void closeQuietly(RandomAccessFile raf) {
+    if (raf != null) {
+      try {
+        raf.close();
+      } catch (IOException e) {
+        log.debug("closing {}: {}", raf, e.toString());
+      }
     }
   }
 
@@ -127,23 +189,32 @@ final class MapFile implements AutoCloseable {
    * renames it into place once its header and those records are on disk. A process killed while
    * Chronicle initialises a file would otherwise leave a half-written header under the real name,
    * and the next open waits 60 s for it to become ready and then fails. Leftover temporary files
-   * are ignored and replaced.
+   * are ignored and replaced. The file is preallocated before the first record is written, and
+   * {@code sync[0]} is set to a descriptor opened before it.
    */
   private static ChronicleMap<Long, byte[]> createAtomically(
-      ChronicleMapBuilder<Long, byte[]> builder, Path file, Map<Long, byte[]> initialRecords)
+      ChronicleMapBuilder<Long, byte[]> builder, Path file, Map<Long, byte[]> initialRecords,
+      RandomAccessFile[] sync)
       throws IOException {
     Path creating = file.resolveSibling(file.getFileName() + CREATING_SUFFIX);
     Files.deleteIfExists(creating);
-    ChronicleMap<Long, byte[]> map = builder.createPersistedTo(creating.toFile());
+    ChronicleMap<Long, byte[]> map;
     try {
+      map = builder.createPersistedTo(creating.toFile());
+    } catch (IOException | RuntimeException | InternalError e) {
+      Files.deleteIfExists(creating); // give back the space a failed preallocation took
+      throw e;
+    }
+    try {
+      sync[0] = new RandomAccessFile(creating.toFile(), "rw");
+      preallocate(sync[0], creating);
       map.putAll(initialRecords);
-      if (map instanceof VanillaChronicleHash<?, ?, ?, ?> hash) {
-        hash.msync();
-      }
+      sync[0].getChannel().force(false);
       Files.move(creating, file, StandardCopyOption.ATOMIC_MOVE);
       Disk.syncDirectory(file.getParent());
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException | InternalError e) {
       map.close();
+      Files.deleteIfExists(creating);
       throw e;
     }
     return map;
@@ -180,7 +251,7 @@ final class MapFile implements AutoCloseable {
   byte[] get(long key) {
     try {
       return map.get(key);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | InternalError e) {
       throw failure("read key " + key, e);
     }
   }
@@ -203,8 +274,17 @@ final class MapFile implements AutoCloseable {
               + " (about " + largestValueBytes() + " bytes at most); raise the average size in"
               + " ChronicleStoreConfig for new store directories",
           e);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | InternalError e) {
       throw failure("write key " + key, e);
+    }
+    try {
+      long length = sync.length();
+      if (length > preallocatedBytes) { // Chronicle added a tier bulk
+        preallocate(sync, file);
+        preallocatedBytes = length;
+      }
+    } catch (IOException e) {
+      throw failure("preallocate the growth", e);
     }
   }
 
@@ -212,7 +292,7 @@ final class MapFile implements AutoCloseable {
     dirty = true;
     try {
       map.remove(key);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | InternalError e) {
       throw failure("remove key " + key, e);
     }
   }
@@ -228,7 +308,7 @@ final class MapFile implements AutoCloseable {
       for (Map.Entry<Long, byte[]> e : map.entrySet()) {
         all.put(e.getKey(), e.getValue());
       }
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | InternalError e) {
       throw failure("read all records", e);
     }
     return all;
@@ -237,7 +317,7 @@ final class MapFile implements AutoCloseable {
   List<Long> keys() {
     try {
       return new ArrayList<>(map.keySet());
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | InternalError e) {
       throw failure("read keys", e);
     }
   }
@@ -250,17 +330,17 @@ final class MapFile implements AutoCloseable {
   }
 
   /**
-   * msyncs the file whoever wrote it: also pages a killed process left dirty in the page cache,
-   * and what Chronicle's recovery repaired. Returns when the disk has it.
+   * Syncs the file whoever wrote it: also pages a killed process left dirty in the page cache,
+   * and what Chronicle's recovery repaired. Returns when the disk has it; throws {@link
+   * StoreIoException} if any write-back of the file failed since it was opened. An fdatasync of
+   * the file is what msync(2) does on Linux for a shared mapping (vfs_fsync_range), but its error
+   * is not dropped, as Chronicle's msync drops it.
    */
   void msync() {
-    if (!(map instanceof VanillaChronicleHash<?, ?, ?, ?> hash)) {
-      throw new StoreException("cannot msync " + file + ": unexpected map class " + map.getClass());
-    }
     try {
-      hash.msync();
-    } catch (RuntimeException e) {
-      throw failure("msync", e);
+      sync.getChannel().force(false);
+    } catch (IOException | RuntimeException e) {
+      throw failure("sync", e);
     }
     dirty = false;
   }
@@ -282,12 +362,15 @@ final class MapFile implements AutoCloseable {
     closed = true;
     try {
       map.close();
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | InternalError e) {
       throw failure("close", e);
+    } finally {
+      closeQuietly(sync);
     }
   }
 
-  private StoreException failure(String what, RuntimeException e) {
-    return new StoreException("cannot " + what + " in " + file + ": " + e.getMessage(), e);
+  private StoreException failure(String what, Throwable e) {
+    return new StoreIoException(
+        "cannot " + what + " in " + file + ": " + StoreIoException.reason(e), e);
   }
 }

@@ -11,11 +11,7 @@ import dev.modpaxos.protocol.Proposal;
 import dev.modpaxos.spi.StoreException;
 import dev.modpaxos.spi.StoreIdentity;
 import dev.modpaxos.spi.StoredState;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -338,34 +334,10 @@ class ChronicleStoreCrashTest {
   }
 
   private LinkedBlockingQueue<String> startChild(Durability mode) throws IOException {
-    List<String> command = new ArrayList<>();
-    command.add(ProcessHandle.current().info().command().orElse(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-    for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (arg.startsWith("--add-") || arg.startsWith("-Dchronicle.")) {
-        command.add(arg);
-      }
-    }
-    command.addAll(List.of("-Dchronicle.analytics.disable=true", "-Xmx256m", "-XX:+UseSerialGC",
-        "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-        CrashWriter.class.getName(), dir.toString(), mode.name()));
     Path stderr = Files.createTempFile("crash-writer", ".err");
-    child = new ProcessBuilder(command).redirectError(stderr.toFile()).start();
     LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
-    Process p = child;
-    Thread reader = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(
-          new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line = r.readLine(); line != null; line = r.readLine()) {
-          lines.add(line);
-        }
-      } catch (IOException ignored) {
-        // The child was killed.
-      }
-      lines.add("EXIT " + stderr);
-    }, "crash-writer-stdout");
-    reader.setDaemon(true);
-    reader.start();
+    child = ChildJvm.start(CrashWriter.class, List.of(dir.toString(), mode.name()), stderr, lines,
+        "EXIT " + stderr);
     return lines;
   }
 
