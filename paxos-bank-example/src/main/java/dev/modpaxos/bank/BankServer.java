@@ -180,7 +180,10 @@ public final class BankServer implements ServerHandle {
   @Override
   public synchronized TransferResult transfer(Transfer t) {
     if (!isUp()) {
-      return new TransferResult(t.id(), Status.UNDELIVERED, name + " is down", 0, List.of());
+      // A node that stopped by itself (a store failure: a full disk, an I/O error) says why.
+      String why = node == null ? "" : ": " + node.notVotingReason();
+      return new TransferResult(t.id(), Status.UNDELIVERED, name + " is down" + why, 0,
+          List.of());
     }
     if (t.from() != id) {
       return new TransferResult(
