@@ -95,6 +95,7 @@ final class Acceptor {
       return reject(p.from(), p.ballot(), p.slot(), RejectReason.HIGHER_BALLOT);
     }
     promise(p.ballot());
+    replica.proposer().onRoundSeen(p.ballot(), true); // R14: a runRound() here waits its turn
     List<Proposal> undecided = undecidedVotes(); // R7, R18: every slot the proposer may fill
     List<Entry> log = new ArrayList<>();
     Budget budget = Budget.forBlock(replica.config()); // more than a block's worth is no use
@@ -131,6 +132,7 @@ final class Acceptor {
       return reject(a.from(), a.ballot(), a.slot(), RejectReason.ACCEPTOR_BEHIND);
     }
     promise(a.ballot());
+    replica.proposer().onRoundSeen(a.ballot(), true);
     Proposal vote = new Proposal(a.slot(), a.ballot(), a.block());
     accepted.put(a.slot(), vote);
     replica.out().accepted.add(vote);
@@ -157,6 +159,9 @@ final class Acceptor {
   }
 
   private Reject reject(int to, Ballot ballot, long slot, RejectReason reason) {
+    if (reason == RejectReason.HIGHER_BALLOT) {
+      replica.proposer().onRefused(ballot); // R14: it wants a round too
+    }
     return new Reject(
         replica.self(), to, ballot, slot, reason, promised, replica.log().committedSlot());
   }

@@ -80,6 +80,16 @@ final class Proposer {
   private long waitingSinceTick;
   // When this node's acceptor last promised another node's ballot.
   private long promisedElsewhereTick = Long.MIN_VALUE / 2;
+  // ON_DEMAND (R14): the last round seen here (this node's or another's) is live until this
+  // tick, or ended then (a slot was chosen), and whose it is; runRound() takes turns after it.
+  private long lastRoundUntilTick = Long.MIN_VALUE / 2;
+  private int lastRoundOwner;
+  // ON_DEMAND (R14): since when the waiting tickets defer to other rounds; -1 if they do not.
+  private long deferringSinceTick = -1;
+  // ON_DEMAND (R14): when this node last saw another node want a round while it wanted one too
+  // (its PREPARE or ACCEPT refused here, or seen during a round of ours or while we wait, or a
+  // REJECT naming it); turns are taken only while that is recent.
+  private long contendedTick = Long.MIN_VALUE / 2;
 
   /** One slot in flight (R18). */
   private static final class InFlight {
@@ -124,7 +134,7 @@ final class Proposer {
     }
     ticketsQueued.add(ticket);
     if (phase == Phase.IDLE) {
-      startPrepare();
+      startOrDefer();
     }
     return ticket;
   }
@@ -187,9 +197,11 @@ final class Proposer {
           boolean asked = !ticketsQueued.isEmpty() || !ticketsInRound.isEmpty();
           if (!asked && (yieldsToNewLeader() || yieldsMembershipWork())) {
             waitingSinceTick = now; // forward to it instead; take over only if it stalls (R13)
-          } else if (asked || hasWork()) {
+          } else if (asked) {
             ticketsQueued.addAll(0, ticketsInRound);
             ticketsInRound.clear();
+            startOrDefer();
+          } else if (hasWork()) {
             startPrepare();
           }
         }
@@ -261,6 +273,7 @@ final class Proposer {
     switch (r.reason()) {
       case HIGHER_BALLOT -> {
         if (r.promised().isAbove(ballot)) {
+          onRoundSeen(r.promised(), false); // R14: the hint: its owner's round may be live
           lose();
         }
       }
@@ -292,7 +305,83 @@ final class Proposer {
     // A stable leader proposes them with the batch (flushProposals).
   }
 
+  /**
+   * ON_DEMAND, R14: a round at ballot {@code b} is live here: this node started it, its acceptor
+   * promised or voted for it ({@code here}), or a REJECT named it (which may be a round that has
+   * ended, so it alone is no sign of contention). It counts as live for one round timeout from
+   * its latest such message, unless a slot is chosen first: a round that chooses nothing ends
+   * without a COMMIT, and one that waits longer than that for promises is not waited for.
+   */
+  void onRoundSeen(Ballot b, boolean here) {
+    if (config.trigger() == RoundTrigger.ON_DEMAND) {
+      if (here && b.nodeId() != replica.self()
+          && (!ticketsQueued.isEmpty() || !ticketsInRound.isEmpty())) {
+        contendedTick = replica.now();
+      }
+      lastRoundOwner = b.nodeId();
+      lastRoundUntilTick = Math.max(lastRoundUntilTick, replica.now() + config.roundTimeoutTicks());
+    }
+  }
+
+  /**
+   * R14: starts the round the waiting tickets asked for; in ON_DEMAND mode, while nodes contend
+   * for rounds (within {@code 2 × deferTicksMax()} of a refused PREPARE or ACCEPT of another node,
+   * or of another node's round seen while this one wants one), not before this node's
+   * turn after the last round seen here ({@link #turnTick()}), looking again then (a newer round
+   * may have been seen meanwhile). A ticket defers for at most {@link #deferTicksMax()} in
+   * all, then campaigns anyway. Deferring is no lost attempt: it changes when a round starts,
+   * never what it does.
+   */
+  private void startOrDefer() {
+    long now = replica.now();
+    boolean contended = now - contendedTick < 2 * deferTicksMax();
+    if (config.trigger() == RoundTrigger.ON_DEMAND && contended && turnTick() > now) {
+      if (deferringSinceTick < 0) {
+        deferringSinceTick = now;
+      }
+      if (now - deferringSinceTick < deferTicksMax()) {
+        phase = Phase.BACKOFF;
+        backoffUntilTick = turnTick();
+        return;
+      }
+    }
+    startPrepare();
+  }
+
+  /**
+   * R14: the first tick at which this node may start a round after the last one seen here, so
+   * that nodes that all have work take turns instead of dueling: the voter after that round's
+   * owner right after it ends, the owner itself {@code backoffTicksMax} ticks later, then the
+   * others in the voters' order, {@code backoffTicksMax} apart. The back-off is meant to exceed a
+   * message's delay: the gap covers a round's end reaching two nodes at different times plus the
+   * PREPARE of the one before, so each node sees that PREPARE before its turn and waits for it.
+   */
+  private long turnTick() {
+    List<Integer> voters = replica.membership().voters();
+    int n = voters.size();
+    int me = voters.indexOf(replica.self());
+    int owner = voters.indexOf(lastRoundOwner);
+    int position = 0;
+    if (n >= 2 && me >= 0 && owner >= 0) {
+      int rank = Math.floorMod(me - owner - 1, n); // the owner itself is n - 1
+      position = rank == 0 ? 0 : rank == n - 1 ? 1 : rank + 1;
+    }
+    return lastRoundUntilTick + 1 + (long) position * config.backoffTicksMax();
+  }
+
+  /** R14: the longest a ticket defers to other rounds: the longest a PREPARE may last. */
+  private long deferTicksMax() {
+    return (long) config.roundTimeoutTicks() + config.promiseWaitTicks();
+  }
+
   /** The acceptor of this replica promised {@code promised}; a leader at a lower ballot steps down. */
+  /** ON_DEMAND, R14: this node's acceptor refused another node's lower ballot: it contends. */
+  void onRefused(Ballot b) {
+    if (b.nodeId() != replica.self()) {
+      contendedTick = replica.now();
+    }
+  }
+
   void onPromisedElsewhere(Ballot promised) {
     observe(promised);
     if (promised.nodeId() != replica.self()) {
@@ -374,6 +463,12 @@ final class Proposer {
    * chosen (R18: admission may have dropped entries from it).
    */
   void onChosen(SlotBlock sb, Block chosen, boolean ownEntriesChosen) {
+    if (config.trigger() == RoundTrigger.ON_DEMAND) {
+      lastRoundUntilTick = replica.now(); // R14: the round ended; deferred tickets go in turn
+      if (phase == Phase.BACKOFF && deferringSinceTick >= 0) {
+        backoffUntilTick = Math.max(replica.now() + 1, turnTick());
+      }
+    }
     for (Entry e : chosen.entries()) {
       if (pool.remove(e.id()) != null && e.id().isControl()) {
         controlEntriesPooled--;
@@ -431,8 +526,10 @@ final class Proposer {
     if (replica.acceptor().promised().isAbove(maxSeen)) {
       maxSeen = replica.acceptor().promised();
     }
+    deferringSinceTick = -1;
     ballot = maxSeen.next(replica.self(), replica.generation()); // R1: unique per incarnation
     maxSeen = ballot;
+    onRoundSeen(ballot, true);
     leader = false;
     clearPipeline();
     phase = Phase.PREPARING;
@@ -524,7 +621,7 @@ final class Proposer {
     if (phase == Phase.ACCEPTING && inFlight.isEmpty() && backlog.isEmpty()) {
       phase = Phase.IDLE;
       if (!ticketsQueued.isEmpty()) {
-        startPrepare(); // R14: runRound() asked for a full round while slots were in flight
+        startOrDefer(); // R14: runRound() asked for a full round while slots were in flight
       }
     }
   }
@@ -566,6 +663,7 @@ final class Proposer {
     inFlight.put(s, f);
     hold(block);
     replica.out().events.add(new RoundEvent(RoundEvent.Kind.ACCEPT_STARTED, ballot, s));
+    onRoundSeen(ballot, true);
     Ballot b = ballot;
     replica.broadcast(to -> new Accept(replica.self(), to, b, s, block));
   }
@@ -633,7 +731,7 @@ final class Proposer {
       return;
     }
     if (!ticketsQueued.isEmpty()) {
-      startPrepare();
+      startOrDefer();
     } else if (!ticketsInRound.isEmpty() && leader) {
       // A re-proposed value was chosen; the logs this round collected still wait in the pool.
       pump();
@@ -641,7 +739,7 @@ final class Proposer {
       // A re-proposed value was chosen but we lost the lead meanwhile: run the round again (R14).
       ticketsQueued.addAll(0, ticketsInRound);
       ticketsInRound.clear();
-      startPrepare();
+      startOrDefer();
     } else if (hasWork()) {
       if (leader) {
         pump();
@@ -737,6 +835,9 @@ final class Proposer {
     if (!ok) {
       sink.addAll(ticketsQueued);
       ticketsQueued.clear();
+    }
+    if (ticketsQueued.isEmpty()) {
+      deferringSinceTick = -1;
     }
   }
 
