@@ -626,16 +626,35 @@ final class Proposer {
     }
   }
 
-  /** R14: every member has promised except those reported unreachable. */
+  /**
+   * R14: every member has promised except those reported unreachable and those awaiting
+   * re-admission (R16, R17: a learner answers no PREPARE, so waiting for it only holds the round
+   * open for others to pre-empt; its surviving log comes by FORWARD instead).
+   */
   private boolean heardFromAllReachable() {
     for (Membership c : prepareConfigs) {
       for (int m : c.voters()) {
-        if (!promises.containsKey(m) && !replica.unreachable().contains(m)) {
+        if (!promises.containsKey(m) && !replica.unreachable().contains(m)
+            && !awaitsReadmission(m)) {
           return false;
         }
       }
     }
     return true;
+  }
+
+  /** True if the pool holds member {@code m}'s request to replace its current generation. */
+  private boolean awaitsReadmission(int m) {
+    if (controlEntriesPooled == 0) {
+      return false;
+    }
+    for (Entry e : pool.values()) {
+      Readmission r = e.id().isControl() ? Readmission.of(e) : null;
+      if (r != null && r.member() == m && replica.generationOf(m) == r.replaces()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private boolean hasRoom() {
@@ -771,8 +790,10 @@ final class Proposer {
    * membership changes to that proposer, so campaigning for them too would only duel.
    */
   private boolean yieldsMembershipWork() {
+    // That round may hold its PREPARE open for promiseWaitTicks before it accepts (R14).
     return config.trigger() == RoundTrigger.ON_DEMAND
-        && replica.now() - promisedElsewhereTick < 2L * config.roundTimeoutTicks();
+        && replica.now() - promisedElsewhereTick
+            < 2L * config.roundTimeoutTicks() + config.promiseWaitTicks();
   }
 
   /**

@@ -39,6 +39,12 @@ final class ScenarioHarness {
   private final java.util.Set<Integer> founded = new java.util.HashSet<>();
 
   ScenarioHarness(int n, RoundTrigger trigger) {
+    this(n, trigger, b -> b.promiseWaitTicks(2).roundTimeoutTicks(10).backoffTicksMax(1));
+  }
+
+  /** With the timing knobs set by {@code timing} (the bank's, say). */
+  ScenarioHarness(int n, RoundTrigger trigger,
+      java.util.function.UnaryOperator<ReplicaConfig.Builder> timing) {
     members = new ArrayList<>();
     for (int i = 1; i <= n; i++) {
       members.add(i);
@@ -46,13 +52,7 @@ final class ScenarioHarness {
     for (int id : members) {
       configs.put(
           id,
-          ReplicaConfig.builder(id, members)
-              .trigger(trigger)
-              .seed(id)
-              .promiseWaitTicks(2)
-              .roundTimeoutTicks(10)
-              .backoffTicksMax(1)
-              .build());
+          timing.apply(ReplicaConfig.builder(id, members).trigger(trigger).seed(id)).build());
       stores.put(id, new InMemoryStore());
       executors.put(id, executor(id));
       replicas.put(id, new Replica(configs.get(id), stores.get(id).load()));
@@ -173,6 +173,14 @@ final class ScenarioHarness {
       stores.get(id).lose(loss, new SplittableRandom(id));
     }
     transcript.append(String.format("S%d's disk loses %s%n", id, List.of(what)));
+    return this;
+  }
+
+  /** Crashes {@code id} and empties its data directory: its store is as new and says nothing. */
+  ScenarioHarness wipe(int id) {
+    crash(id);
+    stores.get(id).wipe();
+    transcript.append(String.format("S%d's disk is wiped%n", id));
     return this;
   }
 
