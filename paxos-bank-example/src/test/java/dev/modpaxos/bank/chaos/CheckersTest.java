@@ -188,6 +188,25 @@ class CheckersTest {
   }
 
   @Test
+  void anOverlappingPauseIsBreakingUntilItsOwnEndWhateverLinesComeBetween() {
+    // A minority disconnect plus an overlapping pause of a third server: no majority. The
+    // overlap's line comes first, the disconnect's lines interleave; it ends at overlapend.
+    List<String> overlap = withOps(20_000, 60_000);
+    overlap.add("21000	fault	overlap	pause S3");
+    overlap.add("21001	fault	disconnect	S1,S2 (minority)");
+    overlap.add("24000	fault	connect	S1,S2");
+    overlap.add("45000	fault	overlapend	resume S3");
+    assertThat(new LivenessChecker().check(History.parse(overlap), healthy())).isEmpty();
+    // Ended at the disconnect's first line instead, 20001..60000 would have a 39 s healthy gap.
+    List<String> ended = withOps(20_000, 60_000);
+    ended.add("21000	fault	overlap	pause S3");
+    ended.add("21001	fault	overlapend	resume S3");
+    ended.add("21002	fault	disconnect	S1,S2 (minority)");
+    ended.add("24000	fault	connect	S1,S2");
+    assertThat(new LivenessChecker().check(History.parse(ended), healthy())).hasSize(1);
+  }
+
+  @Test
   void aProbeAfterHealingThatIsNotExecutedInTimeIsReported() {
     List<String> h = new ArrayList<>(HISTORY);
     h.add("20\tinvoke\t7\t2\t290000001\t2\t3\t1");

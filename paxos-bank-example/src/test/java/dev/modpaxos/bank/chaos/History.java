@@ -29,7 +29,8 @@ import java.util.Set;
  *                             network and sync faults split, oneway, lossy, syncfail, slowsync,
  *                             each undone by healed; and the disk and process faults: wipe,
  *                             readmitted, corrupt, diskfull, diskfree, killall, restartall,
- *                             longpause, longresume)
+ *                             longpause, longresume; overlap, overlapend: a second server
+ *                             paused during a disconnect or a network fault)
  * breach  detail             (a fault's own check failed, e.g. a wiped server voted at once)
  * probe   op what            (op is a probe of the driver, e.g. the liveness probe after healing)
  * </pre>

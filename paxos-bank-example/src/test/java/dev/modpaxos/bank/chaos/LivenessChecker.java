@@ -17,8 +17,10 @@ import java.util.Set;
  *       disconnect} with "(majority)"), {@code killall}, {@code longpause} (a server stopped past
  *       the transport's keepalive), and the network and sync faults ({@code split}, {@code
  *       oneway}, {@code lossy}, {@code syncfail}, {@code slowsync}), counted breaking whatever
- *       their target. It lasts from its fault line to the next fault line of another kind (the
- *       nemesis injects one fault at a time, and its end is the next line). The other faults
+ *       their target, and an overlapping pause ({@code overlap}: a second server stopped during
+ *       a disconnect or a network fault). It lasts from its fault line to the next fault line of
+ *       another kind (the nemesis injects one main fault at a time, and its end is the next
+ *       line), an overlapping pause to its {@code overlapend} line. The other faults
  *       (kill, pause, minority disconnect, wipe, corrupt, diskfull: one server, or two of five)
  *       leave three or more servers healthy. Between the first invocation and the last
  *       invocation of the clients, outside breaking faults, no stretch longer than the bound
@@ -34,7 +36,8 @@ final class LivenessChecker implements Checker {
   static final long BOUND_MILLIS = 30_000;
   static final String AFTER_HEALING = "liveness after healing";
   private static final Set<String> BREAKING =
-      Set.of("killall", "longpause", "split", "oneway", "lossy", "syncfail", "slowsync");
+      Set.of("killall", "longpause", "split", "oneway", "lossy", "syncfail", "slowsync",
+          "overlap");
 
   @Override
   public String name() {
@@ -99,7 +102,12 @@ final class LivenessChecker implements Checker {
       }
       long end = last;
       for (int j = i + 1; j < faults.size(); j++) {
-        if (!faults.get(j).kind().equals(f.kind())) {
+        String next = faults.get(j).kind();
+        // An overlapping pause ends at its own overlapend line; the main fault it overlaps ends
+        // at the next line of another kind that is not the overlap's.
+        boolean ends = f.kind().equals("overlap") ? next.equals("overlapend")
+            : !next.equals(f.kind()) && !next.startsWith("overlap");
+        if (ends) {
           end = faults.get(j).millis();
           break;
         }

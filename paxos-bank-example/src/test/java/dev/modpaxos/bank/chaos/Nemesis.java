@@ -47,6 +47,9 @@ final class Nemesis {
       long holdMillis = 1_000 + random.nextInt(4_000);
       int kind = random.nextInt(100);
       long faultSeed = random.nextLong(); // the disk and process faults' own choices
+      // One pick in five also pauses a server (1..5) for the same hold, overlapping the main
+      // fault when that is a disconnect or a network fault other than syncfail (which kills).
+      int overlap = random.nextInt(5) == 0 ? 1 + random.nextInt(5) : 0;
       if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(pauseMillis + holdMillis) > deadline) {
         ChaosDriver.sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
         return;
@@ -61,6 +64,10 @@ final class Nemesis {
         disk = -1;
         kind = 22; // a slow fault that does not fit the budget left is an ordinary pause
       }
+      boolean overlaps = overlap > 0 && disk < 0
+          && (kind >= 12 && kind < 22 || kind >= 58 && (kind < 82 || kind >= 90));
+      Thread background = overlaps ? overlapPause(driver.servers.get(overlap - 1), holdMillis)
+          : null;
       if (kind < 12) {
         kill(target(), holdMillis);
       } else if (kind < 19) {
@@ -74,6 +81,9 @@ final class Nemesis {
       } else {
         networkOrSyncFault(
             kind < 66 ? 55 : kind < 74 ? 65 : kind < 82 ? 75 : kind < 90 ? 85 : 92, holdMillis);
+      }
+      if (background != null) {
+        background.join();
       }
     }
   }
@@ -344,6 +354,30 @@ final class Nemesis {
     ChaosDriver.sleep(holdMillis);
     setConnected(group, true);
     driver.history.fault("connect", names(group));
+  }
+
+  /**
+   * An overlapping fault: SIGSTOP of {@code s} for {@code holdMillis} on a thread of its own, next
+   * to the main fault (history kinds {@code overlap} and {@code overlapend}). A server that is not
+   * running, or already paused, is left alone.
+   */
+  private Thread overlapPause(ServerProcess s, long holdMillis) {
+    Thread t = new Thread(() -> {
+      if (!s.isAlive() || s.isPaused()) {
+        return;
+      }
+      try {
+        s.pause(true);
+        driver.history.fault("overlap", "pause S" + s.id);
+        ChaosDriver.sleep(holdMillis);
+        s.pause(false);
+        driver.history.fault("overlapend", "resume S" + s.id);
+      } catch (IOException | InterruptedException e) {
+        driver.history.note("overlapping pause of S" + s.id + " failed: " + e.getMessage());
+      }
+    }, "chaos-overlap-S" + s.id);
+    t.start();
+    return t;
   }
 
   private void pause(ServerProcess s, long holdMillis) throws InterruptedException {
