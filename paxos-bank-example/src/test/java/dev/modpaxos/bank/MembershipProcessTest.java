@@ -274,7 +274,16 @@ class MembershipProcessTest {
     CompletableFuture<String> replaced = members.get(1).ask("op replaceMember 3");
     start(3, "rejoin");
     String readmitted = members.get(1).await(replaced, "replaceMember 3");
-    assertThat(readmitted).as("replaceMember 3").startsWith("opdone").contains("3=2");
+    // The call was made before node 3's JVM started; on a loaded machine that start can outlast
+    // the call's bound (30 round timeouts), which then fails saying the change may still take
+    // effect. Either way node 3 must come to vote, which a wiped node does only once re-admitted
+    // under a new generation (R16, R17): a timeout is a liveness knob, not the outcome.
+    if (readmitted.startsWith("opdone")) {
+      assertThat(readmitted).as("replaceMember 3").contains("3=2");
+    } else {
+      assertThat(readmitted).as("replaceMember 3").startsWith("opfailed")
+          .contains("may still take effect");
+    }
     awaitStatus(3, MembershipProcessTest::voting, "votes after its re-admission");
     submitTo.add(3);
     awaitProgress(20, "after re-admitting node 3");
