@@ -1,11 +1,11 @@
 package dev.modpaxos.storage.chronicle;
 
+import dev.modpaxos.local.ForwardingStore;
 import dev.modpaxos.protocol.Ballot;
 import dev.modpaxos.protocol.Entry;
 import dev.modpaxos.protocol.EntryId;
 import dev.modpaxos.protocol.Proposal;
 import dev.modpaxos.protocol.SlotBlock;
-import dev.modpaxos.spi.SnapshotSink;
 import dev.modpaxos.spi.Store;
 import dev.modpaxos.spi.StoreException;
 import dev.modpaxos.spi.StoreIdentity;
@@ -81,13 +81,12 @@ public final class DiskFullWriter {
    * Deliberately broken: a store that silently drops writes on a full disk. Every write and sync
    * that throws is swallowed, so the caller is told its writes are durable.
    */
-  static final class DroppingStore implements Store {
-    private final Store inner;
+  static final class DroppingStore extends ForwardingStore {
     int dropped;
     int acksAfterDrop;
 
     DroppingStore(Store inner) {
-      this.inner = inner;
+      super(inner);
     }
 
     private void swallow(Runnable write) {
@@ -101,63 +100,43 @@ public final class DiskFullWriter {
     }
 
     @Override
-    public StoredState load() {
-      return inner.load();
-    }
-
-    @Override
     public void saveIdentity(StoreIdentity identity) {
-      swallow(() -> inner.saveIdentity(identity));
+      swallow(() -> super.saveIdentity(identity));
     }
 
     @Override
     public void savePromised(Ballot promised) {
-      swallow(() -> inner.savePromised(promised));
+      swallow(() -> super.savePromised(promised));
     }
 
     @Override
     public void saveAccepted(Proposal accepted) {
-      swallow(() -> inner.saveAccepted(accepted));
+      swallow(() -> super.saveAccepted(accepted));
     }
 
     @Override
     public void saveChosen(SlotBlock chosen) {
-      swallow(() -> inner.saveChosen(chosen));
+      swallow(() -> super.saveChosen(chosen));
     }
 
     @Override
     public void appendLocal(Entry entry) {
-      swallow(() -> inner.appendLocal(entry));
+      swallow(() -> super.appendLocal(entry));
     }
 
     @Override
     public void removeLocal(Collection<EntryId> ids) {
-      swallow(() -> inner.removeLocal(ids));
+      swallow(() -> super.removeLocal(ids));
     }
 
     @Override
     public void sync() {
-      swallow(inner::sync);
-    }
-
-    @Override
-    public boolean supportsSnapshots() {
-      return inner.supportsSnapshots();
-    }
-
-    @Override
-    public SnapshotSink openSnapshot(long slot) {
-      return inner.openSnapshot(slot);
-    }
-
-    @Override
-    public void compactThrough(long slot) {
-      inner.compactThrough(slot);
+      swallow(super::sync);
     }
 
     @Override
     public void close() {
-      swallow(inner::close);
+      swallow(super::close);
     }
   }
 }
