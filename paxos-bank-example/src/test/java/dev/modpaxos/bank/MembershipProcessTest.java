@@ -39,11 +39,15 @@ import org.junit.jupiter.api.io.TempDir;
  * members applied the same sequence.
  *
  * <p>Bounded by count (at most {@link #SUBMITS_MAX} entries, one every {@link #SUBMIT_EVERY_MILLIS}
- * ms) and time (each step polls for its condition within {@link #STEP_SECONDS} s; the whole test
+ * ms, and never more than {@link #UNANSWERED_MAX} unanswered, so a slow machine submits more
+ * slowly instead of running out of entries before the last step) and time (each step polls for its condition within {@link #STEP_SECONDS} s; the whole test
  * within its timeout). Nothing asserts how long anything took.
  */
 class MembershipProcessTest {
-  private static final int SUBMITS_MAX = 3_000;
+  private static final int SUBMITS_MAX = 20_000;
+  // Entries sent but neither chosen nor refused yet; one sent to a node that then died is never
+  // answered, so after a second without an answer the submitter sends anyway.
+  private static final int UNANSWERED_MAX = 100;
   private static final long SUBMIT_EVERY_MILLIS = 10;
   private static final long STEP_SECONDS = 45;
 
@@ -204,6 +208,15 @@ class MembershipProcessTest {
   private Thread submitter() {
     Thread t = new Thread(() -> {
       for (long n = 1; n <= SUBMITS_MAX && submitting; n++) {
+        long quietUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        while (submitting && n - 1 - chosen.size() - notChosen.get() > UNANSWERED_MAX
+            && System.nanoTime() < quietUntil) {
+          try {
+            Thread.sleep(SUBMIT_EVERY_MILLIS);
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
         List<Integer> to = List.copyOf(submitTo);
         if (!to.isEmpty()) {
           members.get(to.get((int) (n % to.size()))).send("submit " + n);
