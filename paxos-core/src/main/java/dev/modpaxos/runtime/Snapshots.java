@@ -42,6 +42,9 @@ final class Snapshots {
     int crc32c;
     SnapshotSink sink;
     long lastProgressTick;
+    // The last tick a chunk of it arrived (or it started): a newer install that no peer serves
+    // any more (its only holder lost it) must not shut out an older snapshot others offer.
+    long lastChunkTick;
 
     Install(long slot, int source) {
       this.slot = slot;
@@ -237,8 +240,10 @@ final class Snapshots {
       install.source = o.from(); // the latest to offer it answers the next request
       return;
     }
-    if (o.slot() <= replica.committedSlot() || (install != null && install.slot > o.slot())) {
-      return; // not ahead, or already fetching a newer one
+    if (o.slot() <= replica.committedSlot()
+        || (install != null && install.slot > o.slot()
+            && ticks - install.lastChunkTick < 2L * timeoutTicks)) {
+      return; // not ahead, or already fetching a newer one that still makes progress
     }
     if (install != null) {
       install.sink.abort();
@@ -246,6 +251,7 @@ final class Snapshots {
     install = new Install(o.slot(), o.from());
     install.sink = store.openSnapshot(o.slot()); // resumes a partial one left by a crash
     install.lastProgressTick = ticks;
+    install.lastChunkTick = ticks;
     request();
   }
 
@@ -276,6 +282,7 @@ final class Snapshots {
       throw new UncheckedIOException(e);
     }
     in.lastProgressTick = ticks;
+    in.lastChunkTick = ticks;
     if (in.sink.sizeBytes() < in.sizeBytes) {
       request();
     } else if (in.sink.crc32c() != in.crc32c) {
