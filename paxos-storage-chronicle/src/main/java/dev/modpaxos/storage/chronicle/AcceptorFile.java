@@ -243,6 +243,11 @@ final class AcceptorFile implements AutoCloseable {
     file.msyncIfDirty();
   }
 
+  /** POWER mode: every later write is also recorded in {@code journal} (ChronicleStore#sync). */
+  void journalTo(Journal journal) {
+    file.journalTo(journal);
+  }
+
   @Override
   public void close() {
     file.close();

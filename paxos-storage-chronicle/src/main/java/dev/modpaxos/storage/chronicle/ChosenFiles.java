@@ -79,6 +79,8 @@ final class ChosenFiles implements AutoCloseable {
   private final List<Long> scannedFirsts = new ArrayList<>();
   private final List<Long> compactedFirsts = new ArrayList<>();
   private MapFile newest;
+  // POWER mode: the store's journal, attached to every file appended to (null: none).
+  private Journal journal;
   private final TreeMap<Long, List<Long>> junkKeys = new TreeMap<>();
   private int corruptions;
 
@@ -323,6 +325,7 @@ final class ChosenFiles implements AutoCloseable {
       current = null;
     }
     current = MapFile.open(next, layout.chosenSizing(), false);
+    current.journalTo(journal);
     currentFirstSlot = firstSlot;
     files.add(firstSlot);
     directoryDirty = true;
@@ -364,6 +367,14 @@ final class ChosenFiles implements AutoCloseable {
     if (directoryDirty) {
       Disk.syncDirectory(dir);
       directoryDirty = false;
+    }
+  }
+
+  /** POWER mode: every later append is also recorded in {@code journal} (ChronicleStore#sync). */
+  void journalTo(Journal journal) {
+    this.journal = journal;
+    if (current != null) {
+      current.journalTo(journal);
     }
   }
 

@@ -39,9 +39,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Durability.</b> Every write goes straight into the page cache (memory-mapped files), so a
  * write survives a kill of the process as soon as the call returns. {@link #sync()} adds what the
- * configured {@link Durability} asks: nothing for {@code PROCESS}, an msync of every written file
- * for {@code POWER}. {@link #close()} msyncs in both modes. Several files are msynced one after
- * the other, so a power cut may keep any subset of the writes since the last sync, as the Store
+ * configured {@link Durability} asks: nothing for {@code PROCESS}; for {@code POWER}, one
+ * fdatasync of {@code journal.log}, the {@link Journal} every map write is also recorded in (the
+ * maps themselves are msynced at checkpoints: a full journal, and close). After an unclean
+ * shutdown the journal is replayed into the maps before they are read. {@link #close()} msyncs in
+ * both modes. A power cut may keep any subset of the writes since the last sync, as the Store
  * contract allows.
  *
  * <p><b>Recovery and losses.</b> Opening a directory without the clean-shutdown marker reopens the
@@ -85,6 +87,8 @@ public final class ChronicleStore implements Store {
   private LocalLogFile local;
   private ChosenFiles chosen;
   private SnapshotFiles snapshots;
+  // POWER mode: every map write is also recorded here, and sync() fdatasyncs only this file.
+  private Journal journal;
   // Invariant: equals the slot in COMPACTED_FILE (0: none); a snapshot at or above it exists.
   private long compacted;
   // The state read at open; handed out by the first load(), then dropped.
@@ -173,9 +177,15 @@ public final class ChronicleStore implements Store {
     markLosses(found);
     // From here on a crash must lead to recovery, so the marker goes before any map is opened.
     Disk.deleteDurably(dir.resolve(CLEAN_MARKER));
+    boolean recover = before.recover();
+    if (recover && !before.sameBoot()) {
+      // After a kill of the process the page cache kept every write, newer ones too; only a
+      // reboot (a power cut, a kernel crash) can have lost map pages that the journal holds.
+      // Before the session is rewritten: a crash during the replay leads to another replay.
+      replayJournal();
+    }
     Session.current(config.durability()).write(dir);
 
-    boolean recover = before.recover();
     acceptor =
         new AcceptorFile(
             MapFile.open(dir.resolve(ACCEPTOR_FILE), layout.acceptorSizing(), recover,
@@ -225,6 +235,15 @@ public final class ChronicleStore implements Store {
     }
     chosen.markSynced();
     local.markSynced();
+    if (config.durability() == Durability.POWER) {
+      // Only now, with every map durable, do the records of earlier epochs stop mattering.
+      journal = Journal.openForWriting(dir, Journal.capacityFor(layout.voteBytesMax()));
+      acceptor.journalTo(journal);
+      local.journalTo(journal);
+      chosen.journalTo(journal);
+    } else {
+      Journal.delete(dir); // PROCESS keeps none; a stale one must never be replayed later
+    }
     opened =
         new StoredState(
             acceptor.identity(),
@@ -237,6 +256,63 @@ public final class ChronicleStore implements Store {
             snapshotScan.newest(),
             chosenScan.ahead());
     report(recover, chosenScan, localScan, startNanos);
+  }
+
+  /**
+   * After an unclean shutdown and a reboot: re-applies the journal's records of its current epoch to the map
+   * files they name, in order, and syncs those files, so that every write a POWER-mode sync
+   * acknowledged is in the maps before they are read. Records of a file that no longer exists (a
+   * compacted chosen-block file) are skipped.
+   */
+  private void replayJournal() {
+    List<Journal.Op> ops = Journal.replay(dir);
+    if (ops.isEmpty()) {
+      return;
+    }
+    java.util.Map<String, MapFile> files = new java.util.LinkedHashMap<>();
+    int skipped = 0;
+    try {
+      for (Journal.Op op : ops) {
+        MapFile f = files.get(op.name());
+        if (f == null && !files.containsKey(op.name())) {
+          MapFile.Sizing sizing = sizingOf(op.name());
+          Path path = dir.resolve(op.name());
+          f = sizing != null && Files.exists(path) ? MapFile.open(path, sizing, true) : null;
+          files.put(op.name(), f);
+        }
+        if (f == null) {
+          skipped++;
+        } else if (op.value() == null) {
+          f.remove(op.key());
+        } else {
+          f.put(op.key(), op.value());
+        }
+      }
+      for (MapFile f : files.values()) {
+        if (f != null) {
+          f.msync();
+        }
+      }
+    } finally {
+      for (MapFile f : files.values()) {
+        if (f != null) {
+          f.close();
+        }
+      }
+    }
+    log.info("{}: replayed {} journal records into {} files ({} for files that are gone)", dir,
+        ops.size() - skipped, files.values().stream().filter(java.util.Objects::nonNull).count(),
+        skipped);
+  }
+
+  private MapFile.Sizing sizingOf(String name) {
+    if (name.equals(ACCEPTOR_FILE)) {
+      return layout.acceptorSizing();
+    }
+    if (name.equals(LOCAL_FILE)) {
+      return layout.localSizing();
+    }
+    return name.startsWith("chosen-") && name.endsWith(".cm") ? layout.chosenSizing() : null;
   }
 
   /** Reads how the directory was left and adds what that alone shows lost to {@code found}. */
@@ -512,7 +588,9 @@ public final class ChronicleStore implements Store {
   @Override
   public synchronized void sync() {
     write(() -> {
-      if (config.durability() == Durability.POWER) {
+      if (journal != null) {
+        journal.sync(this::msyncAll); // one fdatasync; a full journal checkpoints the maps
+      } else if (config.durability() == Durability.POWER) {
         msyncAll();
       }
       chosen.markSynced();
@@ -618,6 +696,9 @@ public final class ChronicleStore implements Store {
   }
 
   private void closeFiles() {
+    if (journal != null) {
+      journal.close();
+    }
     if (snapshots != null) {
       snapshots.close();
     }

@@ -128,6 +128,11 @@ final class LocalLogFile implements AutoCloseable {
     file.msyncIfDirty();
   }
 
+  /** POWER mode: every later write is also recorded in {@code journal} (ChronicleStore#sync). */
+  void journalTo(Journal journal) {
+    file.journalTo(journal);
+  }
+
   /** msyncs the file whoever wrote it (after recovery and repair at open). */
   void msyncOpened() {
     file.msync();

@@ -83,6 +83,8 @@ final class MapFile implements AutoCloseable {
   private final int corruptions;
   // True when written since the last msync.
   private boolean dirty;
+  // POWER mode: where every put and remove is also recorded (Journal); null otherwise.
+  private Journal journal;
   private boolean closed;
 
   private MapFile(Path file, ChronicleMap<Long, byte[]> map, RandomAccessFile sync,
@@ -248,6 +250,11 @@ final class MapFile implements AutoCloseable {
     return file;
   }
 
+  /** From now on every put and remove is also recorded in {@code journal} (null: none). */
+  void journalTo(Journal journal) {
+    this.journal = journal;
+  }
+
   byte[] get(long key) {
     try {
       return map.get(key);
@@ -277,6 +284,9 @@ final class MapFile implements AutoCloseable {
     } catch (RuntimeException | InternalError e) {
       throw failure("write key " + key, e);
     }
+    if (journal != null) {
+      journal.record(file.getFileName().toString(), key, record);
+    }
     try {
       long length = sync.length();
       if (length > preallocatedBytes) { // Chronicle added a tier bulk
@@ -294,6 +304,9 @@ final class MapFile implements AutoCloseable {
       map.remove(key);
     } catch (RuntimeException | InternalError e) {
       throw failure("remove key " + key, e);
+    }
+    if (journal != null) {
+      journal.record(file.getFileName().toString(), key, null);
     }
   }
 
