@@ -36,8 +36,10 @@ final class PaxosCluster implements BenchCluster {
     try {
       for (int id : members) {
         Transfers ledger = new Transfers();
-        ReplicaConfig config =
-            ReplicaConfig.builder(id, members).trigger(RoundTrigger.AUTO).build();
+        ReplicaConfig.Builder b = ReplicaConfig.builder(id, members).trigger(RoundTrigger.AUTO);
+        // A tuning knob, off by default: -jvmArgsPrepend -Dbench.pipelineSlots=N (R18's window).
+        int slots = Integer.getInteger("bench.pipelineSlots", 0);
+        ReplicaConfig config = (slots > 0 ? b.pipelineSlots(slots) : b).build();
         nodes.add(
             PaxosNode.builder(config)
                 .transport(transports.apply(id))

@@ -336,7 +336,8 @@ public final class Report {
     line("");
     line("The same workload with every node's log on disk in a temp folder: SOFAJRaft's RocksDB"
         + " log fsyncs once per appended batch (`RaftOptions.sync`, its default); Chronicle POWER"
-        + " msyncs on every `sync()` (survives power loss), PROCESS only writes to the page cache"
+        + " fdatasyncs its write-ahead journal on every `sync()` (survives power loss), PROCESS"
+        + " only writes to the page cache"
         + " (survives a killed process, not a crashed host). Ratios are to SOFAJRaft at the same"
         + " node count, in this run.");
     line("");
