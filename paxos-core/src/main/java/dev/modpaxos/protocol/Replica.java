@@ -60,8 +60,6 @@ public final class Replica {
   private long readmissionRequests;
   // Invariant: increases by one per tick(); the only notion of time in the core.
   private long now;
-  // Ticks for which a chosen block or a removal has waited for a sync (R15).
-  private int unsyncedTicks;
   // Members the runtime reports unable to answer now; a prepare waits for the others only (R14).
   private Set<Integer> unreachable = Set.of();
   // R2: the fingerprint of this node's cluster (its id and founding members); never changes.
@@ -334,13 +332,8 @@ public final class Replica {
     learnerDuties();
     proposer.onTick();
     reader.onTick();
-    // R15: chosen blocks written without a sync become durable within a round timeout, unless a
-    // vote, promise or append syncs them first (under load, always): a flush per tick would add
-    // a device flush per commit on a disk every node may share.
-    unsyncedTicks = log.awaitsSync() ? unsyncedTicks + 1 : 0;
-    if (unsyncedTicks >= config.roundTimeoutTicks()) {
-      out.flush = true;
-      unsyncedTicks = 0;
+    if (log.awaitsSync()) {
+      out.flush = true; // R15: chosen blocks written without a sync become durable within a tick
     }
   }
 
