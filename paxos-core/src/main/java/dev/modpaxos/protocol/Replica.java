@@ -332,9 +332,6 @@ public final class Replica {
     learnerDuties();
     proposer.onTick();
     reader.onTick();
-    if (log.awaitsSync()) {
-      out.flush = true; // R15: chosen blocks written without a sync become durable within a tick
-    }
   }
 
   /**
@@ -451,7 +448,7 @@ public final class Replica {
     proposer.flushProposals();
     proposer.flushForwards();
     reader.flush();
-    log.drainRemovals(out.willSync(), rules.removalWaitsForSync());
+    log.drainRemovals();
     return out.drain(rules);
   }
 

@@ -8,11 +8,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Durability: a block a replica reported chosen (applied) is never changed on that replica, across
- * any number of crashes, and never lost once its store synced it; a replica applies slots in order
- * without gaps. A block is reported chosen before this node's own write of it is synced (it is
- * chosen because a majority's votes are durable, R15), so a crash may lose the blocks written
- * since the last sync: the node fetches them again, and they must come back unchanged.
+ * Durability: a block a replica reported chosen (applied) is never lost or changed on that
+ * replica, across any number of crashes; and a replica applies slots in order without gaps.
  */
 final class DurabilityChecker implements Checker<Object> {
   static final String NAME = "DurabilityChecker";
@@ -73,17 +70,15 @@ final class DurabilityChecker implements Checker<Object> {
 
   @Override
   public void onRestarted(int node, List<Block> durableChosen) {
-    onRestarted(node, 1, durableChosen, Long.MAX_VALUE);
+    onRestarted(node, 1, durableChosen, true);
   }
 
   @Override
   public void onRestarted(int node, long firstSlot, List<Block> durableChosen) {
-    onRestarted(node, firstSlot, durableChosen, Long.MAX_VALUE);
+    onRestarted(node, firstSlot, durableChosen, true);
   }
 
-  @Override
-  public void onRestarted(int node, long firstSlot, List<Block> durableChosen,
-      long syncedThrough) {
+  private void onRestarted(int node, long firstSlot, List<Block> durableChosen, boolean check) {
     appliedSlot.put(node, 0L);
     TreeMap<Long, Block> blocks = reported.getOrDefault(node, new TreeMap<>());
     long lastHeld = firstSlot - 1 + durableChosen.size();
@@ -92,14 +87,11 @@ final class DurabilityChecker implements Checker<Object> {
       if (slot < firstSlot) {
         continue; // compacted: a snapshot covers it (the digests compare its state, R20)
       }
-      if (slot > lastHeld && slot > syncedThrough) {
-        return; // written after the last sync (R15): fetched again, compared when re-applied
-      }
       if (slot > lastHeld) {
         violations.report(
             NAME,
             "node " + node + " reported slots up to " + blocks.lastKey() + " but restarted with "
-                + lastHeld + " (synced through " + syncedThrough + ")");
+                + lastHeld);
         return;
       }
       Block held = durableChosen.get((int) (slot - firstSlot));
