@@ -16,13 +16,7 @@ import java.nio.ByteBuffer;
  *     member's current one
  * @param request a number that tells requests apart (any value; a random one per request)
  */
-record Reconfig(Op op, int member, int generation, long request) {
-  /** What a reconfiguration does. */
-  enum Op {
-    ADD_LEARNER,
-    PROMOTE,
-    REMOVE
-  }
+record Reconfig(ReconfigOp op, int member, int generation, long request) {
 
   private static final byte KIND = 'M';
   private static final int BYTES = 1 + 1 + 4 + 4 + 8;
@@ -62,10 +56,10 @@ record Reconfig(Op op, int member, int generation, long request) {
     int member = buf.getInt();
     int generation = buf.getInt();
     long request = buf.getLong();
-    if (op < 0 || op >= Op.values().length || member <= 0 || generation < 1) {
+    if (op < 0 || op >= ReconfigOp.values().length || member <= 0 || generation < 1) {
       return null;
     }
-    Reconfig r = new Reconfig(Op.values()[op], member, generation, request);
+    Reconfig r = new Reconfig(ReconfigOp.values()[op], member, generation, request);
     return r.seq() == e.seq() ? r : null;
   }
 }

@@ -699,23 +699,17 @@ public final class Replica {
    * {@link #setUnreachable} reported), or if a change requested here is still pending; and if
    * this node does not vote.
    *
-   * @param op {@code "add-learner"}, {@code "promote"} or {@code "remove"}
+   * @param op what to change
    * @param member the node id it changes
    * @param request tells requests apart: a random number per request
    * @return the control entry that carries it; its id identifies the request
    */
-  public Entry requestReconfig(String op, int member, long request) {
-    Reconfig.Op kind = switch (op) {
-      case "add-learner" -> Reconfig.Op.ADD_LEARNER;
-      case "promote" -> Reconfig.Op.PROMOTE;
-      case "remove" -> Reconfig.Op.REMOVE;
-      default -> throw new IllegalArgumentException("unknown reconfiguration " + op
-          + " (add-learner, promote or remove)");
-    };
+  public Entry requestReconfig(ReconfigOp op, int member, long request) {
+    ReconfigOp kind = java.util.Objects.requireNonNull(op, "op");
     if (!isVoting()) {
       throw new IllegalStateException(notVotingReason());
     }
-    int generation = kind == Reconfig.Op.ADD_LEARNER
+    int generation = kind == ReconfigOp.ADD_LEARNER
         ? membership.retiredGeneration(member) + 1 : Math.max(1, membership.generationOf(member));
     Reconfig c = new Reconfig(kind, member, generation, request);
     String refused = membership.refusal(c);

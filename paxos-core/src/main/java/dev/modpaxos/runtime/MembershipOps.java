@@ -1,5 +1,6 @@
 package dev.modpaxos.runtime;
 
+import dev.modpaxos.protocol.ReconfigOp;
 import dev.modpaxos.protocol.Configuration;
 import dev.modpaxos.protocol.Replica;
 import dev.modpaxos.protocol.ReplicaConfig;
@@ -47,16 +48,16 @@ final class MembershipOps {
   }
 
   /** Requests {@code op} on {@code member} now; completes once {@code done} holds. */
-  void reconfigure(String op, int member, CompletableFuture<Configuration> f) {
+  void reconfigure(ReconfigOp op, int member, CompletableFuture<Configuration> f) {
     replica.requestReconfig(op, member, random.nextLong()); // throws the reason if refused
-    pending.add(new Op(f, op + " " + member) {
+    pending.add(new Op(f, op.label() + " " + member) {
       @Override
       boolean step() {
         Configuration c = replica.configuration();
         return switch (op) {
-          case "add-learner" -> c.contains(member);
-          case "promote" -> c.voters().containsKey(member);
-          default -> !c.contains(member);
+          case ADD_LEARNER -> c.contains(member);
+          case PROMOTE -> c.voters().containsKey(member);
+          case REMOVE -> !c.contains(member);
         };
       }
     });
@@ -67,7 +68,7 @@ final class MembershipOps {
    * has caught up to within {@code L} slots of this node, then promotes it.
    */
   void addMember(int member, CompletableFuture<Configuration> f) {
-    replica.requestReconfig("add-learner", member, random.nextLong());
+    replica.requestReconfig(ReconfigOp.ADD_LEARNER, member, random.nextLong());
     pending.add(new Op(f, "add member " + member) {
       int phase; // 0: adding, 1: joining and catching up, 2: promoting
 
@@ -81,7 +82,7 @@ final class MembershipOps {
         if (phase == 1 && c.learners().containsKey(member) && !c.joining().contains(member)
             && replica.knownCommitted(member)
                 >= replica.committedSlot() - ReplicaConfig.PIPELINE_SLOTS_LIMIT) {
-          replica.requestReconfig("promote", member, random.nextLong());
+          replica.requestReconfig(ReconfigOp.PROMOTE, member, random.nextLong());
           phase = 2;
           deadline = replica.now() + phaseTicks;
         }

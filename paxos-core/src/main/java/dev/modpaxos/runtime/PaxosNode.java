@@ -1,5 +1,6 @@
 package dev.modpaxos.runtime;
 
+import dev.modpaxos.protocol.ReconfigOp;
 import dev.modpaxos.protocol.Block;
 import dev.modpaxos.protocol.Configuration;
 import dev.modpaxos.protocol.Boot;
@@ -414,7 +415,7 @@ public final class PaxosNode implements AutoCloseable {
    * @return the configuration once the change took effect here
    */
   public CompletableFuture<Configuration> addLearner(int id) {
-    return membership(f -> membershipOps.reconfigure("add-learner", id, f));
+    return membership(f -> membershipOps.reconfigure(ReconfigOp.ADD_LEARNER, id, f));
   }
 
   /**
@@ -426,7 +427,7 @@ public final class PaxosNode implements AutoCloseable {
    * @return the configuration once the change took effect here
    */
   public CompletableFuture<Configuration> promoteLearner(int id) {
-    return membership(f -> membershipOps.reconfigure("promote", id, f));
+    return membership(f -> membershipOps.reconfigure(ReconfigOp.PROMOTE, id, f));
   }
 
   /**
@@ -453,7 +454,7 @@ public final class PaxosNode implements AutoCloseable {
    * @return the configuration once the change took effect here
    */
   public CompletableFuture<Configuration> removeMember(int id) {
-    return membership(f -> membershipOps.reconfigure("remove", id, f));
+    return membership(f -> membershipOps.reconfigure(ReconfigOp.REMOVE, id, f));
   }
 
   /**

@@ -43,7 +43,7 @@ class ReconfigTest {
     c.put(joiner(4));
     assertThat(c.node(4).notVotingReason()).contains("is joining");
 
-    c.node(1).requestReconfig("add-learner", 4, 7);
+    c.node(1).requestReconfig(ReconfigOp.ADD_LEARNER, 4, 7);
     c.flush(1);
     c.run(200);
     for (int id = 1; id <= 4; id++) {
@@ -57,7 +57,7 @@ class ReconfigTest {
     assertThat(c.node(4).notVotingReason()).contains("is a learner");
     assertThat(c.node(4).committedSlot()).isEqualTo(c.node(1).committedSlot());
 
-    c.node(1).requestReconfig("promote", 4, 8);
+    c.node(1).requestReconfig(ReconfigOp.PROMOTE, 4, 8);
     c.flush(1);
     c.run(100);
     assertThat(c.node(1).configuration().voters()).containsKeys(1, 2, 3, 4);
@@ -75,7 +75,7 @@ class ReconfigTest {
   void aRemovedNodeStopsVotingAndSaysWhyAndTheOthersGoOn() {
     ManualCluster c = cluster();
     commitSlots(c, 1);
-    c.node(1).requestReconfig("remove", 3, 9);
+    c.node(1).requestReconfig(ReconfigOp.REMOVE, 3, 9);
     c.flush(1);
     c.run(100);
     assertThat(c.node(1).configuration().voters()).containsOnlyKeys(1, 2);
@@ -107,23 +107,23 @@ class ReconfigTest {
     ManualCluster c = cluster();
     commitSlots(c, 1);
     Replica r = c.node(1);
-    assertThatThrownBy(() -> r.requestReconfig("add-learner", 2, 1))
+    assertThatThrownBy(() -> r.requestReconfig(ReconfigOp.ADD_LEARNER, 2, 1))
         .isInstanceOf(IllegalStateException.class).hasMessage("node 2 is already a member");
-    assertThatThrownBy(() -> r.requestReconfig("promote", 2, 1))
+    assertThatThrownBy(() -> r.requestReconfig(ReconfigOp.PROMOTE, 2, 1))
         .isInstanceOf(IllegalStateException.class).hasMessage("node 2 is not a learner");
-    assertThatThrownBy(() -> r.requestReconfig("remove", 9, 1))
+    assertThatThrownBy(() -> r.requestReconfig(ReconfigOp.REMOVE, 9, 1))
         .isInstanceOf(IllegalStateException.class).hasMessage("node 9 is not a member");
-    assertThatThrownBy(() -> r.requestReconfig("grow", 4, 1))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown");
+    assertThatThrownBy(() -> r.requestReconfig(null, 4, 1))
+        .isInstanceOf(NullPointerException.class).hasMessageContaining("op");
     assertThatThrownBy(() -> r.transferLeadership(7))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("not a voter");
     r.setUnreachable(java.util.Set.of(3));
-    assertThatThrownBy(() -> r.requestReconfig("remove", 2, 1))
+    assertThatThrownBy(() -> r.requestReconfig(ReconfigOp.REMOVE, 2, 1))
         .as("1 and 3 would need both, and 3 is unreachable")
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("unsafe");
     r.setUnreachable(java.util.Set.of());
-    r.requestReconfig("add-learner", 4, 1);
-    assertThatThrownBy(() -> r.requestReconfig("add-learner", 5, 2))
+    r.requestReconfig(ReconfigOp.ADD_LEARNER, 4, 1);
+    assertThatThrownBy(() -> r.requestReconfig(ReconfigOp.ADD_LEARNER, 5, 2))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("still pending");
     assertThat(c.node(2).configuration().epoch()).isZero();
   }
@@ -132,11 +132,11 @@ class ReconfigTest {
   void aConfigurationGovernsQuorumsFromLSlotsAfterTheSlotThatChoseIt() {
     Membership founding = new Membership(List.of(1, 2, 3));
     Configs configs = new Configs(founding, L);
-    founding.apply(new Reconfig(Reconfig.Op.ADD_LEARNER, 4, 1, 1));
-    founding.apply(new Reconfig(Reconfig.Op.PROMOTE, 4, 1, 2)); // still unbound: refused
+    founding.apply(new Reconfig(ReconfigOp.ADD_LEARNER, 4, 1, 1));
+    founding.apply(new Reconfig(ReconfigOp.PROMOTE, 4, 1, 2)); // still unbound: refused
     assertThat(founding.isVoter(4)).isFalse();
     founding.readmit(4, 1);
-    founding.apply(new Reconfig(Reconfig.Op.PROMOTE, 4, 2, 3));
+    founding.apply(new Reconfig(ReconfigOp.PROMOTE, 4, 2, 3));
     configs.changed(5);
     assertThat(configs.governing(5 + L - 1).isVoter(4)).isFalse();
     assertThat(configs.governing(5 + L).isVoter(4)).isTrue();
