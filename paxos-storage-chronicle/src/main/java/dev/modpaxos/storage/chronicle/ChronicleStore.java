@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * configured {@link Durability} asks: nothing for {@code PROCESS}; for {@code POWER}, one
  * fdatasync of {@code journal.log}, the {@link Journal} every map write is also recorded in (the
  * maps themselves are msynced at checkpoints: a full journal, and close). After an unclean
- * shutdown the journal is replayed into the maps before they are read. {@link #close()} msyncs in
+ * shutdown followed by a reboot of the host, the journal is replayed into the maps before they
+ * are read (after a kill on the same boot the page cache kept every write). {@link #close()} msyncs in
  * both modes. A power cut may keep any subset of the writes since the last sync, as the Store
  * contract allows.
  *
