@@ -27,7 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
  * lost per server (the core's PREPARE phases, {@link NodeMetrics}), the bank's rounds run and
  * failed, the REJECTs received, and the longest time in which no server applied a new slot while
  * the clients were sending. {@code -Dcontention.delayMillis=D} delays every message by a random 0..D
- * ms, as a loaded machine or separate processes do.
+ * ms, as a loaded machine or separate processes do. {@code -Dcontention.disconnect=2,4} disconnects
+ * those servers after warm-up without telling the others ({@code setUnreachable} is not called);
+ * the other servers' clients send only among themselves.
  *
  * <p>A measurement, not part of {@code mvn verify}: it runs only when {@code
  * -Dcontention.largeEvery=N} is given. What it asserts holds whatever the machine's speed: money
@@ -59,12 +61,22 @@ class ContentionWorkloadTest {
     }
     try (Cluster cluster = new Cluster(servers, 10_000, backend.description())) {
       cluster.warmUp(backend.warmUpMillis());
+      java.util.Set<Integer> disconnected = new java.util.TreeSet<>();
+      for (String d : System.getProperty("contention.disconnect", "").split(",")) {
+        if (!d.isBlank()) {
+          disconnected.add(Integer.parseInt(d.trim()));
+          cluster.server(Integer.parseInt(d.trim())).setConnected(false);
+        }
+      }
       AtomicInteger sent = new AtomicInteger();
       AtomicInteger executed = new AtomicInteger();
       AtomicInteger pendingAnswers = new AtomicInteger();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
       List<Thread> clients = new ArrayList<>();
       for (int id : Servers.IDS) {
+        if (disconnected.contains(id)) {
+          continue;
+        }
         SplittableRandom random = new SplittableRandom(seed * 31 + id);
         ServerHandle server = cluster.server(id);
         Thread t = new Thread(() -> {
@@ -72,6 +84,9 @@ class ContentionWorkloadTest {
           while (System.nanoTime() < deadline && sent.getAndIncrement() < transfersMax) {
             int to = 1 + random.nextInt(Servers.COUNT - 1);
             to = to >= id ? to + 1 : to;
+            if (disconnected.contains(to)) {
+              continue;
+            }
             // Large: 50..100, often more than the sender has. At most 100, so five stuck
             // senders cannot wait on each other for good: 500 in all funds one of them once a
             // round has collected every log.

@@ -51,6 +51,8 @@ final class Proposer {
   // R21: a leader that hands over starts no new slot before this tick.
   private long pausedUntilTick = Long.MIN_VALUE / 2;
   private long majorityAtTick = -1;
+  // R14: when this round's PREPARE was last sent.
+  private long prepareSentTick;
   // R18: the slots this leader has ACCEPTs out for at `ballot`, in slot order. Invariant: every
   // key > committedSlot.
   private final TreeMap<Long, InFlight> inFlight = new TreeMap<>();
@@ -180,6 +182,8 @@ final class Proposer {
         if (majorityAtTick >= 0) {
           if (now - majorityAtTick >= config.promiseWaitTicks() || heardFromAllReachable()) {
             finishPrepare(); // R14: a phase with a majority is never abandoned for time
+          } else if (now - prepareSentTick >= prepareRepeatTicks()) {
+            broadcastPrepare(); // R14: keeps the round live at the others while it waits
           }
         } else if (now >= deadlineTick) {
           lose();
@@ -357,7 +361,15 @@ final class Proposer {
    * PREPARE of the one before, so each node sees that PREPARE before its turn and waits for it.
    */
   private long turnTick() {
-    List<Integer> voters = replica.membership().voters();
+    // Voters this node has not heard from lately are left out of the order: a cut-off or crashed
+    // voter right after the owner would otherwise hand the next turn back to the owner, again
+    // and again, and the others would wait for good.
+    List<Integer> voters = new ArrayList<>();
+    for (int v : replica.membership().voters()) {
+      if (v == lastRoundOwner || replica.heardWithin(v, 2 * deferTicksMax())) {
+        voters.add(v);
+      }
+    }
     int n = voters.size();
     int me = voters.indexOf(replica.self());
     int owner = voters.indexOf(lastRoundOwner);
@@ -467,6 +479,7 @@ final class Proposer {
       lastRoundUntilTick = replica.now(); // R14: the round ended; deferred tickets go in turn
       if (phase == Phase.BACKOFF && deferringSinceTick >= 0) {
         backoffUntilTick = Math.max(replica.now() + 1, turnTick());
+        deferringSinceTick = replica.now(); // the cap is on deferring without progress
       }
     }
     for (Entry e : chosen.entries()) {
@@ -540,9 +553,8 @@ final class Proposer {
     ticketsInRound.addAll(ticketsQueued);
     ticketsQueued.clear();
     replica.out().events.add(new RoundEvent(RoundEvent.Kind.PREPARE_STARTED, ballot, slot));
-    long committed = replica.log().committedSlot();
     prepareConfigs = replica.configs().governing(slot, slot + ReplicaConfig.PIPELINE_SLOTS_LIMIT - 1);
-    replica.broadcast(to -> new Prepare(replica.self(), to, ballot, committed));
+    broadcastPrepare();
   }
 
   private void finishPrepare() {
@@ -675,6 +687,28 @@ final class Proposer {
       s = Math.max(s, backlog.peekLast().slot() + 1);
     }
     return s;
+  }
+
+  /**
+   * Sends this round's PREPARE to every member. R14: once a majority has promised, an on-demand
+   * round may wait up to {@code promiseWaitTicks} for the others' promises and would send nothing
+   * meanwhile; the others count a round as live for one round timeout from its latest message,
+   * so it sends its PREPARE again every {@link #prepareRepeatTicks()} ticks while it waits. An
+   * acceptor that promised the ballot promises it again (no write) and answers with its current
+   * votes and log, which replace its earlier promise (at the same ballot it can only have gained
+   * entries). Without it, three nodes with work and two members silently cut off preempted each
+   * other's waiting rounds for good: no slot was chosen ({@code ContentionTest}).
+   */
+  private void broadcastPrepare() {
+    prepareSentTick = replica.now();
+    long committed = replica.log().committedSlot();
+    Ballot b = ballot;
+    replica.broadcast(to -> new Prepare(replica.self(), to, b, committed));
+  }
+
+  /** R14: how often a waiting PREPARE is sent again: half the round timeout. */
+  private long prepareRepeatTicks() {
+    return Math.max(1, config.roundTimeoutTicks() / 2);
   }
 
   private void startAccept(long s, Block block) {

@@ -62,6 +62,8 @@ public final class Replica {
   private long now;
   // Members the runtime reports unable to answer now; a prepare waits for the others only (R14).
   private Set<Integer> unreachable = Set.of();
+  // R14: the tick of the latest message from each member.
+  private final java.util.Map<Integer, Long> lastHeard = new java.util.HashMap<>();
   // R2: the fingerprint of this node's cluster (its id and founding members); never changes.
   private final long fingerprint;
   // R2: messages of another cluster dropped so far.
@@ -323,6 +325,15 @@ public final class Replica {
     return unreachable;
   }
 
+  /**
+   * R14: whether a message from {@code member} arrived within the last {@code ticks} ticks, or
+   * {@code member} is this node.
+   */
+  boolean heardWithin(int member, long ticks) {
+    Long at = lastHeard.get(member);
+    return member == self || (at != null && now - at <= ticks);
+  }
+
   /** Advances logical time by one tick: timeouts, back-off and forwarding run here. */
   public void tick() {
     now++;
@@ -406,6 +417,7 @@ public final class Replica {
   }
 
   private void stepKnown(Message m) {
+    lastHeard.put(m.from(), now);
     if (m instanceof Prepare p) {
       reply(acceptor.onPrepare(p));
     } else if (m instanceof Promise p && p.ballot().equals(Ballot.ZERO)) {
