@@ -56,6 +56,8 @@ public final class InMemoryStore implements Store {
   // The last chosen slot written (synced or not); the next must follow it (Store contract).
   private long lastChosenWritten;
   private long syncs;
+  // The end of the gap-free synced chosen run just before the last crash; MAX_VALUE before one.
+  private long syncedChosenAtCrash = Long.MAX_VALUE;
 
   @Override
   public synchronized StoredState load() {
@@ -82,6 +84,21 @@ public final class InMemoryStore implements Store {
         from,
         snapshot,
         ahead);
+  }
+
+  /**
+   * {@return the last slot of the gap-free chosen run (or the snapshot) that was synced just
+   * before the last {@link #crash}, or {@code Long.MAX_VALUE} if there was none: a crash may
+   * lose chosen blocks written after it, which were never synced (R15)}
+   */
+  public synchronized long syncedChosenAtLastCrash() {
+    return syncedChosenAtCrash;
+  }
+
+  private long syncedChosenSlot() {
+    long from = snapshot == null ? 0 : durable.compacted;
+    long end = from + run(from).size();
+    return snapshot == null ? end : Math.max(end, snapshot.slot());
   }
 
   private List<Block> run(long after) {
@@ -293,6 +310,7 @@ public final class InMemoryStore implements Store {
    * @return how many unsynced writes were lost
    */
   public synchronized int crash(IntPredicate keep) {
+    syncedChosenAtCrash = syncedChosenSlot();
     int lost = 0;
     for (int i = 0; i < unsynced.size(); i++) {
       if (keep.test(i)) {

@@ -29,10 +29,15 @@ final class ChosenLog {
   private final LinkedHashMap<EntryId, Entry> localLog = new LinkedHashMap<>();
   // Commits that arrived ahead of a gap; applied once the gap is filled (bounded).
   private final TreeMap<Long, Block> early = new TreeMap<>();
-  // Local entries chosen since the last ready(): removed from the store one batch later (R15).
+  // Local entries chosen since the last ready(): removed from the store once a sync after the
+  // batch that wrote their blocks has completed (R15).
   private final List<EntryId> chosenSinceReady = new ArrayList<>();
-  // Local entries whose chosen blocks the previous batch persisted: removed by the next batch.
+  // Local entries whose chosen blocks are written but not yet synced.
+  private final List<EntryId> awaitingSync = new ArrayList<>();
+  // Local entries whose chosen blocks an earlier batch synced: removed by the next batch.
   private final List<EntryId> removableAtReady = new ArrayList<>();
+  // True while a chosen block written by an earlier batch has not been synced yet (R15).
+  private boolean chosenUnsynced;
   // Invariant: nextSeq > the seq of every entry of `self`, chosen, local or accepted.
   private long nextSeq;
 
@@ -397,15 +402,32 @@ final class ChosenLog {
   }
 
   /**
-   * Called as a batch is drained: emits the removals whose chosen blocks the previous batch made
-   * durable, and holds back this batch's until the next (R15: under any-subset crashes a removal
-   * must never reach the disk without the block that chose the entry).
+   * Called as a batch is drained: emits the removals whose chosen blocks an earlier batch's sync
+   * made durable, and holds back the others until a batch that syncs has been carried out (R15:
+   * under any-subset crashes a removal must never reach the disk without the block that chose the
+   * entry, and chosen blocks alone do not sync). {@code batchSyncs}: whether the batch being
+   * drained syncs; {@code waitForSync} false is the broken variant that removes one batch later
+   * whether or not a sync came in between.
    */
-  void drainRemovals() {
+  void drainRemovals(boolean batchSyncs, boolean waitForSync) {
     out.removed.addAll(removableAtReady);
     removableAtReady.clear();
-    removableAtReady.addAll(chosenSinceReady);
+    awaitingSync.addAll(chosenSinceReady);
     chosenSinceReady.clear();
+    if (batchSyncs || !waitForSync) {
+      removableAtReady.addAll(awaitingSync);
+      awaitingSync.clear();
+    }
+    if (batchSyncs) {
+      chosenUnsynced = false;
+    } else if (!out.chosen.isEmpty()) {
+      chosenUnsynced = true;
+    }
+  }
+
+  /** {@return true if a chosen block or a removal waits for a sync that no batch brought (R15)} */
+  boolean awaitsSync() {
+    return chosenUnsynced || !awaitingSync.isEmpty();
   }
 
   /** Checks this class's invariants; throws {@link IllegalStateException} on a breach. */

@@ -17,6 +17,14 @@ final class Effects {
   final List<Long> roundsFailed = new ArrayList<>();
   final List<Long> readsReady = new ArrayList<>();
   final List<Long> readsFailed = new ArrayList<>();
+  // R15: sync this batch although nothing else of it needs a sync (chosen blocks wait for one).
+  boolean flush;
+
+  /** {@return true if the batch being built will sync ({@link Ready#needsSync()})} */
+  boolean willSync() {
+    return identity != null || promised != null || !accepted.isEmpty() || !appended.isEmpty()
+        || flush;
+  }
 
   Ready drain(Rules rules) {
     if (identity == null
@@ -30,7 +38,8 @@ final class Effects {
         && roundsDone.isEmpty()
         && roundsFailed.isEmpty()
         && readsReady.isEmpty()
-        && readsFailed.isEmpty()) {
+        && readsFailed.isEmpty()
+        && !flush) {
       return Ready.EMPTY;
     }
     // R15: what may leave before this batch's writes are durable (docs/PROTOCOL.md).
@@ -54,8 +63,10 @@ final class Effects {
             List.copyOf(roundsDone),
             List.copyOf(roundsFailed),
             List.copyOf(readsReady),
-            List.copyOf(readsFailed));
+            List.copyOf(readsFailed),
+            flush);
     identity = null;
+    flush = false;
     promised = null;
     accepted.clear();
     appended.clear();

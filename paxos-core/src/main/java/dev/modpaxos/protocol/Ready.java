@@ -11,19 +11,21 @@ import java.util.List;
  * <ol>
  *   <li>persist {@link #identity}, {@link #appended}, {@link #chosen}, remove {@link #removed}
  *       from the local log, persist {@link #promised} and {@link #accepted}; these writes may
- *       overlap step 2. A crash may keep any subset of unsynced writes, so no write in a batch
- *       depends on another in the same batch: removals only ever name entries whose chosen
- *       blocks were synced by an earlier batch;
+ *       overlap step 2. A crash may keep any subset of the writes since the last completed sync,
+ *       so no write depends on another that may still be unsynced: removals only ever name
+ *       entries whose chosen blocks an earlier batch's sync made durable;
  *   <li>send {@link #early}: messages that state nothing resting on this batch's writes (R15),
  *       so they travel while the disk syncs;
+ *   <li>apply {@link #chosen} to the application, in slot order, and complete the futures of
+ *       their entries: a block is chosen because a majority's votes are durable, so neither waits
+ *       for this node's own write of it (R15);
  *   <li>make the writes durable ({@code sync}) if {@link #needsSync()} (one sync for the whole
  *       batch: group commit);
  *   <li>only then send {@link #messages};
- *   <li>then apply {@link #chosen} to the application, in slot order;
- *   <li>then complete the futures: {@link #appended} entries are durable, entries of {@link
- *       #chosen} blocks are chosen, {@link #roundsDone}/{@link #roundsFailed} tickets are settled,
- *       then the reads of {@link #readsReady} run (every slot they wait for is applied by now,
- *       R19) and those of {@link #readsFailed} fail.
+ *   <li>then complete the other futures: {@link #appended} entries are durable, {@link
+ *       #roundsDone}/{@link #roundsFailed} tickets are settled, then the reads of {@link
+ *       #readsReady} run (every slot they wait for is applied by now, R19) and those of {@link
+ *       #readsFailed} fail.
  * </ol>
  *
  * @param identity a new store identity (a new or re-admitted generation, R16), or null
@@ -39,6 +41,8 @@ import java.util.List;
  * @param roundsFailed {@code runRound()} tickets that gave up without a majority
  * @param readsReady {@code read()} tickets that may now run on the application (R19)
  * @param readsFailed {@code read()} tickets that could not be served in time (R19)
+ * @param flush sync even if nothing else of this batch needs it: chosen blocks written by
+ *     earlier batches that did not sync are waiting for one (R15)
  */
 public record Ready(
     StoreIdentity identity,
@@ -53,12 +57,13 @@ public record Ready(
     List<Long> roundsDone,
     List<Long> roundsFailed,
     List<Long> readsReady,
-    List<Long> readsFailed) {
+    List<Long> readsFailed,
+    boolean flush) {
 
   /** The batch with nothing to do. */
   public static final Ready EMPTY =
       new Ready(null, null, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(),
-          List.of(), List.of(), List.of(), List.of(), List.of());
+          List.of(), List.of(), List.of(), List.of(), List.of(), false);
 
 
   /**
@@ -98,15 +103,42 @@ public record Ready(
     return all;
   }
 
+  /**
+   * How many of {@link #chosen}, from the first, may be applied and completed before this batch's
+   * sync (R15): every block up to the first whose slot this batch also votes for. A block is
+   * chosen because a majority's votes are durable; only this node's own vote, counted as it is
+   * cast (a leader of a one-voter membership, R21), may be unsynced here, so the block it decided
+   * and every later one (slots apply in order) wait for the sync.
+   *
+   * @return the number of leading chosen blocks that need no sync
+   */
+  public int chosenBeforeSync() {
+    if (accepted.isEmpty()) {
+      return chosen.size();
+    }
+    for (int i = 0; i < chosen.size(); i++) {
+      long slot = chosen.get(i).slot();
+      for (Proposal vote : accepted) {
+        if (vote.slot() == slot) {
+          return i;
+        }
+      }
+    }
+    return chosen.size();
+  }
+
   /** {@return true if this batch writes anything to the store} */
   public boolean needsPersist() {
-    return needsSync() || !removed.isEmpty();
+    return needsSync() || !removed.isEmpty() || !chosen.isEmpty();
   }
 
   /**
-   * True if this batch's writes must be durable before its messages leave and its futures
-   * complete. Removals alone need no sync: a lost removal leaves a chosen entry in the local log,
-   * which the next boot drops (R9).
+   * True if this batch's writes must be durable before its messages leave and its remaining
+   * futures complete. Removals need no sync: a lost removal leaves a chosen entry in the local
+   * log, which the next boot drops (R9). Chosen blocks need none either: they are chosen because
+   * a majority's votes are durable, and a crash that loses this node's copy only means it
+   * fetches them again (R11); they become durable with the next sync, which a later batch's
+   * vote, promise or append brings, or a {@link #flush} on the next tick (R15).
    *
    * @return true if the writes need a sync
    */
@@ -115,7 +147,7 @@ public record Ready(
         || promised != null
         || !accepted.isEmpty()
         || !appended.isEmpty()
-        || !chosen.isEmpty();
+        || flush;
   }
 
   /** {@return true if this batch has nothing to persist, send, apply or report} */

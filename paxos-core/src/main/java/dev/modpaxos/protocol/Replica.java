@@ -343,6 +343,9 @@ public final class Replica {
     learnerDuties();
     proposer.onTick();
     reader.onTick();
+    if (log.awaitsSync()) {
+      out.flush = true; // R15: chosen blocks written without a sync become durable within a tick
+    }
   }
 
   /**
@@ -460,7 +463,7 @@ public final class Replica {
     proposer.flushProposals();
     proposer.flushForwards();
     reader.flush();
-    log.drainRemovals();
+    log.drainRemovals(out.willSync(), rules.removalWaitsForSync());
     return out.drain(rules);
   }
 

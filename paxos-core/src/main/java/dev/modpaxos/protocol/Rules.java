@@ -71,6 +71,14 @@ class Rules {
     return true;
   }
 
+  /**
+   * R15: a chosen entry's removal from the local log waits until a completed sync covers the
+   * block that chose it; chosen blocks alone do not sync, so "one batch later" is not enough.
+   */
+  boolean removalWaitsForSync() {
+    return true;
+  }
+
   /** R9: a commit that arrives ahead of a gap waits for the gap (slots apply in order). */
   boolean waitsForGaps() {
     return true;

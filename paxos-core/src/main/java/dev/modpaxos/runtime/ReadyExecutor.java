@@ -8,7 +8,6 @@ import dev.modpaxos.protocol.RoundEvent;
 import dev.modpaxos.protocol.SlotBlock;
 import dev.modpaxos.spi.Application;
 import dev.modpaxos.spi.ResultApplication;
-import java.util.ArrayList;
 import dev.modpaxos.spi.Store;
 import java.util.List;
 import java.util.Objects;
@@ -24,14 +23,16 @@ import java.util.function.Consumer;
  *   <li>{@link Ready#writeTo} the store;
  *   <li>send the {@link Ready#early} messages, which rest on nothing this batch wrote (R15), so
  *       that they travel while the disk syncs;
+ *   <li>apply the chosen blocks to the {@link Application} in slot order, without their control
+ *       entries ({@link Block#withoutControl()}), and tell the {@link Listener} they are chosen:
+ *       a block is chosen because a majority's votes are durable, not because of this node's
+ *       disk, so neither waits for the sync (R15); except from the first block decided by this
+ *       batch's own unsynced vote on ({@link Ready#chosenBeforeSync()}), applied in step 6;
  *   <li>{@link Store#sync()} iff {@link Ready#needsSync()}: one sync for every write of the batch
  *       (group commit);
  *   <li>send the other messages, in order;
- *   <li>apply the chosen blocks to the {@link Application} in slot order, without their control
- *       entries ({@link Block#withoutControl()});
- *   <li>tell the {@link Listener}: entries durable, entries chosen (with their results, if the
- *       application is a {@link ResultApplication}), round events, rounds settled, reads ready
- *       or failed (R19).
+ *   <li>apply the chosen blocks that waited for the sync, then tell the {@link Listener} the rest:
+ *       entries durable, round events, rounds settled, reads ready or failed (R19).
  * </ol>
  *
  * <p>A {@link Hook} may watch the steps and stop a batch part-way, as a crash would; production
@@ -81,7 +82,16 @@ public final class ReadyExecutor {
     for (int i = 0; i < sentEarly; i++) {
       sender.accept(early.get(i));
     }
-    if (sentEarly < early.size() || !hook.beforeSync(ready)) {
+    if (sentEarly < early.size() || !hook.beforeApply(ready)) {
+      return false;
+    }
+    listener.carriedOut(ready);
+    List<SlotBlock> chosen = ready.chosen();
+    int beforeSync = ready.chosenBeforeSync();
+    for (int i = 0; i < beforeSync; i++) {
+      listener.chosen(chosen.get(i), apply(chosen.get(i)));
+    }
+    if (!hook.beforeSync(ready)) {
       return false;
     }
     if (ready.needsSync()) {
@@ -92,19 +102,18 @@ public final class ReadyExecutor {
     for (int i = 0; i < sendable; i++) {
       sender.accept(messages.get(i));
     }
-    if (sendable < messages.size() || !hook.beforeApply(ready)) {
+    if (sendable < messages.size() || !hook.beforeComplete(ready)) {
       return false;
     }
-    List<List<?>> results = ready.chosen().isEmpty() ? List.of() : new ArrayList<>();
-    for (SlotBlock sb : ready.chosen()) {
-      results.add(apply(sb));
+    for (int i = beforeSync; i < chosen.size(); i++) {
+      listener.chosen(chosen.get(i), apply(chosen.get(i)));
     }
-    complete(ready, results);
+    complete(ready);
     return true;
   }
 
   /**
-   * Step 5 for one block: applies {@code chosen} without its control entries and tells the hook.
+   * Step 3 for one block: applies {@code chosen} without its control entries and tells the hook.
    * Also how a node replays its durable chosen blocks at start-up. Throws {@link
    * NodeStoppedException} naming the slot if the application throws or returns a wrong number
    * of results.
@@ -136,13 +145,9 @@ public final class ReadyExecutor {
     return results;
   }
 
-  private void complete(Ready ready, List<List<?>> results) {
-    listener.carriedOut(ready);
+  private void complete(Ready ready) {
     for (Entry e : ready.appended()) {
       listener.durable(e);
-    }
-    for (int i = 0; i < ready.chosen().size(); i++) {
-      listener.chosen(ready.chosen().get(i), results.get(i));
     }
     for (RoundEvent ev : ready.events()) {
       listener.roundEvent(ev);
@@ -161,13 +166,22 @@ public final class ReadyExecutor {
     }
   }
 
-  /** Step 6: what a carried-out batch settles. Every method has a no-op default. */
+  /**
+   * Steps 3 and 6: what a carried-out batch settles. {@link #carriedOut} and {@link #chosen}
+   * come in step 3, before the batch's sync; the others in step 6, after it. Every method has a
+   * no-op default.
+   */
   public interface Listener {
     /** A listener that ignores everything. */
     Listener NONE = new Listener() {};
 
     /**
-     * Steps 1 to 5 are done for {@code ready}; the calls below follow, in this order.
+     * Steps 1 and 2 are done for {@code ready}, its chosen blocks are about to be applied, and
+     * nothing of it has completed yet; the calls below follow, in this order: {@link #chosen}
+     * for each block as it is applied (before the sync, but for those of {@link
+     * Ready#chosenBeforeSync()} on), then, after the sync, {@link #durable},
+     * {@link #roundEvent}, {@link #roundDone}, {@link #roundFailed}, {@link #readReady}, {@link
+     * #readFailed}.
      *
      * @param ready the batch
      */
@@ -181,14 +195,15 @@ public final class ReadyExecutor {
     default void durable(Entry entry) {}
 
     /**
-     * {@code chosen} is durable and applied (R9); it still holds its control entries.
+     * {@code chosen} is chosen (a majority's votes for it are durable) and applied (R9); this
+     * node's own write of it may not be synced yet (R15). It still holds its control entries.
      *
      * @param chosen the block and its slot
      */
     default void chosen(SlotBlock chosen) {}
 
     /**
-     * {@code chosen} is durable and applied, with {@code results}: one per entry of the block
+     * {@code chosen} is chosen and applied, with {@code results}: one per entry of the block
      * the application saw (without control entries), or empty. Calls {@link #chosen(SlotBlock)}
      * unless overridden.
      *
@@ -256,7 +271,19 @@ public final class ReadyExecutor {
     }
 
     /**
-     * Step 3 begins: the early messages left; the writes are not yet synced. False stops here.
+     * Step 3 (apply) begins: the early messages left; the writes are not yet synced. False stops
+     * here.
+     *
+     * @param ready the batch
+     * @return false to stop here
+     */
+    default boolean beforeApply(Ready ready) {
+      return true;
+    }
+
+    /**
+     * Step 4 begins: the chosen blocks that need no sync are applied; the writes are not yet
+     * synced. False stops here.
      *
      * @param ready the batch
      * @return false to stop here
@@ -266,7 +293,7 @@ public final class ReadyExecutor {
     }
 
     /**
-     * Step 4 begins: the writes are durable. Returns how many of {@code ready}'s other messages
+     * Step 5 begins: the writes are durable. Returns how many of {@code ready}'s other messages
      * to send; fewer than all stops the batch after sending them.
      *
      * @param ready the batch
@@ -277,12 +304,12 @@ public final class ReadyExecutor {
     }
 
     /**
-     * Step 5 (apply) begins: every message was sent. False stops here.
+     * Step 6 begins: every message was sent. False stops here.
      *
      * @param ready the batch
      * @return false to stop here
      */
-    default boolean beforeApply(Ready ready) {
+    default boolean beforeComplete(Ready ready) {
       return true;
     }
 

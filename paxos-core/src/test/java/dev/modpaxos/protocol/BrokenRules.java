@@ -157,6 +157,25 @@ public final class BrokenRules {
         });
   }
 
+  /**
+   * A replica that breaks R15's removal rule: a chosen entry leaves the local log one batch after
+   * its block, whether or not a sync made that block durable in between (the rule before chosen
+   * blocks stopped syncing on their own).
+   */
+  public static Replica removingBeforeChosenSynced(
+      ReplicaConfig config, StoredState state, Boot boot) {
+    return new Replica(
+        config,
+        state,
+        boot,
+        new Rules() {
+          @Override
+          boolean removalWaitsForSync() {
+            return false;
+          }
+        });
+  }
+
   /** A replica that breaks R9: a commit ahead of a gap is applied at once, before the gap. */
   public static Replica applyingOutOfOrder(ReplicaConfig config, StoredState state, Boot boot) {
     return new Replica(

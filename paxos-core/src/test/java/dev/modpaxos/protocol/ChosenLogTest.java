@@ -145,18 +145,36 @@ class ChosenLogTest {
   }
 
   @Test
-  void chosenOwnEntryLeavesTheStoreOneBatchAfterItsBlock() {
+  void chosenOwnEntryLeavesTheStoreOneBatchAfterASyncCoveredItsBlock() {
     Effects out = new Effects();
     ChosenLog log = empty(out);
     Entry mine = log.append(new byte[] {1}, 1);
     commit(log, 1, block(mine));
     assertThat(log.localLogSize()).isZero();
-    log.drainRemovals();
-    assertThat(out.drain(Rules.PAXOS).removed()).as("the batch that persists the block").isEmpty();
-    log.drainRemovals();
+    log.drainRemovals(false, true);
+    assertThat(out.drain(Rules.PAXOS).removed()).as("the batch that writes the block").isEmpty();
+    assertThat(log.awaitsSync()).as("its block is unsynced: a tick flushes it").isTrue();
+    log.drainRemovals(false, true);
+    assertThat(out.drain(Rules.PAXOS).removed()).as("no sync came in between (R15)").isEmpty();
+    log.drainRemovals(true, true);
+    assertThat(out.drain(Rules.PAXOS).removed()).as("the batch that syncs it").isEmpty();
+    assertThat(log.awaitsSync()).isFalse();
+    log.drainRemovals(false, true);
     assertThat(out.drain(Rules.PAXOS).removed()).containsExactly(mine.id());
-    log.drainRemovals();
+    log.drainRemovals(false, true);
     assertThat(out.drain(Rules.PAXOS).removed()).as("each removal once").isEmpty();
+  }
+
+  @Test
+  void theBrokenRemovalRuleRemovesOneBatchLaterWithoutASync() {
+    Effects out = new Effects();
+    ChosenLog log = empty(out);
+    Entry mine = log.append(new byte[] {1}, 1);
+    commit(log, 1, block(mine));
+    log.drainRemovals(false, false);
+    out.drain(Rules.PAXOS);
+    log.drainRemovals(false, false);
+    assertThat(out.drain(Rules.PAXOS).removed()).containsExactly(mine.id());
   }
 
   @Test

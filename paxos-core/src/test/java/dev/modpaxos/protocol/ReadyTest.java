@@ -20,7 +20,7 @@ class ReadyTest {
       List<SlotBlock> chosen, List<EntryId> removed) {
     return new Ready(identity, promised, accepted == null ? List.of() : List.of(accepted), appended,
         chosen, removed, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(),
-        List.of());
+        List.of(), false);
   }
 
   /** Records the writes it is handed, in order. */
@@ -107,13 +107,35 @@ class ReadyTest {
             with(null, new Ballot(1, 1), null, List.of(), List.of(), List.of()),
             with(null, null, new Proposal(1, new Ballot(1, 1), BLOCK), List.of(), List.of(),
                 List.of()),
-            with(null, null, null, List.of(ENTRY), List.of(), List.of()),
-            with(null, null, null, List.of(), List.of(new SlotBlock(1, BLOCK)), List.of()));
+            with(null, null, null, List.of(ENTRY), List.of(), List.of()));
     for (Ready r : each) {
       assertThat(r.needsSync()).as("%s", r).isTrue();
       assertThat(r.needsPersist()).isTrue();
       assertThat(r.isEmpty()).isFalse();
     }
+  }
+
+  @Test
+  void chosenBlocksAloneArePersistedWithoutASyncUnlessFlushed() {
+    Ready r = with(null, null, null, List.of(), List.of(new SlotBlock(1, BLOCK)), List.of());
+    assertThat(r.needsSync()).isFalse(); // chosen: a majority's votes are durable (R15)
+    assertThat(r.needsPersist()).isTrue();
+    Ready flush = new Ready(null, null, List.of(), List.of(), List.of(), List.of(), List.of(),
+        List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), true);
+    assertThat(flush.needsSync()).isTrue();
+    assertThat(flush.isEmpty()).isFalse();
+  }
+
+  @Test
+  void aChosenBlockDecidedByThisBatchsOwnVoteAndEveryLaterOneWaitForTheSync() {
+    List<SlotBlock> chosen = List.of(new SlotBlock(1, BLOCK), new SlotBlock(2, BLOCK),
+        new SlotBlock(3, BLOCK));
+    assertThat(with(null, null, null, List.of(), chosen, List.of()).chosenBeforeSync())
+        .isEqualTo(3);
+    assertThat(with(null, null, new Proposal(2, new Ballot(1, 1), BLOCK), List.of(), chosen,
+        List.of()).chosenBeforeSync()).as("slot 2 rests on the unsynced vote").isEqualTo(1);
+    assertThat(with(null, null, new Proposal(4, new Ballot(1, 1), BLOCK), List.of(), chosen,
+        List.of()).chosenBeforeSync()).isEqualTo(3);
   }
 
   @Test
@@ -130,18 +152,18 @@ class ReadyTest {
         List.of(
             new Ready(null, null, List.of(), List.of(), List.of(), List.of(), List.of(),
                 List.of(new Message.CatchUpRequest(1, 2, 1)), List.of(), List.of(), List.of(),
-                List.of(), List.of()),
+                List.of(), List.of(), false),
             new Ready(null, null, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(),
                 List.of(new RoundEvent(RoundEvent.Kind.LOST, new Ballot(1, 1), 1)), List.of(),
-                List.of(), List.of(), List.of()),
+                List.of(), List.of(), List.of(), false),
             new Ready(null, null, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(),
-                List.of(1L), List.of(), List.of(), List.of()),
+                List.of(1L), List.of(), List.of(), List.of(), false),
             new Ready(null, null, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(),
-                List.of(), List.of(1L), List.of(), List.of()),
+                List.of(), List.of(1L), List.of(), List.of(), false),
             new Ready(null, null, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(),
-                List.of(), List.of(), List.of(3L), List.of()),
+                List.of(), List.of(), List.of(3L), List.of(), false),
             new Ready(null, null, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(),
-                List.of(), List.of(), List.of(), List.of(4L)));
+                List.of(), List.of(), List.of(), List.of(4L), false));
     for (Ready r : each) {
       assertThat(r.isEmpty()).as("%s", r).isFalse();
       assertThat(r.needsPersist()).isFalse();

@@ -37,7 +37,7 @@ class ReadyExecutorTest {
         null, null, accepted == null ? List.of() : List.of(accepted), appended, chosen, removed,
         List.of(), messages,
         List.of(new RoundEvent(RoundEvent.Kind.COMMITTED, new Ballot(1, 1), 1)), List.of(7L),
-        List.of(8L), List.of(), List.of());
+        List.of(8L), List.of(), List.of(), false);
   }
 
   private ReadyExecutor executor(ReadyExecutor.Hook hook) {
@@ -99,9 +99,22 @@ class ReadyExecutorTest {
 
     assertThat(steps)
         .containsExactly(
-            "write appendLocal", "write saveChosen", "write saveAccepted", "sync",
-            "send CATCHUP_REQUEST", "send CATCHUP_REQUEST", "apply 1 [1:1]", "carriedOut",
-            "durable 1:2", "chosen 1 [1:1, ctl:63]", "event COMMITTED", "done 7", "failed 8");
+            "write appendLocal", "write saveChosen", "write saveAccepted", "carriedOut",
+            "apply 1 [1:1]", "chosen 1 [1:1, ctl:63]", "sync", "send CATCHUP_REQUEST",
+            "send CATCHUP_REQUEST", "durable 1:2", "event COMMITTED", "done 7", "failed 8");
+  }
+
+  @Test
+  void aBatchOfChosenBlocksAppliesAndCompletesThemWithoutASync() {
+    Ready r =
+        ready(null, List.of(), List.of(new SlotBlock(1, new Block(List.of(entry(2, 1))))),
+            List.of(), List.of());
+
+    assertThat(executor(ReadyExecutor.Hook.NONE).execute(r)).isTrue();
+
+    assertThat(steps).containsExactly("write saveChosen", "carriedOut", "apply 1 [2:1]",
+        "chosen 1 [2:1]", "event COMMITTED", "done 7", "failed 8");
+    assertThat(memory.unsyncedWrites()).isEqualTo(1); // durable with a later batch's sync (R15)
   }
 
   @Test
@@ -133,14 +146,14 @@ class ReadyExecutorTest {
 
     assertThat(executor(crashBeforeSync).execute(r)).isFalse();
 
-    assertThat(steps).containsExactly("write appendLocal");
+    assertThat(steps).containsExactly("write appendLocal", "carriedOut");
     assertThat(memory.unsyncedWrites()).isEqualTo(1);
   }
 
   @Test
-  void aHookStoppingMidSendSendsOnlyThatManyAndAppliesNothing() {
+  void aHookStoppingMidSendSendsOnlyThatManyAndCompletesNoDurableEntry() {
     Ready r =
-        ready(null, List.of(), List.of(new SlotBlock(1, new Block(List.of(entry(2, 1))))),
+        ready(null, List.of(entry(1, 1)), List.of(new SlotBlock(1, new Block(List.of(entry(2, 1))))),
             List.of(), twoMessages());
     ReadyExecutor.Hook oneMessage =
         new ReadyExecutor.Hook() {
@@ -152,14 +165,17 @@ class ReadyExecutorTest {
 
     assertThat(executor(oneMessage).execute(r)).isFalse();
 
-    assertThat(steps).containsExactly("write saveChosen", "sync", "send CATCHUP_REQUEST");
+    assertThat(steps).containsExactly("write appendLocal", "write saveChosen", "carriedOut",
+        "apply 1 [2:1]", "chosen 1 [2:1]", "sync", "send CATCHUP_REQUEST");
   }
 
   @Test
-  void aHookStoppingBeforeApplyHasSentEverythingAndCompletesNothing() {
+  void aHookStoppingBeforeApplyHasSentOnlyTheEarlyMessagesAndSyncedNothing() {
     Ready r =
-        ready(null, List.of(entry(1, 1)), List.of(new SlotBlock(1, new Block(List.of(entry(2, 1))))),
-            List.of(), twoMessages());
+        new Ready(null, null, List.of(), List.of(entry(1, 1)),
+            List.of(new SlotBlock(1, new Block(List.of(entry(2, 1))))), List.of(),
+            List.of(new Message.CatchUpRequest(1, 4, 1)), twoMessages(), List.of(), List.of(),
+            List.of(), List.of(), List.of(), false);
     List<SlotBlock> applied = new ArrayList<>();
     ReadyExecutor.Hook stopBeforeApply =
         new ReadyExecutor.Hook() {
@@ -176,9 +192,27 @@ class ReadyExecutorTest {
 
     assertThat(executor(stopBeforeApply).execute(r)).isFalse();
 
-    assertThat(steps).endsWith("send CATCHUP_REQUEST", "send CATCHUP_REQUEST");
-    assertThat(steps).noneMatch(s -> s.startsWith("apply") || s.startsWith("durable"));
+    assertThat(steps).containsExactly("write appendLocal", "write saveChosen",
+        "send CATCHUP_REQUEST");
     assertThat(applied).isEmpty();
+    assertThat(memory.unsyncedWrites()).isEqualTo(2);
+  }
+
+  @Test
+  void aHookStoppingBeforeCompleteHasSentEverythingAndCompletesNoDurableEntry() {
+    Ready r = ready(null, List.of(entry(1, 1)), List.of(), List.of(), twoMessages());
+    ReadyExecutor.Hook stop =
+        new ReadyExecutor.Hook() {
+          @Override
+          public boolean beforeComplete(Ready ready) {
+            return false;
+          }
+        };
+
+    assertThat(executor(stop).execute(r)).isFalse();
+
+    assertThat(steps).endsWith("sync", "send CATCHUP_REQUEST", "send CATCHUP_REQUEST");
+    assertThat(steps).noneMatch(s -> s.startsWith("durable") || s.startsWith("done"));
   }
 
   @Test

@@ -28,6 +28,7 @@ class BrokenVariantsTest {
         "OLD_R16_PROBE",
         "VOTE_BEFORE_SYNC",
         "APPLY_OUT_OF_ORDER",
+        "REMOVE_BEFORE_CHOSEN_SYNCED",
         "SET_ASIDE_SHIFTED",
         "NO_ADMISSION",
         "READ_WITHOUT_QUORUM",
@@ -43,6 +44,7 @@ class BrokenVariantsTest {
         variant == ProtocolVariant.VOTE_BEFORE_SYNC ? VOTE_BEFORE_SYNC_SEEDS_MAX
             : variant == ProtocolVariant.OLD_R16_PROBE || variant == ProtocolVariant.NO_ADMISSION
                 || variant == ProtocolVariant.CONFIG_TOO_EARLY
+                || variant == ProtocolVariant.REMOVE_BEFORE_CHOSEN_SYNCED
                 ? OLD_R16_SEEDS_MAX : SEEDS_MAX;
     SimResult caught = firstFailingSeed(variant, seedsMax);
     assertThat(caught).as("%s caught within %d seeds", variant, seedsMax).isNotNull();

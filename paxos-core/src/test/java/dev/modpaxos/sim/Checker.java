@@ -50,6 +50,16 @@ interface Checker<A> {
   }
 
   /**
+   * As {@link #onRestarted(int, long, List)}; before the crash its store had synced the chosen
+   * blocks up to {@code syncedThrough} ({@code Long.MAX_VALUE}: all it held). Blocks chosen and
+   * applied after that were written without a sync of their own (R15) and may be missing.
+   */
+  default void onRestarted(int node, long firstSlot, List<Block> durableChosen,
+      long syncedThrough) {
+    onRestarted(node, firstSlot, durableChosen);
+  }
+
+  /**
    * {@code node} replaced its application state with a snapshot of {@code slot} (R20): at start-up
    * ({@code installed} false) or fetched from a peer ({@code installed} true); {@code app} is the
    * state right after. Blocks from {@code slot + 1} on are applied next.

@@ -50,6 +50,12 @@ final class CheckerSet<A> implements Checker<A> {
   }
 
   @Override
+  public void onRestarted(int node, long firstSlot, List<Block> durableChosen,
+      long syncedThrough) {
+    checkers.forEach(c -> c.onRestarted(node, firstSlot, durableChosen, syncedThrough));
+  }
+
+  @Override
   public void onStateLost(int node, long firstSlot, List<Block> chosenLeft, List<Entry> lost) {
     checkers.forEach(c -> c.onStateLost(node, firstSlot, chosenLeft, lost));
   }

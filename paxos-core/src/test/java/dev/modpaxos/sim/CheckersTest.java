@@ -88,6 +88,41 @@ class CheckersTest {
   }
 
   @Test
+  void durabilityAllowsOnlyUnsyncedBlocksToBeLostAndNeverChanged() {
+    DurabilityChecker c = new DurabilityChecker(violations);
+    c.onApplied(1, slot(1, a), app);
+    c.onApplied(1, slot(2, b), app);
+    c.onRestarted(1, 1, List.of(new Block(List.of(a))), 1); // slot 2 was never synced (R15)
+    assertThat(violations.count()).isZero();
+    c.onApplied(1, slot(1, a), app); // replayed
+    c.onApplied(1, slot(2, a), app); // fetched again, but changed
+    assertThat(only()).contains("node 1 changed slot 2");
+  }
+
+  @Test
+  void durabilityCatchesASyncedBlockLostByARestart() {
+    DurabilityChecker c = new DurabilityChecker(violations);
+    c.onApplied(1, slot(1, a), app);
+    c.onApplied(1, slot(2, b), app);
+    c.onRestarted(1, 1, List.of(new Block(List.of(a))), 2); // slot 2 was synced: lost
+    assertThat(only()).contains("reported slots up to 2 but restarted with 1 (synced through 2)");
+  }
+
+  @Test
+  void integrityCatchesAnAcknowledgedIdHandedOutAgain() {
+    IntegrityChecker c = new IntegrityChecker(violations);
+    Entry again = new Entry(a.origin(), a.seq(), new byte[] {42});
+    c.onSubmitted(1, a);
+    c.onSubmitted(1, again); // not acknowledged yet: a crash before the sync may reuse it
+    assertThat(violations.count()).isZero();
+    c.onDurable(1, a);
+    c.onSubmitted(1, a); // the same entry logged again (R17's re-log after a partial crash)
+    assertThat(violations.count()).isZero();
+    c.onSubmitted(1, again);
+    assertThat(only()).contains("node 1 reused entry id " + a.id());
+  }
+
+  @Test
   void durabilityCatchesSlotsAppliedOutOfOrder() {
     DurabilityChecker c = new DurabilityChecker(violations);
     c.onApplied(1, slot(2, a), app);

@@ -8,8 +8,11 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Durability: a block a replica reported chosen (applied) is never lost or changed on that
- * replica, across any number of crashes; and a replica applies slots in order without gaps.
+ * Durability: a block a replica reported chosen (applied) is never changed on that replica, across
+ * any number of crashes, and never lost once its store synced it; a replica applies slots in order
+ * without gaps. A block is reported chosen before this node's own write of it is synced (it is
+ * chosen because a majority's votes are durable, R15), so a crash may lose the blocks written
+ * since the last sync: the node fetches them again, and they must come back unchanged.
  */
 final class DurabilityChecker implements Checker<Object> {
   static final String NAME = "DurabilityChecker";
@@ -70,15 +73,17 @@ final class DurabilityChecker implements Checker<Object> {
 
   @Override
   public void onRestarted(int node, List<Block> durableChosen) {
-    onRestarted(node, 1, durableChosen, true);
+    onRestarted(node, 1, durableChosen, Long.MAX_VALUE);
   }
 
   @Override
   public void onRestarted(int node, long firstSlot, List<Block> durableChosen) {
-    onRestarted(node, firstSlot, durableChosen, true);
+    onRestarted(node, firstSlot, durableChosen, Long.MAX_VALUE);
   }
 
-  private void onRestarted(int node, long firstSlot, List<Block> durableChosen, boolean check) {
+  @Override
+  public void onRestarted(int node, long firstSlot, List<Block> durableChosen,
+      long syncedThrough) {
     appliedSlot.put(node, 0L);
     TreeMap<Long, Block> blocks = reported.getOrDefault(node, new TreeMap<>());
     long lastHeld = firstSlot - 1 + durableChosen.size();
@@ -87,11 +92,14 @@ final class DurabilityChecker implements Checker<Object> {
       if (slot < firstSlot) {
         continue; // compacted: a snapshot covers it (the digests compare its state, R20)
       }
+      if (slot > lastHeld && slot > syncedThrough) {
+        return; // written after the last sync (R15): fetched again, compared when re-applied
+      }
       if (slot > lastHeld) {
         violations.report(
             NAME,
             "node " + node + " reported slots up to " + blocks.lastKey() + " but restarted with "
-                + lastHeld);
+                + lastHeld + " (synced through " + syncedThrough + ")");
         return;
       }
       Block held = durableChosen.get((int) (slot - firstSlot));

@@ -12,8 +12,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Integrity: no entry is chosen twice (in two slots, or twice within one block), and every chosen
- * entry was submitted with exactly that payload.
+ * Integrity: no entry is chosen twice (in two slots, or twice within one block), every chosen
+ * entry was submitted with exactly that payload, and no id acknowledged durable is handed out
+ * again for another entry.
  */
 final class IntegrityChecker implements Checker<Object> {
   static final String NAME = "IntegrityChecker";
@@ -22,6 +23,8 @@ final class IntegrityChecker implements Checker<Object> {
   // Every payload ever submitted under an id; a crash before sync may make a node reuse an id.
   private final Map<EntryId, List<byte[]>> submitted = new HashMap<>();
   private final Map<EntryId, Long> chosenInSlot = new HashMap<>();
+  // The payload of every entry acknowledged durable, by id.
+  private final Map<EntryId, byte[]> durable = new HashMap<>();
 
   IntegrityChecker(Violations violations) {
     this.violations = violations;
@@ -29,7 +32,18 @@ final class IntegrityChecker implements Checker<Object> {
 
   @Override
   public void onSubmitted(int node, Entry entry) {
+    byte[] acknowledged = durable.get(entry.id());
+    if (acknowledged != null && !Arrays.equals(acknowledged, entry.payload())) {
+      violations.report(NAME, "node " + node + " reused entry id " + entry.id() + " for " + entry
+          + " after acknowledging another entry under it (R4)");
+    }
     submitted.computeIfAbsent(entry.id(), id -> new ArrayList<>(1)).add(entry.payload());
+  }
+
+  /** An id is spent once its entry is acknowledged durable: a crash must never hand it out again. */
+  @Override
+  public void onDurable(int node, Entry entry) {
+    durable.putIfAbsent(entry.id(), entry.payload());
   }
 
   @Override

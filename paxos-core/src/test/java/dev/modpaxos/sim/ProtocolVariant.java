@@ -21,6 +21,8 @@ enum ProtocolVariant {
   REPLY_BEFORE_PERSIST(Replica::new, true),
   /** Votes leave before the group sync (breaks R15's early sends). */
   VOTE_BEFORE_SYNC(BrokenRules::votingBeforeSync, false),
+  /** Removes chosen entries before a sync covers their blocks (breaks R15's removal rule). */
+  REMOVE_BEFORE_CHOSEN_SYNCED(BrokenRules::removingBeforeChosenSynced, false),
   /** A commit ahead of a gap is applied at once (breaks R9: slots apply in order). */
   APPLY_OUT_OF_ORDER(BrokenRules::applyingOutOfOrder, false),
   /** Chosen blocks set aside above a damaged slot are taken as the next slots (breaks R16). */

@@ -56,13 +56,16 @@ final class SimNode<A extends Application> implements SimNodeView<A> {
 
   /** Where, within one Ready, a crash strikes. */
   enum CrashPoint {
-    /** Writes staged, some or all early messages sent (R15), not synced: any subset survives. */
+    /**
+     * Writes staged, some or all early messages sent (R15), chosen blocks applied if every early
+     * message left, not synced: any subset of the writes since the last sync survives.
+     */
     BEFORE_SYNC,
     /** Persisted, only the early messages sent. */
     BEFORE_SEND,
     /** Some of the messages sent. */
     MID_SEND,
-    /** Persisted and sent, not yet applied. */
+    /** Writes staged and early messages sent, nothing applied, not synced: any subset survives. */
     BEFORE_APPLY
   }
 
@@ -222,7 +225,8 @@ final class SimNode<A extends Application> implements SimNodeView<A> {
   void start(ReplicaConfig config, boolean bootstrap) {
     StoredState held = store.load();
     asideBoots += held.chosenAhead().isEmpty() ? 0 : 1;
-    env.checker().onRestarted(id, held.compactedSlot() + 1, held.chosen());
+    env.checker().onRestarted(id, held.compactedSlot() + 1, held.chosen(),
+        store.syncedChosenAtLastCrash());
     app = model.newApplication();
     nodeApp = model.nodeApplication(app);
     appliedSlot = 0;
@@ -328,6 +332,11 @@ final class SimNode<A extends Application> implements SimNodeView<A> {
   }
 
   private void down(String where) {
+    if (store.unsyncedWrites() > 0) {
+      // A crash after the sync: the chosen blocks and removals written since need no sync of
+      // their own (R15), so any subset of them survives.
+      store.crash(i -> env.nextInt(2) == 0);
+    }
     node = null; // dropped, never closed: closing would sync the store
     loop = null;
     inbound = null;
@@ -586,7 +595,7 @@ final class SimNode<A extends Application> implements SimNodeView<A> {
 
     @Override
     public boolean beforeSync(Ready r) {
-      if (variant.sendsBeforePersist() && crash != null && crash != CrashPoint.BEFORE_APPLY) {
+      if (variant.sendsBeforePersist() && crash != null) {
         return sendBeforePersist(r);
       }
       if (crash == CrashPoint.BEFORE_SYNC) {
@@ -653,12 +662,17 @@ final class SimNode<A extends Application> implements SimNodeView<A> {
 
     @Override
     public boolean beforeApply(Ready r) {
+      if (crash == CrashPoint.BEFORE_APPLY) {
+        tear("before apply"); // R15: the chosen blocks apply before the batch's sync
+        return false;
+      }
+      return true;
+    }
+
+    @Override
+    public boolean beforeComplete(Ready r) {
       if (crashedAt != null) {
         return false; // BEFORE_SEND of a Ready without messages
-      }
-      if (crash == CrashPoint.BEFORE_APPLY) {
-        crashedAt = "before apply";
-        return false;
       }
       for (RoundEvent ev : r.events()) {
         env.roundEvent(id, ev);
