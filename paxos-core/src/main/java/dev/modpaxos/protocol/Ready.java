@@ -138,7 +138,8 @@ public record Ready(
    * log, which the next boot drops (R9). Chosen blocks need none either: they are chosen because
    * a majority's votes are durable, and a crash that loses this node's copy only means it
    * fetches them again (R11); they become durable with the next sync, which a later batch's
-   * vote, promise or append brings, or a {@link #flush} on the next tick (R15).
+   * vote, promise or append brings, or a {@link #flush} once they have waited a round timeout
+   * (R15).
    *
    * @return true if the writes need a sync
    */

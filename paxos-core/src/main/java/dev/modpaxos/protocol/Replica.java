@@ -60,6 +60,8 @@ public final class Replica {
   private long readmissionRequests;
   // Invariant: increases by one per tick(); the only notion of time in the core.
   private long now;
+  // Ticks for which a chosen block or a removal has waited for a sync (R15).
+  private int unsyncedTicks;
   // Members the runtime reports unable to answer now; a prepare waits for the others only (R14).
   private Set<Integer> unreachable = Set.of();
   // R14: the tick of the latest message from each member.
@@ -343,8 +345,13 @@ public final class Replica {
     learnerDuties();
     proposer.onTick();
     reader.onTick();
-    if (log.awaitsSync()) {
-      out.flush = true; // R15: chosen blocks written without a sync become durable within a tick
+    // R15: chosen blocks written without a sync become durable within a round timeout, unless a
+    // vote, promise or append syncs them first (under load, always): a flush per tick would add
+    // a device flush per commit on a disk every node may share.
+    unsyncedTicks = log.awaitsSync() ? unsyncedTicks + 1 : 0;
+    if (unsyncedTicks >= config.roundTimeoutTicks()) {
+      out.flush = true;
+      unsyncedTicks = 0;
     }
   }
 
