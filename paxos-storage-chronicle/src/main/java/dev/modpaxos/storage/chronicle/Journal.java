@@ -186,7 +186,19 @@ final class Journal implements AutoCloseable {
 
   /** Queues a put ({@code value} non-null) or a remove of {@code key} in map file {@code name}. */
   void record(String name, long key, byte[] value) {
-    byte[] n = name.getBytes(StandardCharsets.UTF_8);
+    record(name(name), key, value);
+  }
+
+  /** {@return a map file's name as {@link #record(byte[], long, byte[])} takes it} */
+  static byte[] name(String fileName) {
+    return fileName.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Queues a put ({@code value} non-null) or a remove of {@code key} in the map file whose
+   * {@link #name(String)} is {@code n}.
+   */
+  void record(byte[] n, long key, byte[] value) {
     int valueBytes = value == null ? 0 : value.length;
     int length = RECORD_OVERHEAD - 8 + n.length + valueBytes;
     if (pending.remaining() < 8 + length) {

@@ -85,6 +85,8 @@ final class MapFile implements AutoCloseable {
   private boolean dirty;
   // POWER mode: where every put and remove is also recorded (Journal); null otherwise.
   private Journal journal;
+  // The file's name as the journal records it, encoded once (not per write).
+  private byte[] journalName;
   private boolean closed;
 
   private MapFile(Path file, ChronicleMap<Long, byte[]> map, RandomAccessFile sync,
@@ -253,6 +255,7 @@ final class MapFile implements AutoCloseable {
   /** From now on every put and remove is also recorded in {@code journal} (null: none). */
   void journalTo(Journal journal) {
     this.journal = journal;
+    this.journalName = Journal.name(file.getFileName().toString());
   }
 
   byte[] get(long key) {
@@ -285,7 +288,7 @@ final class MapFile implements AutoCloseable {
       throw failure("write key " + key, e);
     }
     if (journal != null) {
-      journal.record(file.getFileName().toString(), key, record);
+      journal.record(journalName, key, record);
     }
     try {
       long length = sync.length();
@@ -306,7 +309,7 @@ final class MapFile implements AutoCloseable {
       throw failure("remove key " + key, e);
     }
     if (journal != null) {
-      journal.record(file.getFileName().toString(), key, null);
+      journal.record(journalName, key, null);
     }
   }
 
