@@ -137,6 +137,32 @@ class ProposerRulesTest {
   }
 
   @Test
+  void aRoundWaitingForPromisesSendsItsPrepareAgainEveryHalfRoundTimeout() {
+    // Round timeout 10: the others count a round live for 10 ticks from its latest message, so
+    // one that waits 50 for silent members sends its PREPARE again every 5 (R14).
+    ManualCluster c = onDemand(5, b -> b.promiseWaitTicks(50));
+    c.submit(1, 1);
+    c.runRound(1);
+    c.drop(to(4).or(to(5)));
+    c.deliver(ofType(Prepare.class).or(ofType(Promise.class)));
+    c.forget();
+    c.tick(1, 4);
+    assertThat(ofKind(c.sentBy(1), Prepare.class)).as("4 ticks into the wait").isEmpty();
+    c.tick(1);
+    List<Message> again = ofKind(c.sentBy(1), Prepare.class);
+    assertThat(again).as("5 ticks: to every other member at least, at the same ballot")
+        .hasSizeGreaterThanOrEqualTo(4)
+        .allMatch(p -> ((Prepare) p).ballot().equals(c.node(1).proposer().ballot()));
+    c.drop(to(4).or(to(5)));
+    c.deliver(ofType(Prepare.class).or(ofType(Promise.class)));
+    assertThat(c.events(1)).as("a promise again at the same ballot is no new round")
+        .doesNotContain(Kind.LOST);
+    c.tick(1, 45);
+    assertThat(ofKind(c.sentBy(1), Accept.class)).as("the wait still ends at 50 ticks")
+        .hasSize(4);
+  }
+
+  @Test
   void markingTheLastSilentMemberUnreachableEndsTheWaitOnTheNextTick() {
     ManualCluster c = onDemand(5, b -> b.promiseWaitTicks(50));
     c.submit(1, 1);
