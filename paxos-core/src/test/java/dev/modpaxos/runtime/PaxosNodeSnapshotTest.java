@@ -243,6 +243,13 @@ class PaxosNodeSnapshotTest {
       start(id, true);
     }
     write(1, 20);
+    // The snapshot is written in the background after the slot is applied, and a chosen future
+    // completes when its block is applied (R15), not when a snapshot covers it: wait for it.
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+    while (nodes[1].snapshotCounts().taken() == 0 && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertThat(nodes[1].snapshotCounts().taken()).as("node 1 took a snapshot").isPositive();
     nodes[1].close();
     PaxosNode plain =
         PaxosNode.builder(ReplicaConfig.builder(1, MEMBERS).build())
