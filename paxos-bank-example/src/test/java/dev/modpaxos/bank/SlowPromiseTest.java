@@ -34,10 +34,15 @@ class SlowPromiseTest {
   private Cluster cluster;
   private LocalBackend local;
 
-  /** The local backend, except that S5's promises are delayed, or the first ones dropped. */
+  /**
+   * The local backend, except that S5's promises are delayed, or those of the first rounds it
+   * answers dropped.
+   */
   private final class SlowS5Backend implements ClusterBackend {
     final long delayMillis;
     final AtomicInteger dropsLeft;
+    // The ballots whose promises S5 loses: every promise of the first `drops` rounds it answers.
+    final java.util.Set<Object> lostBallots = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     SlowS5Backend(long delayMillis, int drops) {
       this.delayMillis = delayMillis;
@@ -57,7 +62,10 @@ class SlowPromiseTest {
         public void send(Stamp stamp, Message m) {
           if (!(m instanceof Promise) || m.to() == 5) {
             t.send(stamp, m);
+          } else if (lostBallots.contains(((Promise) m).ballot())) {
+            return; // lost: a waiting round sends its PREPARE again (R14), lose those too
           } else if (dropsLeft.getAndDecrement() > 0) {
+            lostBallots.add(((Promise) m).ballot());
             return; // lost
           } else if (delayMillis > 0) {
             LATER.schedule(() -> t.send(stamp, m), delayMillis, TimeUnit.MILLISECONDS);
