@@ -27,7 +27,14 @@ class GrpcTransportContractTest {
     final Map<Integer, InetSocketAddress> members = new HashMap<>();
 
     GrpcContract() {
-      MEMBERS.forEach(id -> members.put(id, Ports.freeLoopback()));
+      // Distinct ports: a port released by one call may be handed out again by the next.
+      for (int id : MEMBERS) {
+        InetSocketAddress a = Ports.freeLoopback();
+        while (members.containsValue(a)) {
+          a = Ports.freeLoopback();
+        }
+        members.put(id, a);
+      }
     }
 
     abstract GrpcTransport.Builder secure(GrpcTransport.Builder b, int certifiedAs);
