@@ -150,11 +150,19 @@ final class Proposer {
   /**
    * R13, R18: called as a batch is drained. A stable leader in AUTO mode proposes what arrived in
    * this batch (submits, forwards) as one new slot, if its window has room: one block per batch,
-   * not per submit, so that one sync covers it (group commit).
+   * not per submit, so that one sync covers it (group commit). In either mode, a leader whose
+   * window the learner emptied (its in-flight slots chosen by a COMMIT or catch-up rather than
+   * by its own votes) starts the recovered values still waiting behind them: nothing else would,
+   * for an ACCEPTING round with no slot in flight has no timeout to run out.
    */
   void flushProposals() {
-    if (config.trigger() == RoundTrigger.AUTO && leader && replica.isVoting()
+    if (!leader || !replica.isVoting()) {
+      return;
+    }
+    if (config.trigger() == RoundTrigger.AUTO
         && (phase == Phase.IDLE || phase == Phase.ACCEPTING)) {
+      pump();
+    } else if (phase == Phase.ACCEPTING && !backlog.isEmpty() && hasRoom()) {
       pump();
     }
   }

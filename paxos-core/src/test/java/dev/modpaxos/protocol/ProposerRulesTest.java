@@ -163,6 +163,49 @@ class ProposerRulesTest {
   }
 
   @Test
+  void recoveredValuesStillStartWhenACommitFromElsewhereEmptiesTheWindow() {
+    // Node 1 chooses slot 1 with node 2's vote; its COMMIT to node 3 is held back, node 2's lost.
+    ManualCluster c = onDemand(3, b -> b.blockEntriesMax(1));
+    c.submit(1, 1);
+    c.runRound(1);
+    c.drop(to(3));
+    c.deliver(ofType(Prepare.class).or(ofType(Promise.class)).or(ofType(Accept.class))
+        .or(ofType(Accepted.class)).and(to(3).negate()));
+    assertThat(c.node(1).committedSlot()).isEqualTo(1);
+    c.drop(to(2).or(ofType(Accept.class)));
+    // Node 3 is now a fresh replica with a window of one slot.
+    c.put(new Replica(ReplicaConfig.builder(3, MEMBERS).trigger(RoundTrigger.ON_DEMAND).seed(3)
+        .roundTimeoutTicks(10).backoffTicksMax(2).promiseWaitTicks(0).blockEntriesMax(1)
+        .pipelineSlots(1).build(), StoredState.EMPTY));
+    // A second round of node 1 (ballot 2.1) gets slot 2 accepted by node 2 alone, unchosen.
+    c.submit(1, 2);
+    c.runRound(1);
+    c.deliver(ofType(Prepare.class).and(from(1)).or(ofType(Promise.class).and(to(1))));
+    c.deliver(ofType(Accept.class).and(to(2)));
+    c.drop(ofType(Accepted.class).or(ofType(CatchUp.class)).or(ofType(Accept.class)));
+    // Node 3 wins a round with node 2's promise (slot 1 at 1.1, slot 2 at 2.1): slot 1 goes out
+    // again, slot 2 waits behind it.
+    c.runRound(3);
+    c.drop(ofType(Prepare.class).and(to(1)));
+    c.deliver(ofType(Prepare.class).and(from(3)).or(ofType(Promise.class).and(to(3))));
+    assertThat(c.node(3).proposer().phase()).isEqualTo(Proposer.Phase.ACCEPTING);
+    assertThat(ofKind(c.sentBy(3), Accept.class)).isNotEmpty()
+        .allMatch(m -> ((Accept) m).slot() == 1);
+    c.drop(from(3));
+    c.forget();
+    // The held COMMIT of slot 1 reaches node 3 before any vote for its own ACCEPT.
+    c.deliver(ofType(Commit.class).and(to(3)));
+    assertThat(c.node(3).committedSlot()).isEqualTo(1);
+    Ballot ballot = c.node(3).proposer().ballot();
+    c.tick(3, 3);
+    assertThat(ofKind(c.sentBy(3), Accept.class))
+        .as("R18: the learner emptied the window, so the recovered slot 2 starts (an ACCEPTING"
+            + " round with nothing in flight has no timeout and would wait for good)")
+        .isNotEmpty()
+        .allMatch(m -> ((Accept) m).slot() == 2 && ((Accept) m).ballot().equals(ballot));
+  }
+
+  @Test
   void markingTheLastSilentMemberUnreachableEndsTheWaitOnTheNextTick() {
     ManualCluster c = onDemand(5, b -> b.promiseWaitTicks(50));
     c.submit(1, 1);

@@ -35,6 +35,9 @@ import java.util.SplittableRandom;
  * @param compactionTailSlots R20: blocks kept below each snapshot for peers slightly behind
  * @param spareNodes R21: nodes beyond the founding ones, started as joiners that may be added
  * @param reconfigRate R21: per tick, probability that a membership change is asked for
+ * @param promiseWaitTicks passed to every replica's config: an ON_DEMAND round's extra wait for
+ *     the remaining promises (R14); a long wait (longer than the round timeout) makes the round
+ *     send its PREPARE again while it waits
  */
 record SimShape(
     int nodes,
@@ -63,7 +66,8 @@ record SimShape(
     int snapshotEverySlots,
     int compactionTailSlots,
     int spareNodes,
-    double reconfigRate) {
+    double reconfigRate,
+    int promiseWaitTicks) {
 
   static final int LONG_DELAY_TICKS_MAX = 120;
   private static final int[] SIZES = {3, 5, 7};
@@ -99,8 +103,12 @@ record SimShape(
         r.nextBoolean() ? 0 : 2 + r.nextInt(12),
         r.nextInt(6),
         r.nextInt(3),
-        r.nextBoolean() ? 0.0 : r.nextDouble(0.002, 0.012));
+        r.nextBoolean() ? 0.0 : r.nextDouble(0.002, 0.012),
+        r.nextInt(3) == 0 ? LONG_PROMISE_WAIT_TICKS : 2);
   }
+
+  /** A promise wait twice the default round timeout (20 ticks), as the bank's is 15 times its own. */
+  static final int LONG_PROMISE_WAIT_TICKS = 40;
 
   /** {@return founding and spare nodes together} */
   int allNodes() {
@@ -113,7 +121,7 @@ record SimShape(
         partitionRate, crashRate, readyCrashRate, amnesiaShare, lostForGoodShare, tickRateMin,
         submitRate, roundRate, submitterOnly, amountMax, safetyTicks, ticks,
         livenessRoundIntervalTicks, blockEntriesMax, catchUpBlocksMax, pipelineSlots, readRate,
-        snapshotEverySlots, compactionTailSlots, spareNodes, reconfigRate);
+        snapshotEverySlots, compactionTailSlots, spareNodes, reconfigRate, promiseWaitTicks);
   }
 
   private static final int[] PIPELINES = {1, 2, 4, ReplicaConfig.PIPELINE_SLOTS_LIMIT};
@@ -125,6 +133,6 @@ record SimShape(
   static SimShape stable(int nodes, RoundTrigger trigger, int safetyTicks) {
     return new SimShape(
         nodes, trigger, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1.0, 0.3, 0, 1, 1, safetyTicks, 5000, 5, 4096,
-        64, 4, 0, 0, 0, 0, 0.0);
+        64, 4, 0, 0, 0, 0, 0.0, 2);
   }
 }

@@ -195,6 +195,7 @@ final class Simulation<A extends Application> implements SimNode.Env<A> {
         .blockEntriesMax(shape.blockEntriesMax())
         .catchUpBlocksMax(shape.catchUpBlocksMax())
         .pipelineSlots(shape.pipelineSlots())
+        .promiseWaitTicks(shape.promiseWaitTicks())
         .build();
   }
 
