@@ -21,7 +21,7 @@ public record Block(List<Entry> entries) {
    */
   public Block {
     entries = List.copyOf(entries);
-    Set<EntryId> seen = new HashSet<>();
+    Set<EntryId> seen = new HashSet<>(Math.max(16, entries.size() * 2));
     for (Entry e : entries) {
       if (!seen.add(e.id())) {
         throw new IllegalArgumentException("duplicate entry " + e.id() + " in block");

@@ -18,36 +18,64 @@ final class ChosenIndex {
     // Invariant: every seq in first..watermark is chosen; every seq in `above` is > watermark + 1.
     long watermark;
     final TreeSet<Long> above = new TreeSet<>();
+    // The highest chosen seq of this origin over all its generations: shared with the origin's
+    // other PerOrigins and held in `maxSeqByOrigin` (a holder, so that an add boxes nothing).
+    final long[] originMax;
 
-    PerOrigin(long first) {
+    PerOrigin(long first, long[] originMax) {
       watermark = first - 1;
+      this.originMax = originMax;
     }
   }
 
   // Keyed by origin and generation (see key()).
   private final Map<Long, PerOrigin> byOrigin = new HashMap<>();
-  private final Map<Integer, Long> maxSeqByOrigin = new HashMap<>();
+  private final Map<Integer, long[]> maxSeqByOrigin = new HashMap<>();
   private long size;
+  // The PerOrigin of the last id looked up: consecutive ids mostly share origin and generation,
+  // and a lookup by a boxed key would allocate on every entry chosen.
+  private long lastKey = Long.MIN_VALUE;
+  private PerOrigin last;
 
   private static long key(EntryId id) {
     return ((long) id.origin() << 32) | id.generation();
   }
 
+  private PerOrigin lookup(long key) {
+    if (key == lastKey) {
+      return last;
+    }
+    PerOrigin p = byOrigin.get(key);
+    if (p != null) {
+      lastKey = key;
+      last = p;
+    }
+    return p;
+  }
+
   boolean contains(EntryId id) {
-    PerOrigin p = byOrigin.get(key(id));
+    PerOrigin p = lookup(key(id));
     return p != null && (id.seq() <= p.watermark || p.above.contains(id.seq()));
   }
 
   /** Records {@code id} as chosen; returns false if it already was. */
   boolean add(EntryId id) {
     long seq = id.seq();
-    PerOrigin p =
-        byOrigin.computeIfAbsent(
-            key(id), k -> new PerOrigin(EntryId.firstSeq(Math.max(1, id.generation()))));
+    long key = key(id);
+    PerOrigin p = lookup(key);
+    if (p == null) {
+      p = new PerOrigin(EntryId.firstSeq(Math.max(1, id.generation())),
+          maxSeqByOrigin.computeIfAbsent(id.origin(), o -> new long[1]));
+      byOrigin.put(key, p);
+      lastKey = key;
+      last = p;
+    }
     if (seq <= p.watermark || p.above.contains(seq)) {
       return false;
     }
-    maxSeqByOrigin.merge(id.origin(), seq, Math::max);
+    if (seq > p.originMax[0]) {
+      p.originMax[0] = seq;
+    }
     if (seq == p.watermark + 1) {
       p.watermark = seq;
       while (!p.above.isEmpty() && p.above.first() == p.watermark + 1) {
@@ -62,7 +90,8 @@ final class ChosenIndex {
 
   /** The highest chosen seq of {@code origin}, or 0. */
   long maxSeq(int origin) {
-    return maxSeqByOrigin.getOrDefault(origin, 0L);
+    long[] max = maxSeqByOrigin.get(origin);
+    return max == null ? 0 : max[0];
   }
 
   long size() {
@@ -83,9 +112,9 @@ final class ChosenIndex {
       }
     }
     out.writeInt(maxSeqByOrigin.size());
-    for (Map.Entry<Integer, Long> e : new java.util.TreeMap<>(maxSeqByOrigin).entrySet()) {
+    for (Map.Entry<Integer, long[]> e : new java.util.TreeMap<>(maxSeqByOrigin).entrySet()) {
       out.writeInt(e.getKey());
-      out.writeLong(e.getValue());
+      out.writeLong(e.getValue()[0]);
     }
   }
 
@@ -93,19 +122,29 @@ final class ChosenIndex {
     ChosenIndex index = new ChosenIndex();
     index.size = in.readLong();
     int origins = count(in.readInt());
+    Map<Long, long[]> watermarks = new java.util.LinkedHashMap<>();
+    Map<Long, TreeSet<Long>> aboves = new HashMap<>();
     for (int i = 0; i < origins; i++) {
       long key = in.readLong();
-      PerOrigin p = new PerOrigin(1);
-      p.watermark = in.readLong();
+      watermarks.put(key, new long[] {in.readLong()});
       int above = count(in.readInt());
+      TreeSet<Long> seqs = new TreeSet<>();
       for (int j = 0; j < above; j++) {
-        p.above.add(in.readLong());
+        seqs.add(in.readLong());
       }
-      index.byOrigin.put(key, p);
+      aboves.put(key, seqs);
     }
     int maxes = count(in.readInt());
     for (int i = 0; i < maxes; i++) {
-      index.maxSeqByOrigin.put(in.readInt(), in.readLong());
+      index.maxSeqByOrigin.put(in.readInt(), new long[] {in.readLong()});
+    }
+    for (Map.Entry<Long, long[]> e : watermarks.entrySet()) {
+      int origin = (int) (e.getKey() >>> 32);
+      PerOrigin p = new PerOrigin(1,
+          index.maxSeqByOrigin.computeIfAbsent(origin, o -> new long[1]));
+      p.watermark = e.getValue()[0];
+      p.above.addAll(aboves.get(e.getKey()));
+      index.byOrigin.put(e.getKey(), p);
     }
     return index;
   }
@@ -120,9 +159,15 @@ final class ChosenIndex {
   @Override
   public boolean equals(Object o) {
     if (!(o instanceof ChosenIndex other) || other.size != size
-        || !other.maxSeqByOrigin.equals(maxSeqByOrigin)
+        || other.maxSeqByOrigin.size() != maxSeqByOrigin.size()
         || other.byOrigin.size() != byOrigin.size()) {
       return false;
+    }
+    for (Map.Entry<Integer, long[]> e : maxSeqByOrigin.entrySet()) {
+      long[] q = other.maxSeqByOrigin.get(e.getKey());
+      if (q == null || q[0] != e.getValue()[0]) {
+        return false;
+      }
     }
     for (Map.Entry<Long, PerOrigin> e : byOrigin.entrySet()) {
       PerOrigin q = other.byOrigin.get(e.getKey());

@@ -31,11 +31,11 @@ final class ChosenLog {
   private final TreeMap<Long, Block> early = new TreeMap<>();
   // Local entries chosen since the last ready(): removed from the store once a sync after the
   // batch that wrote their blocks has completed (R15).
-  private final List<EntryId> chosenSinceReady = new ArrayList<>();
+  private List<EntryId> chosenSinceReady = new ArrayList<>();
   // Local entries whose chosen blocks are written but not yet synced.
-  private final List<EntryId> awaitingSync = new ArrayList<>();
+  private List<EntryId> awaitingSync = new ArrayList<>();
   // Local entries whose chosen blocks an earlier batch synced: removed by the next batch.
-  private final List<EntryId> removableAtReady = new ArrayList<>();
+  private List<EntryId> removableAtReady = new ArrayList<>();
   // True while a chosen block written by an earlier batch has not been synced yet (R15).
   private boolean chosenUnsynced;
   // Invariant: nextSeq > the seq of every entry of `self`, chosen, local or accepted.
@@ -410,13 +410,27 @@ final class ChosenLog {
    * whether or not a sync came in between.
    */
   void drainRemovals(boolean batchSyncs, boolean waitForSync) {
-    out.removed.addAll(removableAtReady);
-    removableAtReady.clear();
-    awaitingSync.addAll(chosenSinceReady);
-    chosenSinceReady.clear();
+    // Each list moves on whole where the next one is empty (the common case): no copying.
+    if (out.removed.isEmpty()) {
+      List<EntryId> t = out.removed;
+      out.removed = removableAtReady;
+      removableAtReady = t;
+    } else {
+      out.removed.addAll(removableAtReady);
+      removableAtReady.clear();
+    }
+    if (awaitingSync.isEmpty()) {
+      List<EntryId> t = awaitingSync;
+      awaitingSync = chosenSinceReady;
+      chosenSinceReady = t;
+    } else {
+      awaitingSync.addAll(chosenSinceReady);
+      chosenSinceReady.clear();
+    }
     if (batchSyncs || !waitForSync) {
-      removableAtReady.addAll(awaitingSync);
-      awaitingSync.clear();
+      List<EntryId> t = removableAtReady; // empty: moved on above
+      removableAtReady = awaitingSync;
+      awaitingSync = t;
     }
     if (batchSyncs) {
       chosenUnsynced = false;

@@ -7,16 +7,16 @@ import java.util.List;
 final class Effects {
   dev.modpaxos.spi.StoreIdentity identity;
   Ballot promised;
-  final List<Proposal> accepted = new ArrayList<>();
-  final List<Entry> appended = new ArrayList<>();
-  final List<SlotBlock> chosen = new ArrayList<>();
-  final List<EntryId> removed = new ArrayList<>();
-  final List<Message> messages = new ArrayList<>();
-  final List<RoundEvent> events = new ArrayList<>();
-  final List<Long> roundsDone = new ArrayList<>();
-  final List<Long> roundsFailed = new ArrayList<>();
-  final List<Long> readsReady = new ArrayList<>();
-  final List<Long> readsFailed = new ArrayList<>();
+  List<Proposal> accepted = new ArrayList<>();
+  List<Entry> appended = new ArrayList<>();
+  List<SlotBlock> chosen = new ArrayList<>();
+  List<EntryId> removed = new ArrayList<>();
+  List<Message> messages = new ArrayList<>();
+  List<RoundEvent> events = new ArrayList<>();
+  List<Long> roundsDone = new ArrayList<>();
+  List<Long> roundsFailed = new ArrayList<>();
+  List<Long> readsReady = new ArrayList<>();
+  List<Long> readsFailed = new ArrayList<>();
   // R15: sync this batch although nothing else of it needs a sync (chosen blocks wait for one).
   boolean flush;
 
@@ -53,35 +53,45 @@ final class Effects {
         new Ready(
             identity,
             promised,
-            List.copyOf(accepted),
-            List.copyOf(appended),
-            List.copyOf(chosen),
-            List.copyOf(removed),
+            take(accepted),
+            take(appended),
+            take(chosen),
+            take(removed),
             early,
             late,
-            List.copyOf(events),
-            List.copyOf(roundsDone),
-            List.copyOf(roundsFailed),
-            List.copyOf(readsReady),
-            List.copyOf(readsFailed),
+            take(events),
+            take(roundsDone),
+            take(roundsFailed),
+            take(readsReady),
+            take(readsFailed),
             flush);
     identity = null;
     flush = false;
     promised = null;
-    accepted.clear();
-    appended.clear();
+    accepted = fresh(accepted);
+    appended = fresh(appended);
     appendedSeqMin = -1;
-    chosen.clear();
-    removed.clear();
+    chosen = fresh(chosen);
+    removed = fresh(removed);
     messages.clear();
-    events.clear();
-    roundsDone.clear();
-    roundsFailed.clear();
-    readsReady.clear();
-    readsFailed.clear();
+    events = fresh(events);
+    roundsDone = fresh(roundsDone);
+    roundsFailed = fresh(roundsFailed);
+    readsReady = fresh(readsReady);
+    readsFailed = fresh(readsFailed);
     return r;
   }
 
+
+  // A drained list goes to the Ready as it is, without copying its elements (a batch under load
+  // holds thousands of entries and removals); the batch being built gets a new one.
+  private static <T> List<T> take(List<T> list) {
+    return list.isEmpty() ? List.of() : java.util.Collections.unmodifiableList(list);
+  }
+
+  private static <T> List<T> fresh(List<T> drained) {
+    return drained.isEmpty() ? drained : new ArrayList<>();
+  }
 
   // The lowest seq appended in this batch, or Long.MAX_VALUE; computed once per drain.
   private long appendedSeqMin = -1;

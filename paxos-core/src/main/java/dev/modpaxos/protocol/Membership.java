@@ -27,6 +27,8 @@ final class Membership {
   private long epoch;
   // Voters' generations for small ids, read on every counted vote: generation by id, 0 if none.
   private int[] voterById = new int[0];
+  // Every member's generation for small ids, read for every entry admitted (R17): 0 if none.
+  private int[] memberById = new int[0];
   private int voters;
 
   private static final int SMALL_IDS = 4096;
@@ -49,17 +51,27 @@ final class Membership {
     voters = generations.size() - learners.size();
     int max = generations.isEmpty() ? 0 : generations.lastKey();
     voterById = new int[max < SMALL_IDS ? max + 1 : 0];
+    memberById = new int[voterById.length];
     if (voterById.length > 0) {
-      generations.forEach((id, g) -> voterById[id] = learners.contains(id) ? 0 : g);
+      generations.forEach((id, g) -> {
+        voterById[id] = learners.contains(id) ? 0 : g;
+        memberById[id] = g;
+      });
     }
   }
 
   boolean contains(int id) {
+    if (memberById.length > 0) {
+      return id >= 0 && id < memberById.length && memberById[id] != 0;
+    }
     return generations.containsKey(id);
   }
 
   /** The current generation of member {@code id} (voter or learner), or 0 if it is not one. */
   int generationOf(int id) {
+    if (memberById.length > 0) {
+      return id >= 0 && id < memberById.length ? memberById[id] : 0;
+    }
     return generations.getOrDefault(id, 0);
   }
 
