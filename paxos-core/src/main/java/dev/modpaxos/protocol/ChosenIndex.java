@@ -26,6 +26,11 @@ final class ChosenIndex {
       watermark = first - 1;
       this.originMax = originMax;
     }
+
+    // Mostly empty (ids are chosen roughly in order): then no seq is boxed for the lookup.
+    boolean holdsAbove(long seq) {
+      return !above.isEmpty() && above.contains(seq);
+    }
   }
 
   // Keyed by origin and generation (see key()).
@@ -55,7 +60,7 @@ final class ChosenIndex {
 
   boolean contains(EntryId id) {
     PerOrigin p = lookup(key(id));
-    return p != null && (id.seq() <= p.watermark || p.above.contains(id.seq()));
+    return p != null && (id.seq() <= p.watermark || p.holdsAbove(id.seq()));
   }
 
   /** Records {@code id} as chosen; returns false if it already was. */
@@ -70,7 +75,7 @@ final class ChosenIndex {
       lastKey = key;
       last = p;
     }
-    if (seq <= p.watermark || p.above.contains(seq)) {
+    if (seq <= p.watermark || p.holdsAbove(seq)) {
       return false;
     }
     if (seq > p.originMax[0]) {
