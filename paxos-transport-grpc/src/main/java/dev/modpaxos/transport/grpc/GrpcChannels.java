@@ -34,11 +34,16 @@ final class GrpcChannels {
   static Server server(
       InetSocketAddress address,
       Settings s,
-      Executor executor,
+      Executor executor, // null: Netty's event loop
       ServerServiceDefinition service,
       ServerStreamTracer.Factory tracer) {
-    return NettyServerBuilder.forAddress(address, serverCredentials(s.tls()))
-        .executor(executor)
+    NettyServerBuilder b = NettyServerBuilder.forAddress(address, serverCredentials(s.tls()));
+    if (executor == null) {
+      b.directExecutor(); // decode and hand over on the event loop that read the bytes
+    } else {
+      b.executor(executor);
+    }
+    return b
         .addService(service)
         .addStreamTracerFactory(tracer)
         .maxInboundMessageSize(s.maxInboundMessageBytes())

@@ -45,9 +45,9 @@ import org.slf4j.LoggerFactory;
  * a stream that fails (the peer restarted or went away, or HTTP/2 keepalive found it dead) is
  * re-opened after a bounded exponential back-off, and the queue waits for it.
  *
- * <p>Inbound messages are split, decoded and validated by {@link MessageCodec} on a small bounded
- * executor, never on a Netty event loop, and handed to the node's handler on that thread, in the
- * order their stream carried them. With {@link Builder#tls mutual TLS} a {@link MemberAuthorizer}
+ * <p>Inbound messages are split, decoded and validated by {@link MessageCodec} on the Netty event
+ * loop that read them (or, with {@link Builder#threads} above 0, on a small bounded pool), and
+ * handed to the node's handler on that thread, in the order their stream carried them. With {@link Builder#tls mutual TLS} a {@link MemberAuthorizer}
  * first checks, once per stream, that the peer's certificate names a member; each message's
  * claimed sender must be that member. A refused frame is counted and logged; the node keeps
  * running and never sees it. See docs/TRANSPORT.md.
@@ -110,12 +110,14 @@ public final class GrpcTransport implements Transport {
     if (!state.compareAndSet(State.NEW, State.STARTED)) {
       throw new IllegalStateException("transport of node " + self + " was already started");
     }
-    // gRPC queues at most one task per stream at a time; the rest is headroom for stray callers.
-    int queueMax = 1024 + 4 * GrpcChannels.STREAMS_PER_CONNECTION_MAX * members.size();
-    executor =
-        new ThreadPoolExecutor(
-            settings.threads(), settings.threads(), 0, TimeUnit.MILLISECONDS,
-            new LinkedBlockingQueue<>(queueMax), daemonThreads("modpaxos-grpc-" + self));
+    if (settings.threads() > 0) {
+      // gRPC queues at most one task per stream at a time; the rest is headroom for stray callers.
+      int queueMax = 1024 + 4 * GrpcChannels.STREAMS_PER_CONNECTION_MAX * members.size();
+      executor =
+          new ThreadPoolExecutor(
+              settings.threads(), settings.threads(), 0, TimeUnit.MILLISECONDS,
+              new LinkedBlockingQueue<>(queueMax), daemonThreads("modpaxos-grpc-" + self));
+    }
     timer =
         Executors.newSingleThreadScheduledExecutor(daemonThreads("modpaxos-grpc-timer-" + self));
     GrpcServerNoise.install();
@@ -180,7 +182,7 @@ public final class GrpcTransport implements Transport {
             if (status.getCode() == Status.Code.RESOURCE_EXHAUSTED) {
               String reason = "frame refused, stream ended: " + status.getDescription();
               try { // this runs on a Netty event loop: log elsewhere
-                executor.execute(() -> onRejected(
+                timer.execute(() -> onRejected(
                     TransportStats.INVALID, TransportCounter.REJECTED_OVERSIZED, reason));
               } catch (RuntimeException closedOrFull) {
                 stats.error(TransportStats.INVALID, TransportCounter.REJECTED_OVERSIZED);
@@ -347,7 +349,7 @@ public final class GrpcTransport implements Transport {
     long keepAliveTimeoutMillis = 20_000;
     int queueMessagesMax = 1024;
     long queueBytesMax = 64L * 1024 * 1024;
-    int threads = 1;
+    int threads = 0;
     long reconnectInitialMillis = 10;
     long reconnectMaxMillis = 500;
     long connectWaitMillis = 2_000;
@@ -457,15 +459,21 @@ public final class GrpcTransport implements Transport {
     }
 
     /**
-     * Threads that split, decode and validate inbound messages and run the node's handler; their
-     * queue is bounded. Messages of one stream stay in order with any number. Default 1, which
-     * is enough for a decode and an enqueue per message (docs/TRANSPORT.md).
+     * Where inbound messages are split, decoded and validated and the node's handler runs.
+     * Default 0: on the Netty event loop that read them, with no hand-off (the handler must not
+     * block, as {@link Transport.Inbound} requires; {@code PaxosNode}'s only enqueues). A
+     * positive number runs them on a bounded pool of that many threads instead, one more thread
+     * hop per message: for a handler of your own that does more than enqueue. Messages of one
+     * stream stay in order either way (docs/TRANSPORT.md).
      *
-     * @param v threads, {@code > 0}
+     * @param v threads, {@code >= 0}
      * @return this builder
      */
     public Builder threads(int v) {
-      threads = positive("threads", v);
+      if (v < 0) {
+        throw new IllegalArgumentException("threads must be >= 0, got " + v);
+      }
+      threads = v;
       return this;
     }
 

@@ -19,8 +19,9 @@ import java.util.function.IntConsumer;
  * envelope is parsed and validated on its own by {@link MessageCodec}; it checks that each
  * message is addressed to this node and, under TLS, that its claimed sender is the member the
  * stream's certificate names ({@link MemberAuthorizer#PEER_MEMBER}); then it hands it to the node,
- * in the order the stream carried it. Runs on the transport's bounded executor, never on a Netty
- * event loop; gRPC runs one stream's callbacks one at a time. Thread-safe.
+ * in the order the stream carried it. Runs on the Netty event loop that read the stream (or the
+ * transport's bounded pool, if it has one); gRPC runs one stream's callbacks one at a time.
+ * Thread-safe.
  *
  * <p>A malformed or misaddressed message is counted, logged and dropped, and the stream goes on.
  * A message from a certified member claiming another sender ends the stream with

@@ -71,6 +71,15 @@ class GrpcTransportContractTest {
     }
   }
 
+  /** The same contract with inbound messages handed to a pool rather than run on the event loop. */
+  @Nested
+  class PooledInbound extends GrpcContract {
+    @Override
+    GrpcTransport.Builder secure(GrpcTransport.Builder b, int certifiedAs) {
+      return b.threads(2);
+    }
+  }
+
   @Nested
   class MutualTls extends GrpcContract {
     @Override

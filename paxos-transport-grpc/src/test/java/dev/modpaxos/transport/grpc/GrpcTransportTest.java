@@ -125,6 +125,30 @@ class GrpcTransportTest {
   }
 
   @Test
+  void inboundMessagesReachTheHandlerOnTheEventLoopByDefaultAndOnThePoolWithThreads() {
+    Map<Integer, ConcurrentLinkedQueue<String>> threads = new HashMap<>();
+    for (int id = 1; id <= 3; id++) {
+      ConcurrentLinkedQueue<String> names = new ConcurrentLinkedQueue<>();
+      threads.put(id, names);
+      GrpcTransport.Builder b = GrpcTransport.builder(id, members).reconnectBackoffMillis(10, 100);
+      GrpcTransport t = (id == 3 ? b.threads(2) : b).build();
+      started.add(t);
+      t.start((stamp, m) -> names.add(Thread.currentThread().getName()));
+    }
+    GrpcTransport one = started.get(0);
+    for (int i = 1; i <= 5; i++) {
+      one.send(STAMP, accepted(1, 2, i));
+      one.send(STAMP, accepted(1, 3, i));
+    }
+    awaitTrue(() -> threads.get(2).size() == 5 && threads.get(3).size() == 5,
+        "nodes 2 and 3 receive 5 each");
+    assertThat(threads.get(2)).as("default: no hand-off from the event loop that read them")
+        .allMatch(n -> n.startsWith("grpc-") && !n.startsWith("modpaxos-grpc-"));
+    assertThat(threads.get(3)).as("threads(2): the transport's pool")
+        .allMatch(n -> n.startsWith("modpaxos-grpc-3"));
+  }
+
+  @Test
   void statsCountSendsDeliveriesBatchesAndQueueWaits() {
     GrpcTransport one = start(GrpcTransport.builder(1, members), 1);
     GrpcTransport two = start(GrpcTransport.builder(2, members), 2);
@@ -174,6 +198,9 @@ class GrpcTransportTest {
         .hasMessageContaining("keepAlive timeMillis must be >= 10000");
     assertThatThrownBy(() -> GrpcTransport.builder(1, members).reconnectBackoffMillis(100, 10))
         .hasMessageContaining("reconnect maxMillis 10 is below initialMillis 100");
+    assertThatThrownBy(() -> GrpcTransport.builder(1, members).threads(-1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("threads must be >= 0, got -1");
     assertThatThrownBy(() -> GrpcTransport.builder(1, members).queueMax(8, 1024).build())
         .hasMessageContaining("queueMax bytesMax 1024 is below maxInboundMessageBytes");
     assertThatThrownBy(() -> GrpcTransport.builder(1, members)
