@@ -69,13 +69,23 @@ public final class PaxosNodeMetrics implements MeterBinder {
     this.snapshotMaxAgeNanos = snapshotMaxAgeNanos;
   }
 
-  /** A binder for a node that is never replaced. */
+  /**
+   * A binder for a node that is never replaced.
+   *
+   * @param node the node whose metrics to bind
+   * @return the binder
+   */
   public static PaxosNodeMetrics of(PaxosNode node) {
     Objects.requireNonNull(node, "node");
     return new PaxosNodeMetrics(node.nodeId(), () -> node);
   }
 
-  /** The same binder with {@code extra} tags on every meter, e.g. a cluster name. */
+  /**
+   * The same binder with {@code extra} tags on every meter, e.g. a cluster name.
+   *
+   * @param extra tags added to every meter
+   * @return a new binder; this one is unchanged
+   */
   public PaxosNodeMetrics withTags(Iterable<Tag> extra) {
     return new PaxosNodeMetrics(nodeId, node, tags.and(extra), snapshotMaxAgeNanos);
   }
