@@ -69,8 +69,7 @@ final class ChosenIndex {
     long key = key(id);
     PerOrigin p = lookup(key);
     if (p == null) {
-      p = new PerOrigin(EntryId.firstSeq(Math.max(1, id.generation())),
-          maxSeqByOrigin.computeIfAbsent(id.origin(), o -> new long[1]));
+      p = new PerOrigin(EntryId.firstSeq(Math.max(1, id.generation())), holder(id.origin()));
       byOrigin.put(key, p);
       lastKey = key;
       last = p;
@@ -127,31 +126,26 @@ final class ChosenIndex {
     ChosenIndex index = new ChosenIndex();
     index.size = in.readLong();
     int origins = count(in.readInt());
-    Map<Long, long[]> watermarks = new java.util.LinkedHashMap<>();
-    Map<Long, TreeSet<Long>> aboves = new HashMap<>();
     for (int i = 0; i < origins; i++) {
       long key = in.readLong();
-      watermarks.put(key, new long[] {in.readLong()});
+      PerOrigin p = new PerOrigin(1, index.holder((int) (key >>> 32)));
+      p.watermark = in.readLong();
       int above = count(in.readInt());
-      TreeSet<Long> seqs = new TreeSet<>();
       for (int j = 0; j < above; j++) {
-        seqs.add(in.readLong());
+        p.above.add(in.readLong());
       }
-      aboves.put(key, seqs);
+      index.byOrigin.put(key, p);
     }
     int maxes = count(in.readInt());
     for (int i = 0; i < maxes; i++) {
-      index.maxSeqByOrigin.put(in.readInt(), new long[] {in.readLong()});
-    }
-    for (Map.Entry<Long, long[]> e : watermarks.entrySet()) {
-      int origin = (int) (e.getKey() >>> 32);
-      PerOrigin p = new PerOrigin(1,
-          index.maxSeqByOrigin.computeIfAbsent(origin, o -> new long[1]));
-      p.watermark = e.getValue()[0];
-      p.above.addAll(aboves.get(e.getKey()));
-      index.byOrigin.put(e.getKey(), p);
+      index.holder(in.readInt())[0] = in.readLong();
     }
     return index;
+  }
+
+  // The origin's highest-seq holder, shared by its PerOrigins; created at 0.
+  private long[] holder(int origin) {
+    return maxSeqByOrigin.computeIfAbsent(origin, o -> new long[1]);
   }
 
   private static int count(int n) throws IOException {

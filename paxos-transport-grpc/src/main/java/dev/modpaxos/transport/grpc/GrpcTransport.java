@@ -47,9 +47,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Inbound messages are split, decoded and validated by {@link MessageCodec} on the Netty event
  * loop that read them (or, with {@link Builder#threads} above 0, on a small bounded pool), and
- * handed to the node's handler on that thread, in the order their stream carried them. With {@link Builder#tls mutual TLS} a {@link MemberAuthorizer}
- * first checks, once per stream, that the peer's certificate names a member; each message's
- * claimed sender must be that member. A refused frame is counted and logged; the node keeps
+ * handed to the node's handler on that thread, in the order their stream carried them. With
+ * {@link Builder#tls mutual TLS} a {@link MemberAuthorizer} first checks, once per stream, that
+ * the peer's certificate names a member; each message's claimed sender must be that member. A refused frame is counted and logged; the node keeps
  * running and never sees it. See docs/TRANSPORT.md.
  */
 public final class GrpcTransport implements Transport {
