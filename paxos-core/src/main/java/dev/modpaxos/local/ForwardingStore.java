@@ -46,6 +46,16 @@ public abstract class ForwardingStore implements Store {
   }
 
   @Override
+  public boolean keepsIdFloor() {
+    return inner.keepsIdFloor();
+  }
+
+  @Override
+  public void saveIdFloor(dev.modpaxos.spi.IdFloor floor) {
+    inner.saveIdFloor(floor);
+  }
+
+  @Override
   public void savePromised(Ballot promised) {
     inner.savePromised(promised);
   }

@@ -44,6 +44,8 @@ public final class InMemoryStore implements Store {
     final EnumSet<StateLoss> losses = EnumSet.noneOf(StateLoss.class);
     // R20: blocks up to this slot were dropped; a committed snapshot covers them.
     long compacted;
+    // R15: the id floor.
+    dev.modpaxos.spi.IdFloor idFloor = dev.modpaxos.spi.IdFloor.NONE;
   }
 
   // R20: the newest committed snapshot (durable at once: commit is atomic), and partial ones.
@@ -83,7 +85,8 @@ public final class InMemoryStore implements Store {
         durable.losses,
         from,
         snapshot,
-        ahead);
+        ahead,
+        durable.idFloor);
   }
 
   /**
@@ -258,6 +261,17 @@ public final class InMemoryStore implements Store {
   }
 
   @Override
+  public boolean keepsIdFloor() {
+    return true;
+  }
+
+  @Override
+  public synchronized void saveIdFloor(dev.modpaxos.spi.IdFloor floor) {
+    java.util.Objects.requireNonNull(floor, "floor");
+    unsynced.add(s -> s.idFloor = floor);
+  }
+
+  @Override
   public synchronized void savePromised(Ballot promised) {
     unsynced.add(s -> s.promised = promised);
   }
@@ -379,6 +393,7 @@ public final class InMemoryStore implements Store {
     durable.local.clear();
     durable.losses.clear();
     durable.compacted = 0;
+    durable.idFloor = dev.modpaxos.spi.IdFloor.NONE;
     snapshot = null;
     partial.clear();
   }

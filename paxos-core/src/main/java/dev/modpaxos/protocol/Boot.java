@@ -11,8 +11,21 @@ package dev.modpaxos.protocol;
  *     that awaits re-admission; it is what the re-admitting membership change names (R17).
  * @param snapshot the protocol state of the store's snapshot (R20), whose slot is the one before
  *     the store's first chosen block, or null if the store has none
+ * @param idFloors the store keeps an id floor ({@link dev.modpaxos.spi.Store#keepsIdFloor}), so
+ *     a leader may send its own new entries while they sync (R15)
  */
-public record Boot(boolean bootstrap, long nonce, SnapshotState snapshot) {
+public record Boot(boolean bootstrap, long nonce, SnapshotState snapshot, boolean idFloors) {
+
+  /**
+   * A start whose store keeps no id floor.
+   *
+   * @param bootstrap see {@link #bootstrap()}
+   * @param nonce see {@link #nonce()}
+   * @param snapshot see {@link #snapshot()}
+   */
+  public Boot(boolean bootstrap, long nonce, SnapshotState snapshot) {
+    this(bootstrap, nonce, snapshot, false);
+  }
 
   /**
    * A start without a snapshot.
@@ -31,7 +44,17 @@ public record Boot(boolean bootstrap, long nonce, SnapshotState snapshot) {
    * @return this start with {@code snapshot}
    */
   public Boot withSnapshot(SnapshotState snapshot) {
-    return new Boot(bootstrap, nonce, snapshot);
+    return new Boot(bootstrap, nonce, snapshot, idFloors);
+  }
+
+  /**
+   * The same start, on a store that does or does not keep an id floor.
+   *
+   * @param keeps whether the store keeps one ({@link dev.modpaxos.spi.Store#keepsIdFloor})
+   * @return this start with {@code idFloors} set to {@code keeps}
+   */
+  public Boot withIdFloors(boolean keeps) {
+    return new Boot(bootstrap, nonce, snapshot, keeps);
   }
 
   /**

@@ -65,7 +65,35 @@ final class ChosenIndex {
 
   /** Records {@code id} as chosen; returns false if it already was. */
   boolean add(EntryId id) {
-    long seq = id.seq();
+    PerOrigin p = perOrigin(id);
+    if (!take(p, id.seq())) {
+      return false;
+    }
+    size++;
+    return true;
+  }
+
+  /**
+   * R15: marks every seq of {@code fence}'s range that is not chosen yet and that it does not
+   * keep as taken, so admission (R18) drops an entry with such an id from now on. They do not
+   * count as chosen entries ({@link #size()}).
+   */
+  void fence(IdFence fence) {
+    EntryId first = new EntryId(fence.member(), fence.from());
+    if (first.generation() != fence.generation()
+        || new EntryId(fence.member(), Math.max(fence.from(), fence.until() - 1)).generation()
+            != fence.generation()) {
+      return; // not a range of that generation's ids: nothing of it can be taken
+    }
+    PerOrigin p = perOrigin(first);
+    for (long seq = Math.max(fence.from(), p.watermark + 1); seq < fence.until(); seq++) {
+      if (!fence.keeps(seq)) {
+        take(p, seq);
+      }
+    }
+  }
+
+  private PerOrigin perOrigin(EntryId id) {
     long key = key(id);
     PerOrigin p = lookup(key);
     if (p == null) {
@@ -74,6 +102,11 @@ final class ChosenIndex {
       lastKey = key;
       last = p;
     }
+    return p;
+  }
+
+  // Marks seq as taken in p; false if it already was.
+  private static boolean take(PerOrigin p, long seq) {
     if (seq <= p.watermark || p.holdsAbove(seq)) {
       return false;
     }
@@ -88,7 +121,6 @@ final class ChosenIndex {
     } else {
       p.above.add(seq);
     }
-    size++;
     return true;
   }
 

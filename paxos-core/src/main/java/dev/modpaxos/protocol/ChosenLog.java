@@ -204,6 +204,35 @@ final class ChosenLog {
     return true;
   }
 
+  /**
+   * R15: this node restarted with its ids reserved up to {@code until}: none below it is handed
+   * out again. Returns the seqs of its local entries in {@code [from, until)}, ascending: the
+   * ones an id fence of that range keeps.
+   */
+  long[] reserveUntil(long from, long until) {
+    nextSeq = Math.max(nextSeq, until);
+    return localLog.keySet().stream().mapToLong(EntryId::seq)
+        .filter(s -> s >= from && s < until).sorted().toArray();
+  }
+
+  /** {@return the seq the next appended entry gets, at least} */
+  long nextSeq() {
+    return nextSeq;
+  }
+
+  /**
+   * R15: applies an id fence chosen in a committed slot: the ids it takes are taken in the index
+   * (a snapshot carries them, R20). A kept id of this node's stays pending in the local log.
+   */
+  void fence(IdFence f) {
+    index.fence(f);
+    if (f.member() == self) {
+      nextSeq = Math.max(nextSeq, f.until());
+      Invariants.require(localLog.keySet().stream().noneMatch(index::contains),
+          "an id fence of node %d took an id its local log still holds", self);
+    }
+  }
+
   /** A commit that waited for slot {@code slot}, taken out of the early ones, or null. */
   Block takeEarly(long slot) {
     return early.remove(slot);

@@ -19,11 +19,16 @@ final class Effects {
   List<Long> readsFailed = new ArrayList<>();
   // R15: sync this batch although nothing else of it needs a sync (chosen blocks wait for one).
   boolean flush;
+  // R15: the id floor to write with this batch, or null.
+  dev.modpaxos.spi.IdFloor idFloor;
+  // R15: own entries appended in this batch with a seq below this may leave in an early ACCEPT:
+  // an earlier batch's synced id floor covers them. 0: none may.
+  long idsReservedUntil;
 
   /** {@return true if the batch being built will sync ({@link Ready#needsSync()})} */
   boolean willSync() {
     return identity != null || promised != null || !accepted.isEmpty() || !appended.isEmpty()
-        || flush;
+        || flush || idFloor != null;
   }
 
   Ready drain(Rules rules) {
@@ -39,7 +44,8 @@ final class Effects {
         && roundsFailed.isEmpty()
         && readsReady.isEmpty()
         && readsFailed.isEmpty()
-        && !flush) {
+        && !flush
+        && idFloor == null) {
       return Ready.EMPTY;
     }
     // R15: what may leave before this batch's writes are durable (docs/PROTOCOL.md).
@@ -64,9 +70,11 @@ final class Effects {
             take(roundsFailed),
             take(readsReady),
             take(readsFailed),
-            flush);
+            flush,
+            idFloor);
     identity = null;
     flush = false;
+    idFloor = null;
     promised = null;
     accepted = fresh(accepted);
     appended = fresh(appended);
@@ -97,12 +105,13 @@ final class Effects {
   private long appendedSeqMin = -1;
 
   /**
-   * True if {@code id} may have been appended in this batch: an own entry at or above the lowest
-   * seq appended in it. It over-approximates (an ACCEPT then waits for the sync, which is always
+   * True if {@code id} may have been appended in this batch and must not leave before its sync:
+   * an own entry at or above the lowest seq appended in it, unless a synced id floor covers it
+   * (R15). It over-approximates (an ACCEPT then waits for the sync, which is always
    * safe) and costs no set: appended entries are this node's own.
    */
   private boolean appendedInThisBatch(EntryId id) {
-    if (appended.isEmpty()) {
+    if (appended.isEmpty() || (id.seq() < idsReservedUntil && id.origin() == appended.get(0).origin())) {
       return false;
     }
     if (appendedSeqMin < 0) {

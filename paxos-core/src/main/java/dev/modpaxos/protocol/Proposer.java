@@ -448,6 +448,21 @@ final class Proposer {
     }
   }
 
+  /**
+   * R15: pools this node's own id fence (again, if a proposal of it was lost) and forwards it to
+   * the stable leader if another node leads; otherwise this node proposes it itself (hasWork).
+   */
+  void poolOwnControl(Entry e) {
+    addToPool(e);
+    int hint = replica.leaderHint();
+    if (!leader && hint != 0 && hint != replica.self() && replica.membership().isVoter(hint)) {
+      replica.send(new Forward(replica.self(), hint, List.of(e)));
+    }
+    if (phase == Phase.IDLE && !leader) {
+      maybeStartWork();
+    }
+  }
+
   /** R21: leadership transfer: runs a full PREPARE now, skipping any back-off. */
   void campaign() {
     if (!replica.isVoting() || phase == Phase.PREPARING) {
@@ -496,7 +511,9 @@ final class Proposer {
       }
     }
     if (sb.block().hasControl()) {
-      pool.values().removeIf(replica::isFenced); // R17: never choose a fenced entry
+      // R17: never choose a fenced entry; R15: nor one whose id an id fence took.
+      pool.entrySet().removeIf(
+          p -> replica.isFenced(p.getValue()) || replica.log().isChosen(p.getKey()));
       controlEntriesPooled = (int) pool.keySet().stream().filter(EntryId::isControl).count();
     }
     if (ownEntriesChosen || sb.block().hasControl()) {

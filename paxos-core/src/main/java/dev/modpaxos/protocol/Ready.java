@@ -43,6 +43,7 @@ import java.util.List;
  * @param readsFailed {@code read()} tickets that could not be served in time (R19)
  * @param flush sync even if nothing else of this batch needs it: chosen blocks written by
  *     earlier batches that did not sync are waiting for one (R15)
+ * @param idFloor the new id floor ({@link Store#saveIdFloor}, R15), or null if unchanged
  */
 public record Ready(
     StoreIdentity identity,
@@ -58,12 +59,39 @@ public record Ready(
     List<Long> roundsFailed,
     List<Long> readsReady,
     List<Long> readsFailed,
-    boolean flush) {
+    boolean flush,
+    dev.modpaxos.spi.IdFloor idFloor) {
 
   /** The batch with nothing to do. */
   public static final Ready EMPTY =
       new Ready(null, null, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(),
-          List.of(), List.of(), List.of(), List.of(), List.of(), false);
+          List.of(), List.of(), List.of(), List.of(), List.of(), false, null);
+
+  /**
+   * A batch that leaves the id floor as it is.
+   *
+   * @param identity see {@link #identity()}
+   * @param promised see {@link #promised()}
+   * @param accepted see {@link #accepted()}
+   * @param appended see {@link #appended()}
+   * @param chosen see {@link #chosen()}
+   * @param removed see {@link #removed()}
+   * @param early see {@link #early()}
+   * @param messages see {@link #messages()}
+   * @param events see {@link #events()}
+   * @param roundsDone see {@link #roundsDone()}
+   * @param roundsFailed see {@link #roundsFailed()}
+   * @param readsReady see {@link #readsReady()}
+   * @param readsFailed see {@link #readsFailed()}
+   * @param flush see {@link #flush()}
+   */
+  public Ready(StoreIdentity identity, Ballot promised, List<Proposal> accepted,
+      List<Entry> appended, List<SlotBlock> chosen, List<EntryId> removed, List<Message> early,
+      List<Message> messages, List<RoundEvent> events, List<Long> roundsDone,
+      List<Long> roundsFailed, List<Long> readsReady, List<Long> readsFailed, boolean flush) {
+    this(identity, promised, accepted, appended, chosen, removed, early, messages, events,
+        roundsDone, roundsFailed, readsReady, readsFailed, flush, null);
+  }
 
 
   /**
@@ -75,6 +103,9 @@ public record Ready(
   public void writeTo(Store store) {
     if (identity != null) {
       store.saveIdentity(identity);
+    }
+    if (idFloor != null) {
+      store.saveIdFloor(idFloor);
     }
     for (Entry e : appended) {
       store.appendLocal(e);
@@ -148,7 +179,8 @@ public record Ready(
         || promised != null
         || !accepted.isEmpty()
         || !appended.isEmpty()
-        || flush;
+        || flush
+        || idFloor != null;
   }
 
   /** {@return true if this batch has nothing to persist, send, apply or report} */

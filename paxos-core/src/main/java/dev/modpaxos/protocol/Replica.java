@@ -56,6 +56,15 @@ public final class Replica {
   // Test-only: the unsound pre-generation answer to lost state; null in production.
   private final Rules.LostStateGate gate;
   private final Rules rules;
+  // R15, reserved ids: the store keeps an id floor; the `until` of the one an earlier batch
+  // synced (own entries below it may leave early), 0 if none; the one the last batch wrote.
+  private final boolean idFloors;
+  private long reservedUntil;
+  private dev.modpaxos.spi.IdFloor floorWritten;
+  // R15: this node's id fence after a restart that found an id floor, until it is applied; no
+  // submit is taken meanwhile. Null if none.
+  private IdFence ownFence;
+  private long ownFenceSentTick = Long.MIN_VALUE / 2;
   private long lastLearnerDutyTick = Long.MIN_VALUE / 2;
   private long readmissionRequests;
   // Invariant: increases by one per tick(); the only notion of time in the core.
@@ -117,6 +126,7 @@ public final class Replica {
           + config.members() + ", so it cannot bootstrap: a node that joins later starts"
           + " without bootstrap (R21)");
     }
+    this.idFloors = boot.idFloors();
     boolean lost = !state.losses().isEmpty() || (state.identity() == null && !state.isEmpty());
     this.gate = lost ? rules.gateAfterLoss(this) : null;
     if (gate != null) {
@@ -175,6 +185,40 @@ public final class Replica {
     configs.trim(log.committedSlot());
     indexOthers();
     refreshVoting();
+    fenceReservedIds(state.idFloor());
+  }
+
+  /**
+   * R15, reserved ids: a start that finds an id floor of this generation may follow a crash after
+   * this node sent own entries in early ACCEPTs that its disk then lost. It hands out no id below
+   * the floor again, and it takes no submit until an id fence of the range is applied: entries of
+   * the range chosen before the fence's slot are applied by then (so the application's view of
+   * its own pending work is exact again), and later ones never take effect. The ids it still
+   * holds in its local log stay eligible. A clean stop clears the floor, so this is only after a
+   * crash.
+   */
+  private void fenceReservedIds(dev.modpaxos.spi.IdFloor floor) {
+    if (floor.isNone() || identity.isPending() || gate != null) {
+      return;
+    }
+    int g = identity.generation();
+    if (new EntryId(self, floor.until() - 1).generation() != g
+        || new EntryId(self, Math.max(1, floor.from())).generation() != g) {
+      return; // an older generation's floor: re-admission fenced all of those ids (R17)
+    }
+    if (!rules.fencesReservedIds()) {
+      return; // the broken variant: hands the ids out again and takes submits at once
+    }
+    long[] keep = log.reserveUntil(floor.from(), floor.until());
+    if (!rules.idFenceGatesSubmits()) {
+      return; // the broken variant: skips the ids but takes submits at once, without a fence
+    }
+    IdFence fence = new IdFence(self, g, Math.max(1, floor.from()), floor.until(), keep);
+    if (log.isChosen(fence.toEntry().id())) {
+      return; // the same fence was chosen before this start (and is applied by now)
+    }
+    ownFence = fence;
+    proposer.poolOwnControl(fence.toEntry());
   }
 
   private void indexOthers() {
@@ -205,8 +249,9 @@ public final class Replica {
    * @return the new entry's id
    */
   public EntryId submit(byte[] payload) {
-    if (!isVoting()) {
-      throw new IllegalStateException(notVotingReason() + "; it accepts no submits");
+    String refused = submitRefusal();
+    if (refused != null) {
+      throw new IllegalStateException(refused);
     }
     Entry e = log.append(payload, identity.generation());
     proposer.onSubmitted();
@@ -343,6 +388,10 @@ public final class Replica {
       gate.onTick(now);
     }
     learnerDuties();
+    if (ownFence != null && now - ownFenceSentTick >= config.roundTimeoutTicks()) {
+      ownFenceSentTick = now;
+      proposer.poolOwnControl(ownFence.toEntry()); // until it is applied (R15)
+    }
     proposer.onTick();
     reader.onTick();
     // R15: chosen blocks written without a sync become durable within a round timeout, unless a
@@ -470,8 +519,45 @@ public final class Replica {
     proposer.flushProposals();
     proposer.flushForwards();
     reader.flush();
+    reserveIds();
     log.drainRemovals(out.willSync(), rules.removalWaitsForSync());
     return out.drain(rules);
+  }
+
+  /**
+   * R15, reserved ids: own entries appended in a batch may leave in its early ACCEPTs only if a
+   * synced id floor covers their seqs; a crash before the batch's sync then makes the next start
+   * skip and fence them instead of handing their ids out again. A batch that would send own new
+   * entries and finds fewer than half a reserve left writes the next floor, from its lowest
+   * appended seq (so the floor as last written covers every entry any unsynced batch may send)
+   * to {@link #ID_RESERVE} ids past the next seq. The previous batch has been carried out, sync
+   * included, whenever this runs (one batch at a time), so a floor it wrote is durable now.
+   */
+  private void reserveIds() {
+    if (floorWritten != null) {
+      reservedUntil = floorWritten.until();
+      floorWritten = null;
+    }
+    if (idFloors && !out.appended.isEmpty() && ownFence == null && isVoting()
+        && log.nextSeq() + ID_RESERVE / 2 > reservedUntil && carriesAccept(out.messages)) {
+      int g = identity.generation();
+      long until = Math.min(log.nextSeq() + ID_RESERVE, EntryId.firstSeq(g + 1));
+      floorWritten = new dev.modpaxos.spi.IdFloor(out.appended.get(0).seq(), until);
+      out.idFloor = floorWritten;
+    }
+    out.idsReservedUntil = reservedUntil;
+  }
+
+  /** R15: how many entry ids one id floor reserves ahead. */
+  static final long ID_RESERVE = 4096;
+
+  private static boolean carriesAccept(List<Message> messages) {
+    for (Message m : messages) {
+      if (m instanceof Accept) {
+        return true;
+      }
+    }
+    return false;
   }
 
   // ---- reads --------------------------------------------------------------------------------
@@ -608,6 +694,24 @@ public final class Replica {
         || (!membership.contains(self)
             && Configs.countsIn(configs.governing(c + 1, c + ReplicaConfig.PIPELINE_SLOTS_LIMIT),
                 self, g));
+  }
+
+  /**
+   * Why this node takes no submit now, in one line; null if it takes them: it does not vote
+   * (R16), or it is fencing the ids a crash may have left in flight (R15).
+   *
+   * @return the reason, or null
+   */
+  public String submitRefusal() {
+    String notVoting = notVotingReason();
+    if (notVoting != null) {
+      return notVoting + "; it accepts no submits";
+    }
+    if (ownFence != null) {
+      return "node " + self + " restarted after a crash and is fencing the entry ids it may have"
+          + " sent before they were synced (R15); it takes submits again once that is chosen";
+    }
+    return null;
   }
 
   /**
@@ -821,6 +925,10 @@ public final class Replica {
    */
   boolean isFenced(Entry e) {
     if (e.id().isControl()) {
+      IdFence f = IdFence.of(e);
+      if (f != null) {
+        return membership.generationOf(f.member()) != f.generation(); // stale: changes nothing
+      }
       Readmission r = Readmission.of(e);
       if (r != null) {
         return membership.generationOf(r.member()) != r.replaces(); // stale
@@ -934,6 +1042,15 @@ public final class Replica {
       Reconfig c = Reconfig.of(e);
       if (c != null) {
         changed |= membership.apply(c);
+        continue;
+      }
+      IdFence f = IdFence.of(e);
+      if (f != null) {
+        log.fence(f); // R15: the ids it takes are never admitted from the next slot on
+        if (ownFence != null && f.member() == self && f.generation() == ownFence.generation()
+            && f.from() <= ownFence.from() && f.until() >= ownFence.until()) {
+          ownFence = null; // every entry of the range that could still be chosen is applied
+        }
         continue;
       }
       Readmission r = Readmission.of(e);

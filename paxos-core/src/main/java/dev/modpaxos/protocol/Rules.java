@@ -64,6 +64,25 @@ class Rules {
   }
 
   /**
+   * R15, reserved ids: a node that restarts with an id floor may have sent own entries in early
+   * ACCEPTs that its disk then lost, so it hands out no id below the floor again and takes no
+   * submit until an id fence of the range is applied; the broken variant restarts below the
+   * floor at once, as if nothing had been sent.
+   */
+  boolean fencesReservedIds() {
+    return true;
+  }
+
+  /**
+   * R15, reserved ids: after a crash, submits wait for the id fence, so the application never
+   * checks new work against a view that misses own entries sent before the crash that may still
+   * be chosen; the broken variant skips the ids (none is reused) but takes submits at once.
+   */
+  boolean idFenceGatesSubmits() {
+    return true;
+  }
+
+  /**
    * R16: chosen blocks a store set aside above a damaged slot keep their slots and wait for the
    * gap, as early commits do; never appended as if they followed the blocks before the gap.
    */

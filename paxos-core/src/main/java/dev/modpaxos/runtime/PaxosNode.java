@@ -14,6 +14,7 @@ import dev.modpaxos.protocol.RoundEvent;
 import dev.modpaxos.protocol.SlotBlock;
 import dev.modpaxos.protocol.Stamp;
 import dev.modpaxos.spi.Application;
+import dev.modpaxos.spi.IdFloor;
 import dev.modpaxos.spi.SnapshotApplication;
 import dev.modpaxos.spi.Store;
 import dev.modpaxos.spi.StoredState;
@@ -74,7 +75,7 @@ public final class PaxosNode implements AutoCloseable {
   /** What the loop publishes after each batch, for queries from any thread. */
   private record Snapshot(
       long committedSlot, Leadership leadership, int localLogSize, String notVotingReason,
-      Configuration configuration) {
+      Configuration configuration, String submitRefusal) {
     boolean leader() {
       return leadership.role() == Leadership.Role.LEADER;
     }
@@ -179,7 +180,7 @@ public final class PaxosNode implements AutoCloseable {
             // Epoch -1: no configuration is known yet, so the first publish() replaces it (the
             // founding configuration's epoch is 0, which publish() would take for unchanged).
             new Configuration(-1, new java.util.TreeMap<>(), new java.util.TreeMap<>(),
-                java.util.Set.of(), new java.util.TreeMap<>(), -1));
+                java.util.Set.of(), new java.util.TreeMap<>(), -1), null);
     this.foreignLog = new ForeignLog(id, config, loop::nanoTime);
   }
 
@@ -231,7 +232,7 @@ public final class PaxosNode implements AutoCloseable {
     StoredState stored = store.load();
     SnapshotApplication snapshotting =
         application instanceof SnapshotApplication a ? a : null;
-    Boot boot = new Boot(bootstrap, nonceSource.getAsLong());
+    Boot boot = new Boot(bootstrap, nonceSource.getAsLong()).withIdFloors(store.keepsIdFloor());
     long restored = 0;
     if (stored.snapshot() != null) {
       if (snapshotting == null) {
@@ -316,6 +317,9 @@ public final class PaxosNode implements AutoCloseable {
     if (s.notVotingReason() != null) {
       throw new NotVotingException(s.notVotingReason());
     }
+    if (s.submitRefusal() != null) {
+      throw new BackPressureException(s.submitRefusal()); // R15: retry once the fence is chosen
+    }
     if (s.localLogSize() >= localLogEntriesMax) {
       throw new BackPressureException(
           "node " + id + ": local log holds " + s.localLogSize()
@@ -340,6 +344,12 @@ public final class PaxosNode implements AutoCloseable {
             if (notVoting != null) {
               inFlight.decrementAndGet();
               fail(new NotVotingException(notVoting));
+              return;
+            }
+            String refused = replica.submitRefusal();
+            if (refused != null) {
+              inFlight.decrementAndGet();
+              fail(new BackPressureException(refused));
               return;
             }
             EntryId entry = replica.submit(copy);
@@ -681,6 +691,20 @@ public final class PaxosNode implements AutoCloseable {
   }
 
   /**
+   * True if this node takes submits now: it votes, and it is not fencing the entry ids a crash
+   * may have left in flight (docs/PROTOCOL.md R15, "Reserved ids"). An application that checks
+   * new work against its view of the applied state plus its own pending entries (the bank's
+   * balance check) computes that view only while this is true: during the fence, entries this
+   * node sent before the crash may still be chosen, and it no longer holds them. Never blocks.
+   *
+   * @return true while submits are taken
+   */
+  public boolean acceptsSubmits() {
+    Snapshot s = snapshot;
+    return s.notVotingReason() == null && s.submitRefusal() == null;
+  }
+
+  /**
    * Why this node does not vote, in one line; null while it votes. Never blocks or throws. For a
    * node a failure stopped (a store that could not persist, such as on a full disk), this is
    * {@code "node N is not running: <the failure>"}.
@@ -929,6 +953,7 @@ public final class PaxosNode implements AutoCloseable {
     long committed = replica.committedSlot();
     int local = replica.localLogSize();
     String notVoting = replica.notVotingReason();
+    String refusal = notVoting == null ? replica.submitRefusal() : null;
     Leadership leadership = leadershipNow(notVoting);
     Configuration configuration = s.configuration();
     if (configuration.epoch() != replica.membershipEpoch()
@@ -939,8 +964,9 @@ public final class PaxosNode implements AutoCloseable {
         || !s.leadership().equals(leadership)
         || s.localLogSize() != local
         || !Objects.equals(s.notVotingReason(), notVoting)
+        || !Objects.equals(s.submitRefusal(), refusal)
         || s.configuration() != configuration) {
-      snapshot = new Snapshot(committed, leadership, local, notVoting, configuration);
+      snapshot = new Snapshot(committed, leadership, local, notVoting, configuration, refusal);
       if (!s.leadership().equals(leadership)) {
         tellLeadership(leadership);
       }
@@ -969,13 +995,24 @@ public final class PaxosNode implements AutoCloseable {
     Snapshot s = snapshot;
     // With the failure that stopped it, if any (a full disk, say): a stopped node says why.
     snapshot = new Snapshot(s.committedSlot(), Leadership.STOPPED, s.localLogSize(), notRunning(),
-        s.configuration());
+        s.configuration(), null);
     if (!s.leadership().equals(Leadership.STOPPED)) {
       tellLeadership(Leadership.STOPPED);
     }
   }
 
   private void closeStore() {
+    if (store.keepsIdFloor() && replica != null && failure == null) {
+      // R15: a clean stop clears the id floor, so the next start fences nothing. Everything
+      // written before is synced first: a crash now must never keep the cleared floor without
+      // the entries it vouched for.
+      try {
+        store.sync();
+        store.saveIdFloor(IdFloor.NONE);
+      } catch (RuntimeException e) {
+        log.warn("node {}: clearing the id floor failed: {}", id, e.toString());
+      }
+    }
     try {
       store.close();
     } catch (RuntimeException e) {

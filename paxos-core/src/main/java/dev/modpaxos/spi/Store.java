@@ -88,6 +88,27 @@ public interface Store extends AutoCloseable {
    */
   void removeLocal(Collection<EntryId> ids);
 
+  // ---- reserved ids (R15); without them a leader's new entries leave only after their sync ---
+
+  /**
+   * {@return true if this store implements {@link #saveIdFloor}: then a leader may send its own
+   * new entries to the followers while its disk syncs them, instead of after}
+   */
+  default boolean keepsIdFloor() {
+    return false;
+  }
+
+  /**
+   * Records the id floor (docs/PROTOCOL.md R15, "Reserved ids"), replacing the previous one;
+   * durable with the next {@link #sync()} like any write. {@link #load()} returns the last one
+   * in {@link StoredState#idFloor()} ({@link IdFloor#NONE} if none was ever written).
+   *
+   * @param floor the ids that may be sent ahead of their sync, or {@link IdFloor#NONE}
+   */
+  default void saveIdFloor(IdFloor floor) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps no id floor");
+  }
+
   // ---- snapshots (R20); a store without them keeps the whole history ----------------------
 
   /** {@return true if this store implements the snapshot methods below} */

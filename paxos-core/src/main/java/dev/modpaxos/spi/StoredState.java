@@ -30,6 +30,8 @@ import java.util.Set;
  *     slot order, each above {@code compactedSlot + chosen.size() + 1}; the store set aside only
  *     what was damaged, and the node applies these once catch-up fills the gap (R16); empty if
  *     none. A store need not keep them on disk: they are chosen, so peers have them too
+ * @param idFloor the last {@link Store#saveIdFloor id floor} written (R15), {@link IdFloor#NONE}
+ *     if none; always {@code NONE} for a store that does not {@link Store#keepsIdFloor keep one}
  */
 public record StoredState(
     StoreIdentity identity,
@@ -40,11 +42,39 @@ public record StoredState(
     Set<StateLoss> losses,
     long compactedSlot,
     StoredSnapshot snapshot,
-    List<SlotBlock> chosenAhead) {
+    List<SlotBlock> chosenAhead,
+    IdFloor idFloor) {
 
   /** The state of a store that was never written. */
   public static final StoredState EMPTY =
       new StoredState(null, Ballot.ZERO, List.of(), List.of(), List.of(), Set.of());
+
+  /**
+   * A state without an id floor (R15).
+   *
+   * @param identity see {@link #identity()}
+   * @param promised see {@link #promised()}
+   * @param accepted see {@link #accepted()}
+   * @param chosen see {@link #chosen()}
+   * @param localLog see {@link #localLog()}
+   * @param losses see {@link #losses()}
+   * @param compactedSlot see {@link #compactedSlot()}
+   * @param snapshot see {@link #snapshot()}
+   * @param chosenAhead see {@link #chosenAhead()}
+   */
+  public StoredState(
+      StoreIdentity identity,
+      Ballot promised,
+      List<Proposal> accepted,
+      List<Block> chosen,
+      List<Entry> localLog,
+      Set<StateLoss> losses,
+      long compactedSlot,
+      StoredSnapshot snapshot,
+      List<SlotBlock> chosenAhead) {
+    this(identity, promised, accepted, chosen, localLog, losses, compactedSlot, snapshot,
+        chosenAhead, IdFloor.NONE);
+  }
 
   /**
    * A state with nothing set aside above a gap.
@@ -88,7 +118,7 @@ public record StoredState(
       List<Block> chosen,
       List<Entry> localLog,
       Set<StateLoss> losses) {
-    this(identity, promised, accepted, chosen, localLog, losses, 0, null, List.of());
+    this(identity, promised, accepted, chosen, localLog, losses, 0, null, List.of(), IdFloor.NONE);
   }
 
   /**
@@ -103,9 +133,11 @@ public record StoredState(
    * @param compactedSlot see {@link #compactedSlot()}
    * @param snapshot see {@link #snapshot()}
    * @param chosenAhead see {@link #chosenAhead()}
+   * @param idFloor see {@link #idFloor()}
    */
   public StoredState {
     Objects.requireNonNull(promised, "promised");
+    Objects.requireNonNull(idFloor, "idFloor");
     if (compactedSlot < 0 || (snapshot != null && snapshot.slot() < compactedSlot)
         || (snapshot == null && compactedSlot > 0)) {
       throw new IllegalArgumentException(

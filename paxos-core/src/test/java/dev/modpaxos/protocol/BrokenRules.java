@@ -28,6 +28,42 @@ public final class BrokenRules {
   }
 
   /**
+   * A replica that breaks R15's reserved ids: after a crash it restarts below its id floor and
+   * takes submits at once, so it hands out again the ids of entries it sent early and then lost,
+   * and its view of its own pending entries misses those that may still be chosen.
+   */
+  public static Replica ignoringIdFloor(ReplicaConfig config, StoredState state, Boot boot) {
+    return new Replica(
+        config,
+        state,
+        boot,
+        new Rules() {
+          @Override
+          boolean fencesReservedIds() {
+            return false;
+          }
+        });
+  }
+
+  /**
+   * A replica that breaks R15's id fence: after a crash it skips the reserved ids (none is
+   * handed out again) but takes submits at once, without fencing the ones it sent and lost, so
+   * the application's view of its own pending entries misses some that are still chosen.
+   */
+  public static Replica skippingIdFence(ReplicaConfig config, StoredState state, Boot boot) {
+    return new Replica(
+        config,
+        state,
+        boot,
+        new Rules() {
+          @Override
+          boolean idFenceGatesSubmits() {
+            return false;
+          }
+        });
+  }
+
+  /**
    * A replica that breaks R20: its snapshots forget which entry ids were chosen, so a node that
    * installs or restarts from one admits again an entry chosen in a compacted slot.
    */

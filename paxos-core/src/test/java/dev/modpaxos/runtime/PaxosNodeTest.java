@@ -86,6 +86,67 @@ class PaxosNodeTest {
   }
 
   @Test
+  void aLeaderReservesIdsAheadAndACleanStopClearsItsIdFloorAfterASync() throws Exception {
+    List<Integer> members = List.of(1, 2, 3);
+    List<String> writes = new CopyOnWriteArrayList<>();
+    InMemoryStore inner = new InMemoryStore();
+    dev.modpaxos.spi.Store recording =
+        new dev.modpaxos.local.ForwardingStore(inner) {
+          @Override
+          public void saveIdFloor(dev.modpaxos.spi.IdFloor floor) {
+            writes.add("floor " + floor.from() + " " + floor.until());
+            super.saveIdFloor(floor);
+          }
+
+          @Override
+          public void sync() {
+            writes.add("sync");
+            super.sync();
+          }
+        };
+    for (int i = 1; i <= 3; i++) {
+      stores.add(i == 1 ? inner : new InMemoryStore());
+      applied.add(new CopyOnWriteArrayList<>());
+      nodes.add(null);
+    }
+    for (int i = 2; i <= 3; i++) {
+      start(i, members, RoundTrigger.AUTO, true);
+    }
+    PaxosNode one =
+        PaxosNode.builder(ReplicaConfig.builder(1, members).trigger(RoundTrigger.AUTO).build())
+            .transport(network.transport(1))
+            .store(recording)
+            .application((slot, block) -> { })
+            .tickMillis(5)
+            .bootstrap(true)
+            .build()
+            .start();
+    nodes.set(0, one);
+    one.transferLeadership(1);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!one.isLeader() && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertThat(one.isLeader()).isTrue();
+    for (int round = 0; round < 20; round++) {
+      List<SubmitHandle> handles = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        handles.add(one.submit(new byte[] {(byte) i}));
+      }
+      for (SubmitHandle h : handles) {
+        h.chosen().get(10, TimeUnit.SECONDS);
+      }
+    }
+    assertThat(writes).as("a leader sending its own entries reserved ids first")
+        .anyMatch(w -> w.startsWith("floor ") && !w.equals("floor 0 0"));
+    one.close();
+    assertThat(writes.subList(writes.size() - 2, writes.size()))
+        .as("a clean stop syncs, then clears the floor (the close syncs it)")
+        .containsExactly("sync", "floor 0 0");
+    assertThat(inner.load().idFloor()).isEqualTo(dev.modpaxos.spi.IdFloor.NONE);
+  }
+
+  @Test
   void onDemandRoundCollectsEveryReachableLocalLog() throws Exception {
     startCluster(5, RoundTrigger.ON_DEMAND);
     for (int i = 0; i < 5; i++) {

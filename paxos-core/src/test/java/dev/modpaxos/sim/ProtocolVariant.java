@@ -21,6 +21,10 @@ enum ProtocolVariant {
   REPLY_BEFORE_PERSIST(Replica::new, true),
   /** Votes leave before the group sync (breaks R15's early sends). */
   VOTE_BEFORE_SYNC(BrokenRules::votingBeforeSync, false),
+  /** Restarts below its id floor and takes submits at once after a crash (breaks R15). */
+  IGNORE_ID_FLOOR(BrokenRules::ignoringIdFloor, false),
+  /** Skips its reserved ids after a crash but takes submits without an id fence (breaks R15). */
+  NO_ID_FENCE(BrokenRules::skippingIdFence, false),
   /** Removes chosen entries before a sync covers their blocks (breaks R15's removal rule). */
   REMOVE_BEFORE_CHOSEN_SYNCED(BrokenRules::removingBeforeChosenSynced, false),
   /** A commit ahead of a gap is applied at once (breaks R9: slots apply in order). */

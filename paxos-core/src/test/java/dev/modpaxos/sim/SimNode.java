@@ -127,6 +127,7 @@ final class SimNode<A extends Application> implements SimNodeView<A> {
   private long installs;
   // Boots whose store handed over chosen blocks above a damaged slot (R16).
   private long asideBoots;
+  private long floorBoots;
   // runRound() futures of this incarnation not yet seen settled.
   private final List<CompletableFuture<Void>> openRounds = new ArrayList<>();
   // Reads called on this node, over every incarnation: each read's number.
@@ -225,6 +226,7 @@ final class SimNode<A extends Application> implements SimNodeView<A> {
   void start(ReplicaConfig config, boolean bootstrap) {
     StoredState held = store.load();
     asideBoots += held.chosenAhead().isEmpty() ? 0 : 1;
+    floorBoots += held.idFloor().isNone() ? 0 : 1;
     env.checker().onRestarted(id, held.compactedSlot() + 1, held.chosen(),
         store.syncedChosenAtLastCrash());
     app = model.newApplication();
@@ -504,6 +506,10 @@ final class SimNode<A extends Application> implements SimNodeView<A> {
 
   long asideBoots() {
     return asideBoots;
+  }
+
+  long floorBoots() {
+    return floorBoots;
   }
 
   /**

@@ -27,6 +27,8 @@ import java.util.List;
  * @param installs snapshots nodes installed from a peer (R20)
  * @param reconfigs membership changes (adds, promotions, removals) chosen and applied (R21)
  * @param asideBoots boots whose store handed over chosen blocks above a damaged slot (R16)
+ * @param floorBoots boots after a crash whose store held an id floor, so the node fenced the
+ *     ids it may have sent early (R15)
  * @param traceHash hash of the trace, if it was on
  */
 record SimResult(
@@ -52,6 +54,7 @@ record SimResult(
     long installs,
     long reconfigs,
     long asideBoots,
+    long floorBoots,
     long traceHash) {
 
   boolean failed() {

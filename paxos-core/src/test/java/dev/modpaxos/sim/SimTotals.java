@@ -22,6 +22,7 @@ final class SimTotals {
   private long installs;
   private long reconfigs;
   private long asideBoots;
+  private long floorBoots;
   private SimResult slowestLiveness;
   private final List<SimResult> failed = new ArrayList<>();
 
@@ -43,6 +44,7 @@ final class SimTotals {
     installs += r.installs();
     reconfigs += r.reconfigs();
     asideBoots += r.asideBoots();
+    floorBoots += r.floorBoots();
     if (slowestLiveness == null || r.livenessTicks() > slowestLiveness.livenessTicks()) {
       slowestLiveness = r;
     }
@@ -110,6 +112,6 @@ final class SimTotals {
         + " reads=" + reads + " stale_reads=" + staleReads + " snapshots=" + snapshots
         + " installs=" + installs
         + " reconfigs=" + reconfigs
-        + " aside=" + asideBoots;
+        + " aside=" + asideBoots + " fenced=" + floorBoots;
   }
 }

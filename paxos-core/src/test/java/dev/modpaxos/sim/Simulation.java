@@ -185,6 +185,7 @@ final class Simulation<A extends Application> implements SimNode.Env<A> {
         nodes.stream().mapToLong(SimNode::installs).sum(),
         agreement.reconfigs(),
         nodes.stream().mapToLong(SimNode::asideBoots).sum(),
+        nodes.stream().mapToLong(SimNode::floorBoots).sum(),
         trace.hash());
   }
 

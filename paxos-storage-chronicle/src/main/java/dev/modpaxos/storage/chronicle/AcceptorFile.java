@@ -3,6 +3,7 @@ package dev.modpaxos.storage.chronicle;
 import dev.modpaxos.protocol.Ballot;
 import dev.modpaxos.protocol.Proposal;
 import dev.modpaxos.protocol.ReplicaConfig;
+import dev.modpaxos.spi.IdFloor;
 import dev.modpaxos.spi.StoreException;
 import dev.modpaxos.spi.StoreIdentity;
 import java.util.ArrayList;
@@ -28,13 +29,17 @@ import org.slf4j.LoggerFactory;
 final class AcceptorFile implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AcceptorFile.class);
   private static final long PROMISED_KEY = 1; // and 2
+  private static final long ID_FLOOR_KEY = 7; // and 8 (3 and 4 held format 2's single vote)
   private static final long IDENTITY_KEY = 5; // and 6
   /** Cell {@code c}'s two copies are at keys {@code VOTE_KEY + 2c} and {@code + 1}. */
   private static final long VOTE_KEY = 16;
   /** Cells of the vote ring: the votes of this many highest slots are kept. */
   static final int CELLS = ReplicaConfig.VOTES_KEPT;
-  /** The most records the file holds: two copies each of the identity, promise and cells. */
-  static final int RECORDS = 4 + 2 * CELLS;
+  /**
+   * The most records the file holds: two copies each of the identity, promise, id floor and
+   * cells.
+   */
+  static final int RECORDS = 6 + 2 * CELLS;
 
   /** One value, as read back: the newest intact copy, and whether it is lost. */
   private record Family<T>(String name, T value, long version, boolean lost) {}
@@ -43,10 +48,12 @@ final class AcceptorFile implements AutoCloseable {
   // Version of the newest copy of each; the next write goes to key base + ((version + 1) & 1).
   private long identityVersion;
   private long promisedVersion;
+  private long idFloorVersion;
   private final long[] cellVersion = new long[CELLS];
 
   private StoreIdentity identity;
   private Ballot promised = Ballot.ZERO;
+  private IdFloor idFloor = IdFloor.NONE;
   // The votes load() read, in slot order; only slots above highestSlot - CELLS.
   private List<Proposal> votes = List.of();
   // Invariant: the highest slot voted (written, synced or not), 0 if none.
@@ -79,6 +86,7 @@ final class AcceptorFile implements AutoCloseable {
     Map<Long, byte[]> records = new HashMap<>();
     records.put(IDENTITY_KEY, RecordCodec.identity(IDENTITY_KEY, 0, null));
     records.put(PROMISED_KEY, RecordCodec.promised(PROMISED_KEY, 0, Ballot.ZERO));
+    records.put(ID_FLOOR_KEY, RecordCodec.idFloor(ID_FLOOR_KEY, 0, IdFloor.NONE));
     for (int cell = 0; cell < CELLS; cell++) {
       records.put(cellKey(cell), RecordCodec.accepted(cellKey(cell), 0, null));
     }
@@ -94,7 +102,15 @@ final class AcceptorFile implements AutoCloseable {
     Family<StoreIdentity> i =
         newest(IDENTITY_KEY, "identity", recovered, RecordCodec::readIdentity);
     Family<Ballot> p = newest(PROMISED_KEY, "promise", recovered, RecordCodec::readPromised);
-    lost = i.lost() || p.lost();
+    // A directory made before the id floor existed has no copy of it at all: never written.
+    boolean floorNeverWritten =
+        file.get(ID_FLOOR_KEY) == null && file.get(ID_FLOOR_KEY + 1) == null;
+    Family<IdFloor> f = floorNeverWritten
+        ? new Family<>("id floor", IdFloor.NONE, 0, false)
+        : newest(ID_FLOOR_KEY, "id floor", recovered, RecordCodec::readIdFloor);
+    lost = i.lost() || p.lost() || f.lost();
+    idFloor = f.value() == null ? IdFloor.NONE : f.value(); // none intact: lost, a new incarnation
+    idFloorVersion = f.version();
     identity = i.lost() ? null : i.value();
     identityVersion = i.version();
     promised = p.value() == null ? Ballot.ZERO : p.value();
@@ -176,6 +192,11 @@ final class AcceptorFile implements AutoCloseable {
     return promised;
   }
 
+  /** The id floor (R15), {@link IdFloor#NONE} if none was written. */
+  IdFloor idFloor() {
+    return idFloor;
+  }
+
   /** The votes load() found, one per slot, in slot order. */
   List<Proposal> votes() {
     return votes;
@@ -195,6 +216,14 @@ final class AcceptorFile implements AutoCloseable {
     long key = IDENTITY_KEY + (version & 1);
     put(key, RecordCodec.identity(key, version, value));
     identityVersion = version;
+  }
+
+  void saveIdFloor(IdFloor floor) {
+    long version = idFloorVersion + 1;
+    long key = ID_FLOOR_KEY + (version & 1);
+    put(key, RecordCodec.idFloor(key, version, floor));
+    idFloorVersion = version;
+    idFloor = floor;
   }
 
   void savePromised(Ballot ballot) {

@@ -255,7 +255,8 @@ public final class ChronicleStore implements Store {
             markedLosses,
             chosenScan.from(),
             snapshotScan.newest(),
-            chosenScan.ahead());
+            chosenScan.ahead(),
+            acceptor.idFloor());
     report(recover, chosenScan, localScan, startNanos);
   }
 
@@ -499,6 +500,17 @@ public final class ChronicleStore implements Store {
       acceptor.saveIdentity(identity);
       clearLossesOnSync |= !markedLosses.isEmpty();
     });
+  }
+
+  @Override
+  public boolean keepsIdFloor() {
+    return true;
+  }
+
+  @Override
+  public synchronized void saveIdFloor(dev.modpaxos.spi.IdFloor floor) {
+    java.util.Objects.requireNonNull(floor, "floor");
+    write(() -> acceptor.saveIdFloor(floor));
   }
 
   @Override

@@ -24,6 +24,7 @@ import java.util.zip.CRC32C;
  * IDENTITY : version:long present:byte [memberId:int generation:int nonce:long
  *            clusterIdLength:int clusterId:utf8]                    (present = 0: none)
  * PROMISED : version:long ballot
+ * ID_FLOOR : version:long from:long until:long      (R15; 0 0: none)
  * ACCEPTED : version:long present:byte [slot:long ballot block]
  *            (one cell of the vote ring; present = 0: empty)
  * CHOSEN   : syncedSlot:long block        (the slot is the map key)
@@ -59,6 +60,7 @@ final class RecordCodec {
   static final byte CHOSEN = 3;
   static final byte LOCAL = 4;
   static final byte IDENTITY = 5;
+  static final byte ID_FLOOR = 6;
 
   private static final int HEADER_BYTES = 5;
   private static final int BALLOT_BYTES = 16;
@@ -90,6 +92,24 @@ final class RecordCodec {
     buf.putLong(version);
     putBallot(buf, ballot);
     return finish(key, buf);
+  }
+
+  static byte[] idFloor(long key, long version, dev.modpaxos.spi.IdFloor floor) {
+    ByteBuffer buf = start(ID_FLOOR, 24);
+    buf.putLong(version).putLong(floor.from()).putLong(floor.until());
+    return finish(key, buf);
+  }
+
+  static Versioned<dev.modpaxos.spi.IdFloor> readIdFloor(long key, byte[] record)
+      throws CorruptRecordException {
+    ByteBuffer buf = open(key, record, ID_FLOOR);
+    try {
+      long version = buf.getLong();
+      return end(buf, new Versioned<>(version,
+          new dev.modpaxos.spi.IdFloor(buf.getLong(), buf.getLong())));
+    } catch (BufferUnderflowException | IllegalArgumentException e) {
+      throw corrupt(key, ID_FLOOR, e);
+    }
   }
 
   /** {@code accepted} may be null: the acceptor has accepted nothing. */

@@ -8,6 +8,7 @@ import dev.modpaxos.protocol.Entry;
 import dev.modpaxos.protocol.EntryId;
 import dev.modpaxos.protocol.Proposal;
 import dev.modpaxos.protocol.SlotBlock;
+import dev.modpaxos.spi.IdFloor;
 import dev.modpaxos.spi.StoreIdentity;
 import dev.modpaxos.spi.StoredState;
 import java.io.IOException;
@@ -105,6 +106,7 @@ class ChronicleJournalTest {
     store.saveAccepted(new Proposal(2, new Ballot(3, 1), new Block(List.of(entry(4)))));
     store.saveChosen(new SlotBlock(1, new Block(List.of(entry(1), entry(2)))));
     store.removeLocal(List.of(entry(1).id(), entry(2).id()));
+    store.saveIdFloor(new IdFloor(3, 4100));
     store.sync();
     store.appendLocal(entry(6)); // not synced: may be lost
     store.simulateCrash();
@@ -119,7 +121,31 @@ class ChronicleJournalTest {
       assertThat(s.chosen()).containsExactly(new Block(List.of(entry(1), entry(2))));
       assertThat(s.localLog()).extracting(Entry::id)
           .containsExactly(entry(3).id(), entry(4).id(), entry(5).id());
+      assertThat(s.idFloor()).isEqualTo(new IdFloor(3, 4100));
       assertThat(s.losses()).isEmpty();
+    }
+  }
+
+  @Test
+  void theNewestSyncedIdFloorSurvivesACrashAndACleanStopsClearedOneAReopen() throws IOException {
+    ChronicleStore store = ChronicleStore.open(dir());
+    assertThat(store.keepsIdFloor()).isTrue();
+    assertThat(store.load().idFloor()).as("a new store").isEqualTo(IdFloor.NONE);
+    store.saveIdentity(StoreIdentity.founding("c", 1));
+    store.saveIdFloor(new IdFloor(1, 4097));
+    store.sync();
+    store.saveIdFloor(new IdFloor(2049, 6145)); // the other copy's key
+    store.sync();
+    store.simulateCrash();
+    ChronicleStoreTest.rebootHost(dir(), Durability.POWER);
+    try (ChronicleStore again = ChronicleStore.open(dir())) {
+      StoredState s = again.load();
+      assertThat(s.idFloor()).isEqualTo(new IdFloor(2049, 6145));
+      assertThat(s.losses()).isEmpty();
+      again.saveIdFloor(IdFloor.NONE);
+    }
+    try (ChronicleStore again = ChronicleStore.open(dir())) {
+      assertThat(again.load().idFloor()).isEqualTo(IdFloor.NONE);
     }
   }
 

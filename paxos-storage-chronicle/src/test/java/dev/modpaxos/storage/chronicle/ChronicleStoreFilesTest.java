@@ -367,8 +367,9 @@ class ChronicleStoreFilesTest {
     Layout layout = Layout.readOrCreate(dir, SMALL);
     try (MapFile file =
         MapFile.open(dir.resolve(ChronicleStore.ACCEPTOR_FILE), layout.acceptorSizing(), false)) {
-      // Two copies of every cell; the identity and the promise, never written, have one each.
-      assertThat(file.size()).as("records").isEqualTo(AcceptorFile.RECORDS - 2);
+      // Two copies of every cell; the identity, the promise and the id floor, never written,
+      // have one each.
+      assertThat(file.size()).as("records").isEqualTo(AcceptorFile.RECORDS - 3);
     }
     List<Proposal> expected = new ArrayList<>();
     for (long slot = 2L * cells + 1; slot <= 3L * cells; slot++) {
