@@ -111,8 +111,12 @@ final class Effects {
    * safe) and costs no set: appended entries are this node's own.
    */
   private boolean appendedInThisBatch(EntryId id) {
-    if (appended.isEmpty() || (id.seq() < idsReservedUntil && id.origin() == appended.get(0).origin())) {
+    if (appended.isEmpty()) {
       return false;
+    }
+    int self = appended.get(0).origin();
+    if (id.origin() == self && id.seq() < idsReservedUntil) {
+      return false; // a synced id floor covers it
     }
     if (appendedSeqMin < 0) {
       appendedSeqMin = Long.MAX_VALUE;
@@ -120,6 +124,6 @@ final class Effects {
         appendedSeqMin = Math.min(appendedSeqMin, e.seq());
       }
     }
-    return id.origin() == appended.get(0).origin() && id.seq() >= appendedSeqMin;
+    return id.origin() == self && id.seq() >= appendedSeqMin;
   }
 }

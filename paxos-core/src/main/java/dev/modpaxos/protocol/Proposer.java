@@ -437,22 +437,16 @@ final class Proposer {
    * another node leads, and otherwise proposes it itself (hasWork).
    */
   void proposeControl(Entry e) {
-    addToPool(e);
     ownReconfig = e.id();
-    int hint = replica.leaderHint();
-    if (!leader && hint != 0 && replica.membership().isVoter(hint)) {
-      replica.send(new Forward(replica.self(), hint, List.of(e)));
-    }
-    if (phase == Phase.IDLE && !leader) {
-      maybeStartWork();
-    }
+    poolControl(e);
   }
 
   /**
-   * R15: pools this node's own id fence (again, if a proposal of it was lost) and forwards it to
-   * the stable leader if another node leads; otherwise this node proposes it itself (hasWork).
+   * R15, R21: pools a control entry of this node's (a reconfiguration, or its id fence again if
+   * a proposal of it was lost) and forwards it to the stable leader if another node leads;
+   * otherwise this node proposes it itself (hasWork).
    */
-  void poolOwnControl(Entry e) {
+  void poolControl(Entry e) {
     addToPool(e);
     int hint = replica.leaderHint();
     if (!leader && hint != 0 && hint != replica.self() && replica.membership().isVoter(hint)) {

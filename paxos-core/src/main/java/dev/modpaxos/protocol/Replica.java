@@ -64,6 +64,7 @@ public final class Replica {
   // R15: this node's id fence after a restart that found an id floor, until it is applied; no
   // submit is taken meanwhile. Null if none.
   private IdFence ownFence;
+  private Entry ownFenceEntry;
   private long ownFenceSentTick = Long.MIN_VALUE / 2;
   private long lastLearnerDutyTick = Long.MIN_VALUE / 2;
   private long readmissionRequests;
@@ -214,11 +215,13 @@ public final class Replica {
       return; // the broken variant: skips the ids but takes submits at once, without a fence
     }
     IdFence fence = new IdFence(self, g, Math.max(1, floor.from()), floor.until(), keep);
-    if (log.isChosen(fence.toEntry().id())) {
+    Entry entry = fence.toEntry();
+    if (log.isChosen(entry.id())) {
       return; // the same fence was chosen before this start (and is applied by now)
     }
     ownFence = fence;
-    proposer.poolOwnControl(fence.toEntry());
+    ownFenceEntry = entry;
+    proposer.poolControl(entry);
   }
 
   private void indexOthers() {
@@ -390,7 +393,11 @@ public final class Replica {
     learnerDuties();
     if (ownFence != null && now - ownFenceSentTick >= config.roundTimeoutTicks()) {
       ownFenceSentTick = now;
-      proposer.poolOwnControl(ownFence.toEntry()); // until it is applied (R15)
+      if (log.isChosen(ownFenceEntry.id())) {
+        ownFence = null; // chosen in a slot an installed snapshot covers (R20): applied with it
+      } else {
+        proposer.poolControl(ownFenceEntry); // until it is applied (R15)
+      }
     }
     proposer.onTick();
     reader.onTick();
@@ -542,7 +549,11 @@ public final class Replica {
         && log.nextSeq() + ID_RESERVE / 2 > reservedUntil && carriesAccept(out.messages)) {
       int g = identity.generation();
       long until = Math.min(log.nextSeq() + ID_RESERVE, EntryId.firstSeq(g + 1));
-      floorWritten = new dev.modpaxos.spi.IdFloor(out.appended.get(0).seq(), until);
+      long from = Long.MAX_VALUE;
+      for (Entry e : out.appended) {
+        from = Math.min(from, e.seq());
+      }
+      floorWritten = new dev.modpaxos.spi.IdFloor(from, until);
       out.idFloor = floorWritten;
     }
     out.idsReservedUntil = reservedUntil;

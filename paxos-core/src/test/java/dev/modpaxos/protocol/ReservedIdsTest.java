@@ -100,6 +100,17 @@ class ReservedIdsTest {
       c.run(1);
     }
     assertThat(r.submitRefusal()).as("the fence was chosen and applied").isNull();
+
+    // The same restart, which learns of the fence only from a snapshot that covers its slot
+    // (R20): it takes submits again within a round timeout.
+    Replica same = new Replica(config(1), crashed, Boot.existing(4).withIdFloors(true));
+    assertThat(same.submitRefusal()).isNotNull();
+    assertThat(same.installSnapshot(c.node(2).snapshotState())).isTrue();
+    for (int t = 0; t <= config(1).roundTimeoutTicks() && same.submitRefusal() != null; t++) {
+      same.tick();
+      same.ready();
+    }
+    assertThat(same.submitRefusal()).as("its fence is in the installed index").isNull();
     EntryId next = r.submit(new byte[] {9});
     assertThat(next.seq()).as("no id below the floor is handed out again").isEqualTo(100);
 
