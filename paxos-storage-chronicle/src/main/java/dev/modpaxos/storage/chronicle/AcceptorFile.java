@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
 final class AcceptorFile implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AcceptorFile.class);
   private static final long PROMISED_KEY = 1; // and 2
-  private static final long ID_FLOOR_KEY = 7; // and 8 (3 and 4 held format 2's single vote)
+  static final long ID_FLOOR_KEY = 7; // and 8 (3 and 4 held format 2's single vote)
   private static final long IDENTITY_KEY = 5; // and 6
   /** Cell {@code c}'s two copies are at keys {@code VOTE_KEY + 2c} and {@code + 1}. */
   private static final long VOTE_KEY = 16;

@@ -10,6 +10,7 @@ import dev.modpaxos.protocol.Block;
 import dev.modpaxos.protocol.Entry;
 import dev.modpaxos.protocol.Proposal;
 import dev.modpaxos.protocol.SlotBlock;
+import dev.modpaxos.spi.IdFloor;
 import dev.modpaxos.spi.StateLoss;
 import dev.modpaxos.spi.StoreException;
 import dev.modpaxos.spi.StoreIdentity;
@@ -20,7 +21,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -271,7 +274,7 @@ class ChronicleStoreFilesTest {
     StoredState state = open(SMALL).load();
     assertThat(state.losses()).containsExactly(StateLoss.ACCEPTOR_STATE);
     assertThat(state.accepted()).containsExactly(vote(1, 2), vote(2, 2), vote(4, 2), vote(5, 2));
-    assertThat(state.promised()).isEqualTo(new Ballot(3, 1));
+    assertThat(state.promised()).isEqualTo(new Ballot(21, 1));
     assertThat(state.identity()).isEqualTo(IDENTITY);
   }
 
@@ -444,6 +447,52 @@ class ChronicleStoreFilesTest {
   }
 
   @Test
+  void anAcceptorFileFromBeforeIdFloorsTakesThemBesideEveryCellAtVoteBytesMax() throws IOException {
+    int max = 256 << 10;
+    ChronicleStoreConfig config = SMALL.toBuilder().voteBytesMax(max).build();
+    ChronicleStore first = open(config);
+    first.load();
+    first.close();
+    // The acceptor file as a store made before the id floor (5a526bc) left it: sized for two
+    // records fewer, holding no copy of the floor. Chronicle keeps a file's sizing for good.
+    Path acceptor = dir.resolve(ChronicleStore.ACCEPTOR_FILE);
+    Files.delete(acceptor);
+    Map<Long, byte[]> before = new HashMap<>(AcceptorFile.initialRecords());
+    before.remove(AcceptorFile.ID_FLOOR_KEY);
+    MapFile.Sizing oldSizing =
+        new MapFile.Sizing("acceptor", AcceptorFile.RECORDS - 2, max / 2.0, 1.0);
+    MapFile.open(acceptor, oldSizing, false, before).close();
+
+    ChronicleStore s = open(config);
+    StoredState upgraded = s.load();
+    assertThat(upgraded.idFloor()).as("never written").isEqualTo(IdFloor.NONE);
+    assertThat(upgraded.losses()).isEmpty();
+    // Every copy of every record at its largest, the floor's two copies among them.
+    java.util.TreeMap<Long, Proposal> last = new java.util.TreeMap<>();
+    s.saveIdentity(IDENTITY);
+    s.savePromised(new Ballot(1, 1));
+    for (int copy = 0; copy < 2; copy++) {
+      for (long slot = 1; slot <= AcceptorFile.CELLS; slot++) {
+        Proposal p = new Proposal(slot, new Ballot(10 + copy, 1),
+            new Block(List.of(entry(1, slot, max - 58))));
+        s.saveAccepted(p);
+        last.put(slot, p);
+      }
+      s.saveIdFloor(new IdFloor(1 + copy * 4096L, 4097 + copy * 4096L));
+      s.saveIdentity(IDENTITY);
+      s.savePromised(new Ballot(20 + copy, 1));
+      s.sync();
+    }
+    s.close();
+    StoredState state = open(config).load();
+    assertThat(state.accepted()).containsExactlyElementsOf(last.values());
+    assertThat(state.idFloor()).isEqualTo(new IdFloor(4097, 8193));
+    assertThat(state.promised()).isEqualTo(new Ballot(21, 1));
+    assertThat(state.identity()).isEqualTo(IDENTITY);
+    assertThat(state.losses()).isEmpty();
+  }
+
+  @Test
   void aDamagedIdentityIsLostAcceptorStateAndReadsAsNoIdentity() throws IOException {
     ChronicleStore s = open(SMALL);
     s.load();
@@ -455,7 +504,7 @@ class ChronicleStoreFilesTest {
     StoredState state = open(SMALL).load();
     assertThat(state.identity()).isNull();
     assertThat(state.losses()).containsExactly(StateLoss.ACCEPTOR_STATE);
-    assertThat(state.promised()).isEqualTo(new Ballot(3, 1));
+    assertThat(state.promised()).isEqualTo(new Ballot(21, 1));
   }
 
   @Test
