@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds benchmarks/target/benchmarks.jar and runs the JMH suite on this machine.
 #
-#   benchmarks/run.sh            full run (~10 min on 2 cores, estimated; < 12 min): JSON in
+#   benchmarks/run.sh            full run (about 20 min on 2 cores): JSON in
 #                                benchmarks/results/full.json, tables rewritten in docs/BENCHMARKS.md
 #   benchmarks/run.sh --quick    quick run (~2 min): 5 nodes only, bank at its default tick, 1 s warm-up
 #                                and 1 s measurement;
@@ -42,6 +42,15 @@ fi
 jmh+=("$@")
 
 echo "running: ${jmh[*]}"
+# The build above raises the 1-minute load by itself: wait (at most LOAD_WAIT_SECONDS, default
+# 300) until it is below LOAD_QUIET (default 1.5), so that the run starts on a quiet machine.
+# A machine that stays busy still runs, and the report shows the load it started at.
+quiet=${LOAD_QUIET:-1.5}
+for (( waited = 0; waited < ${LOAD_WAIT_SECONDS:-300}; waited += 10 )); do
+  awk -v q="$quiet" '{ exit !($1 < q) }' /proc/loadavg && break
+  (( waited == 0 )) && echo "waiting for the 1-minute load to fall below $quiet"
+  sleep 10
+done
 # The machine is shared: the load average before and after goes into the report with the command.
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 start=$(date +%s)

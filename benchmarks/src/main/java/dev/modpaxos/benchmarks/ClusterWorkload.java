@@ -10,13 +10,20 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The transfer workload shared by every cluster benchmark, so that modpaxos and the peers run the
  * very same loop: {@link #commitLatency} is one client with one command outstanding (sample time:
  * p50/p99), {@link #throughput64} is one client keeping {@value #OUTSTANDING} commands
  * outstanding (commands/s). Subclasses say which cluster, through {@link #open()}.
+ *
+ * <p>Six 4 s warm-up iterations, not the five 1 s of {@link BenchmarkDefaults}: on 2 cores a
+ * cluster's throughput climbs for about 25 s while C2 compiles (Netty, gRPC, Chronicle, RocksDB),
+ * for every system, so a shorter warm-up measures the compiler's progress rather than the
+ * steady state a long-running server reaches (docs/BENCHMARKS.md, "Warm-up").
  */
+@Warmup(iterations = 6, time = 4)
 @State(Scope.Benchmark)
 public abstract class ClusterWorkload extends BenchmarkDefaults {
   static final int OUTSTANDING = 64;

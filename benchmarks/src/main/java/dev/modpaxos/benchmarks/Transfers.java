@@ -35,4 +35,14 @@ final class Transfers {
     balances[to] += amount;
     return balances[from];
   }
+
+  /** {@return a copy of the balances} */
+  long[] balances() {
+    return balances.clone();
+  }
+
+  /** Replaces the balances (a snapshot's restore). */
+  void restore(long[] snapshot) {
+    System.arraycopy(snapshot, 0, balances, 0, ACCOUNTS);
+  }
 }
