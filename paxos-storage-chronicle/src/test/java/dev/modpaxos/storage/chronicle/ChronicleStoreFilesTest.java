@@ -274,7 +274,7 @@ class ChronicleStoreFilesTest {
     StoredState state = open(SMALL).load();
     assertThat(state.losses()).containsExactly(StateLoss.ACCEPTOR_STATE);
     assertThat(state.accepted()).containsExactly(vote(1, 2), vote(2, 2), vote(4, 2), vote(5, 2));
-    assertThat(state.promised()).isEqualTo(new Ballot(21, 1));
+    assertThat(state.promised()).isEqualTo(new Ballot(3, 1));
     assertThat(state.identity()).isEqualTo(IDENTITY);
   }
 
@@ -504,7 +504,7 @@ class ChronicleStoreFilesTest {
     StoredState state = open(SMALL).load();
     assertThat(state.identity()).isNull();
     assertThat(state.losses()).containsExactly(StateLoss.ACCEPTOR_STATE);
-    assertThat(state.promised()).isEqualTo(new Ballot(21, 1));
+    assertThat(state.promised()).isEqualTo(new Ballot(3, 1));
   }
 
   @Test
