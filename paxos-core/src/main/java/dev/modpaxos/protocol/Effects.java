@@ -118,12 +118,17 @@ final class Effects {
     if (id.origin() == self && id.seq() < idsReservedUntil) {
       return false; // a synced id floor covers it
     }
+    return id.origin() == self && id.seq() >= appendedSeqMin();
+  }
+
+  /** {@return the lowest seq appended in this batch, or Long.MAX_VALUE if none} */
+  long appendedSeqMin() {
     if (appendedSeqMin < 0) {
       appendedSeqMin = Long.MAX_VALUE;
       for (Entry e : appended) {
         appendedSeqMin = Math.min(appendedSeqMin, e.seq());
       }
     }
-    return id.origin() == self && id.seq() >= appendedSeqMin;
+    return appendedSeqMin;
   }
 }

@@ -549,11 +549,7 @@ public final class Replica {
         && log.nextSeq() + ID_RESERVE / 2 > reservedUntil && carriesAccept(out.messages)) {
       int g = identity.generation();
       long until = Math.min(log.nextSeq() + ID_RESERVE, EntryId.firstSeq(g + 1));
-      long from = Long.MAX_VALUE;
-      for (Entry e : out.appended) {
-        from = Math.min(from, e.seq());
-      }
-      floorWritten = new dev.modpaxos.spi.IdFloor(from, until);
+      floorWritten = new dev.modpaxos.spi.IdFloor(out.appendedSeqMin(), until);
       out.idFloor = floorWritten;
     }
     out.idsReservedUntil = reservedUntil;
