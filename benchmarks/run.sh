@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds benchmarks/target/benchmarks.jar and runs the JMH suite on this machine.
 #
-#   benchmarks/run.sh            full run (about 20 min on 2 cores): JSON in
+#   benchmarks/run.sh            full run (about 21 min on 2 cores): JSON in
 #                                benchmarks/results/full.json, tables rewritten in docs/BENCHMARKS.md
 #   benchmarks/run.sh --quick    quick run (~2 min): 5 nodes only, bank at its default tick, 1 s warm-up
 #                                and 1 s measurement;
